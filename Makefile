@@ -1,0 +1,37 @@
+# The two commands a new machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DB := .demo/mou.db
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	touch $(STAMP)
+
+## demo: load the Oxford–Liverpool example into a fresh database and show its status
+demo: $(STAMP)
+	rm -f $(DEMO_DB)
+	$(BIN)/mou import examples/oxford-liverpool.toml --db $(DEMO_DB)
+	$(BIN)/mou status --db $(DEMO_DB)
+
+## test: lint, type-check and run the whole suite (PostgreSQL too when MOU_TEST_DATABASE_URL is set)
+test: lint
+	$(BIN)/pytest
+
+## lint: ruff (lint and format check) and mypy on the package
+lint: $(STAMP)
+	$(BIN)/ruff check tracker tests migrations
+	$(BIN)/ruff format --check tracker tests migrations
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format tracker tests migrations
+	$(BIN)/ruff check --fix tracker tests migrations
+
+clean:
+	rm -rf $(VENV) .demo build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

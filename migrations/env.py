@@ -1,0 +1,70 @@
+"""Alembic environment for mou.
+
+On SQLite every migration runs with foreign keys off (a batch migration recreates tables, and
+with foreign keys on that fires ON DELETE CASCADE on the child rows), inside one transaction
+(so a migration that fails halfway leaves nothing half-applied), and checks
+``PRAGMA foreign_key_check`` before committing.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from tracker.db import make_engine, resolve_url
+
+config = context.config
+
+
+class ForeignKeyViolation(RuntimeError):
+    pass
+
+
+def _configure(**kwargs: object) -> None:
+    context.configure(
+        target_metadata=SQLModel.metadata,
+        render_as_batch=True,
+        compare_type=True,
+        transactional_ddl=True,
+        **kwargs,
+    )
+
+
+def run_offline() -> None:
+    _configure(url=config.attributes.get("url") or resolve_url(), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run(connection: Connection) -> None:
+    _configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise ForeignKeyViolation(
+                    f"migration would leave {len(broken)} rows with broken foreign keys "
+                    f"(first: {tuple(broken[0])}); rolled back"
+                )
+
+
+def run_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.attributes.get("url") or resolve_url(), migrating=True)
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

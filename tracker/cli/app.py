@@ -1,0 +1,50 @@
+"""The root ``mou`` command: composes one sub-app per noun or job."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracker import __version__
+from tracker.cli import database, importing, status
+from tracker.cli.errors import MouGroup
+
+app = typer.Typer(
+    name="mou",
+    cls=MouGroup,
+    help="Track an MoU partnership programme: themes, workstreams, milestones, visits, reports.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mou {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Track an MoU partnership programme: themes, workstreams, milestones, visits, reports.
+
+    Start with: mou import examples/oxford-liverpool.toml, then mou status.
+    """
+
+
+app.add_typer(importing.app)
+app.add_typer(status.app)
+app.add_typer(database.app, name="db", rich_help_panel="Database")
+
+
+def main() -> None:
+    app()

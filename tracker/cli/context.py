@@ -1,0 +1,29 @@
+"""What commands need before they call a service: the database, today, a parsed date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.dates import ParsedDate
+    from tracker.db import Database
+
+
+def open_db(db: str | None) -> Database:
+    from tracker.db import open_database
+
+    return open_database(db)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def as_of_date(text: str | None) -> ParsedDate | None:
+    """The ``--as-of`` date, parsed by the one date parser; None means today."""
+    if text is None:
+        return None
+    from tracker.dates import parse_date
+
+    return parse_date(text, field="--as-of", today=today())

@@ -1,0 +1,34 @@
+"""Where every expected failure becomes a message on stderr and an exit code: one place, for
+every command, so no command needs its own try/except."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from tracker.errors import MouError, ValidationFailed
+
+
+class MouGroup(TyperGroup):
+    """The root command group: runs a command and reports any MouError without a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as error:
+            typer.echo(f"error: {error.message}", err=True)
+            for problem in error.problems:
+                typer.echo(f"  {problem}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except MouError as error:
+            typer.echo(f"error: {error.message}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except Exception as error:
+            # A database failure we did not foresee still gets one line, not a traceback.
+            if type(error).__module__.startswith("sqlalchemy"):
+                detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                typer.echo(f"error: database: {detail}", err=True)
+                raise typer.Exit(1) from None
+            raise

@@ -1,0 +1,37 @@
+"""Options shared by many commands, defined once."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database file or SQLAlchemy URL. Default: $MOU_DATABASE_URL, $MOU_DB, "
+        "or mou.db in your user data folder.",
+        show_default=False,
+    ),
+]
+Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output as a table, JSON or CSV.", case_sensitive=False),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Compute as of this date (2026-06-30, 30/06/2026, today, -7d…). Default: today.",
+        show_default=False,
+    ),
+]

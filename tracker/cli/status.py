@@ -1,0 +1,187 @@
+"""``mou status``: where the programme stands, per theme and per institution."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tracker.cli.options import AsOf, Db, Format, OutputFormat
+
+if TYPE_CHECKING:
+    from tracker.cli.render import Report, Section
+    from tracker.services.status import ProgrammeStatus, ProgressTable
+
+app = typer.Typer()
+
+
+class By(StrEnum):
+    THEME = "theme"
+    INSTITUTION = "institution"
+    WORKSTREAM = "workstream"
+    COMMITMENT = "commitment"
+
+
+@app.command("status", rich_help_panel="Reporting")
+def status(
+    by: Annotated[
+        By | None,
+        typer.Option(
+            "--by", help="Show one table: per theme, institution, workstream or commitment."
+        ),
+    ] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="Only this theme and its sub-themes.")
+    ] = None,
+    institution: Annotated[
+        str | None, typer.Option("--institution", help="Only milestones this institution owns.")
+    ] = None,
+    as_of: AsOf = None,
+    output: Format = OutputFormat.TABLE,
+    db: Db = None,
+) -> None:
+    """Show progress per theme and per institution, with RAG and the next milestone due.
+
+    Example: mou status --by workstream --as-of 2026-12-31
+    """
+    from tracker.cli.context import as_of_date, open_db, today
+    from tracker.cli.render import emit
+    from tracker.services.settings import tolerances
+    from tracker.services.status import ScopeKind, programme_status
+
+    parsed = as_of_date(as_of)
+    kinds = [ScopeKind(by.value)] if by else [ScopeKind.THEME, ScopeKind.INSTITUTION]
+    database = open_db(db)
+    with database.reading() as session:
+        result = programme_status(
+            session=session,
+            as_of=parsed.value if parsed else today(),
+            tolerances=tolerances(session=session),
+            by=kinds,
+            theme=theme,
+            institution=institution,
+        )
+    emit(status_report(result, single=by is not None), output)
+
+
+COLUMNS = [
+    ("scope", "Ref", "ref"),
+    ("name", "Name", "text"),
+    ("total", "Total", "number"),
+    ("done", "Done", "number"),
+    ("green", "Green", "number"),
+    ("amber", "Amber", "number"),
+    ("red", "Red", "number"),
+    ("overdue", "Overdue", "number"),
+    ("pct_complete", "% complete", "number"),
+    ("rag", "RAG", "rag"),
+    ("next_ref", "Next", "ref"),
+    ("next_due", "Next due", "date"),
+]
+
+
+def _row(scope: str, name: str, counts: Any) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "name": name,
+        "total": counts.total,
+        "done": counts.done,
+        "green": counts.green,
+        "amber": counts.amber,
+        "red": counts.red,
+        "overdue": counts.overdue,
+        "pct_complete": counts.pct_complete,
+        "rag": counts.rag.value,
+        "next_ref": counts.next_ref,
+        "next_due": counts.next_due,
+    }
+
+
+def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
+    from tracker.cli.render import Column, Report, Section
+
+    columns = [Column(key, header, kind) for key, header, kind in COLUMNS]  # type: ignore[arg-type]
+    terminal_columns = [
+        *columns[:8],
+        Column("pct_complete", "Complete", "bar"),
+        *columns[9:],
+    ]
+    sections = [_section(table, terminal_columns) for table in result.tables]
+    flat = Section(
+        "status",
+        [Column("scope_type", "Scope type"), *columns],
+        [
+            {"scope_type": table.by.value, **_row(row.scope, row.name, row.counts)}
+            for table in result.tables
+            for row in table.rows
+        ],
+    )
+    if single:
+        document: Any = {
+            "as_of": result.as_of,
+            "by": result.tables[0].by.value,
+            "rows": [_row(row.scope, row.name, row.counts) for row in result.tables[0].rows],
+        }
+    else:
+        document = {
+            "as_of": result.as_of,
+            "mou": result.mou,
+            "overall": _row(result.mou, result.title, result.overall),
+            "tables": {
+                table.by.value: [_row(row.scope, row.name, row.counts) for row in table.rows]
+                for table in result.tables
+            },
+        }
+    return Report(
+        document=document,
+        csv=flat,
+        sections=sections,
+        heading=[] if single else _heading(result),
+        notes=[
+            f"As of {result.as_of.isoformat()}. Slippage tolerances: green up to "
+            f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days."
+        ],
+    )
+
+
+def _section(table: ProgressTable, columns: list[Any]) -> Section:
+    from tracker.cli.render import Section
+
+    return Section(
+        title=f"Progress by {table.by.value}",
+        columns=columns,
+        rows=[_row(row.scope, row.name, row.counts) for row in table.rows],
+        indent={index: row.depth for index, row in enumerate(table.rows) if row.depth},
+    )
+
+
+def _heading(result: ProgrammeStatus) -> list[Any]:
+    from rich.text import Text
+
+    from tracker.cli.render import RAG_STYLES
+    from tracker.dates import format_date
+
+    title = Text()
+    title.append(result.mou, style="bold")
+    title.append("  ")
+    title.append(result.title, style="bold")
+    signed = f", signed {format_date(result.signed)}" if result.signed else ""
+    title.append(f"  ({result.status}{signed})")
+    lines = [title]
+    for party in result.parties:
+        line = Text(f"  {party.name}")
+        if party.signatory:
+            line.append(f": {party.signatory}")
+            if party.signatory_title:
+                line.append(f", {party.signatory_title}")
+        lines.append(line)
+    overall = result.overall
+    summary = Text(f"As of {format_date(result.as_of)}: ")
+    summary.append(overall.rag.value, style=RAG_STYLES.get(overall.rag.value, ""))
+    summary.append(
+        f"  {overall.total} milestones: {overall.done} done, {overall.green} green, "
+        f"{overall.amber} amber, {overall.red} red ({overall.overdue} overdue)"
+    )
+    lines.append(summary)
+    return lines

@@ -1,0 +1,358 @@
+"""The data model of an MoU programme (DOMAIN.md §1), as SQLModel tables.
+
+Institutions, people and sites are shared facts; themes, commitments, workstreams, milestones
+and visits belong to one MoU, so a database can hold a portfolio of several MoUs later without
+a redesign. Every kind with a ``ref`` stores it in upper case: refs are case-insensitive on
+input, and a check constraint keeps that true whoever writes the row.
+
+Vocabularies are stored as short strings with a named check constraint (not native enum types),
+so the same migrations serve SQLite and PostgreSQL and adding a value is a plain migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from tracker.enums import (
+    ActionStatus,
+    AttendeeRole,
+    InstitutionKind,
+    MilestoneStatus,
+    MouStatus,
+    PartyRole,
+    ReportedRag,
+    SiteKind,
+    VisitKind,
+    VisitStatus,
+    WorkstreamStatus,
+)
+from tracker.text import NAME_MAX, TEXT_MAX
+
+# Constraints need stable names, or later batch migrations on SQLite cannot find them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REF_LEN = 32
+
+
+def _vocabulary(enum: type[StrEnum], name: str, *, nullable: bool = False) -> sa.Column[str]:
+    return sa.Column(
+        sa.Enum(
+            enum,
+            name=name,
+            native_enum=False,
+            create_constraint=True,
+            length=24,
+            values_callable=lambda members: [member.value for member in members],
+            validate_strings=True,
+        ),
+        nullable=nullable,
+    )
+
+
+def _ref_checks() -> tuple[sa.CheckConstraint, ...]:
+    return (sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> sa.Column[int]:
+    return sa.Column(sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Institution(SQLModel, table=True):
+    __tablename__ = "institution"
+    __table_args__ = _ref_checks()
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    name: str = Field(max_length=NAME_MAX)
+    kind: InstitutionKind = Field(sa_column=_vocabulary(InstitutionKind, "kind"))
+    region: str | None = Field(default=None, max_length=NAME_MAX)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    __table_args__ = _ref_checks()
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    name: str = Field(max_length=NAME_MAX)
+    role: str | None = Field(default=None, max_length=NAME_MAX)
+    institution_id: int = Field(sa_column=_fk("institution.id"))
+
+
+class Mou(SQLModel, table=True):
+    __tablename__ = "mou"
+    __table_args__ = (
+        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+        sa.CheckConstraint(
+            "expires IS NULL OR effective IS NULL OR expires >= effective", name="expires_after"
+        ),
+        sa.CheckConstraint(
+            "renewal_notice_months IS NULL OR renewal_notice_months >= 0",
+            name="renewal_notice_positive",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    title: str = Field(max_length=NAME_MAX)
+    status: MouStatus = Field(sa_column=_vocabulary(MouStatus, "status"))
+    signed: dt.date | None = None
+    effective: dt.date | None = None
+    expires: dt.date | None = None
+    review: dt.date | None = None
+    renewal_notice_months: int | None = None
+    venue: str | None = Field(default=None, max_length=NAME_MAX)
+    binding: bool = False
+
+
+class Party(SQLModel, table=True):
+    """An institution's place in an MoU, with its signatory as they were when signing."""
+
+    __tablename__ = "party"
+    __table_args__ = (sa.UniqueConstraint("mou_id", "institution_id", name="uq_party_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mou_id: int = Field(sa_column=_fk("mou.id", ondelete="CASCADE"))
+    institution_id: int = Field(sa_column=_fk("institution.id"))
+    role: PartyRole = Field(sa_column=_vocabulary(PartyRole, "role"))
+    signatory_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
+    # The title held when signing: people change jobs, the signature does not.
+    signatory_title: str | None = Field(default=None, max_length=NAME_MAX)
+    signed: dt.date | None = None
+
+
+class Theme(SQLModel, table=True):
+    __tablename__ = "theme"
+    __table_args__ = (
+        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    name: str = Field(max_length=NAME_MAX)
+    parent_id: int | None = Field(sa_column=_fk("theme.id", nullable=True))
+
+
+class Commitment(SQLModel, table=True):
+    __tablename__ = "commitment"
+    __table_args__ = _ref_checks()
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    theme_id: int = Field(sa_column=_fk("theme.id"))
+    text: str = Field(max_length=TEXT_MAX)
+    lead_id: int = Field(sa_column=_fk("institution.id"))
+
+
+class Workstream(SQLModel, table=True):
+    __tablename__ = "workstream"
+    __table_args__ = _ref_checks()
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    name: str = Field(max_length=NAME_MAX)
+    theme_id: int = Field(sa_column=_fk("theme.id"))
+    lead_id: int = Field(sa_column=_fk("institution.id"))
+    owner_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
+    status: WorkstreamStatus = Field(sa_column=_vocabulary(WorkstreamStatus, "status"))
+
+
+class WorkstreamPartner(SQLModel, table=True):
+    __tablename__ = "workstream_partner"
+
+    workstream_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("workstream.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    institution_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("institution.id"), primary_key=True, nullable=False, index=True
+        )
+    )
+
+
+class WorkstreamCommitment(SQLModel, table=True):
+    __tablename__ = "workstream_commitment"
+
+    workstream_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("workstream.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    commitment_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("commitment.id"), primary_key=True, nullable=False, index=True
+        )
+    )
+
+
+class Milestone(SQLModel, table=True):
+    __tablename__ = "milestone"
+    __table_args__ = (
+        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+        # DOMAIN.md §1: completed is set exactly when the status is done.
+        sa.CheckConstraint(
+            "(status = 'done' AND completed IS NOT NULL)"
+            " OR (status <> 'done' AND completed IS NULL)",
+            name="completed_iff_done",
+        ),
+        # A reported RAG differs from the derived one only with a written reason.
+        sa.CheckConstraint(
+            "reported_rag IS NULL OR reported_rag_reason IS NOT NULL", name="rag_has_reason"
+        ),
+        # status reads count per workstream/institution and filter on the dates.
+        sa.Index("ix_milestone_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    workstream_id: int = Field(sa_column=_fk("workstream.id"))
+    title: str = Field(max_length=NAME_MAX)
+    due: dt.date
+    forecast: dt.date | None = None
+    completed: dt.date | None = None
+    status: MilestoneStatus = Field(sa_column=_vocabulary(MilestoneStatus, "status"))
+    institution_id: int = Field(sa_column=_fk("institution.id"))
+    owner_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
+    reported_rag: ReportedRag | None = Field(
+        sa_column=_vocabulary(ReportedRag, "reported_rag", nullable=True)
+    )
+    reported_rag_reason: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class MilestoneBaseline(SQLModel, table=True):
+    """A baseline (due date) that was replaced: re-baselining keeps its history."""
+
+    __tablename__ = "milestone_baseline"
+
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: int = Field(sa_column=_fk("milestone.id", ondelete="CASCADE"))
+    due: dt.date
+    reason: str = Field(max_length=TEXT_MAX)
+    changed: dt.date
+
+
+class Site(SQLModel, table=True):
+    __tablename__ = "site"
+    __table_args__ = (
+        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    name: str = Field(max_length=NAME_MAX)
+    kind: SiteKind = Field(sa_column=_vocabulary(SiteKind, "kind"))
+    parent_id: int | None = Field(sa_column=_fk("site.id", nullable=True))
+    operator_id: int | None = Field(sa_column=_fk("institution.id", nullable=True))
+    location: str | None = Field(default=None, max_length=NAME_MAX)
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visit"
+    __table_args__ = (
+        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    title: str = Field(max_length=NAME_MAX)
+    kind: VisitKind = Field(sa_column=_vocabulary(VisitKind, "kind"))
+    start_date: dt.date = Field(index=True)
+    end_date: dt.date | None = None
+    host_id: int = Field(sa_column=_fk("institution.id"))
+    purpose: str | None = Field(default=None, max_length=TEXT_MAX)
+    outcomes: str | None = Field(default=None, max_length=TEXT_MAX)
+    status: VisitStatus = Field(sa_column=_vocabulary(VisitStatus, "status"))
+
+
+class VisitSite(SQLModel, table=True):
+    __tablename__ = "visit_site"
+
+    visit_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    site_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("site.id"), primary_key=True, nullable=False, index=True)
+    )
+
+
+class VisitAttendee(SQLModel, table=True):
+    __tablename__ = "visit_attendee"
+
+    visit_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    person_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("person.id"), primary_key=True, nullable=False, index=True
+        )
+    )
+    role: AttendeeRole = Field(sa_column=_vocabulary(AttendeeRole, "role"))
+
+
+class VisitTheme(SQLModel, table=True):
+    __tablename__ = "visit_theme"
+
+    visit_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    theme_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("theme.id"), primary_key=True, nullable=False, index=True)
+    )
+
+
+class Action(SQLModel, table=True):
+    """A follow-up action agreed at a visit."""
+
+    __tablename__ = "action"
+    __table_args__ = (
+        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+        sa.CheckConstraint(
+            "(status = 'done' AND completed IS NOT NULL)"
+            " OR (status <> 'done' AND completed IS NULL)",
+            name="completed_iff_done",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=REF_LEN, unique=True)
+    visit_id: int = Field(sa_column=_fk("visit.id"))
+    text: str = Field(max_length=TEXT_MAX)
+    owner_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
+    due: dt.date | None = None
+    status: ActionStatus = Field(sa_column=_vocabulary(ActionStatus, "status"))
+    completed: dt.date | None = None
+
+
+class Setting(SQLModel, table=True):
+    """A programme-office convention (DOMAIN.md: *default* rules), stored with the data so
+    that everyone sharing a database reports the same way."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=NAME_MAX)

@@ -1,0 +1,252 @@
+"""Reading and validating a programme file (DOMAIN.md §6) before anything is written.
+
+Validation is complete, not fail-fast: every problem is collected with its table, ref and
+field, so a user fixes a file in one pass. References may point into the file itself or to
+records already in the database.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.enums import ActionStatus, MilestoneStatus, MouStatus
+from tracker.errors import InvalidInput, Problem, ValidationFailed
+from tracker.services.records import (
+    BY_TABLE,
+    KINDS,
+    MOU,
+    PARTIES,
+    FieldType,
+    KindSpec,
+    clean_value,
+)
+from tracker.text import clean_ref
+
+Record = dict[str, Any]
+# For each table, what the database already holds: ref -> the fields a check may need.
+Existing = dict[str, dict[str, Record]]
+
+
+@dataclass
+class Programme:
+    """A validated programme file: records in their normal form, keyed by table and ref.
+
+    Parties have no ref of their own and are keyed by their institution's ref.
+    """
+
+    records: dict[str, dict[str, Record]] = field(default_factory=dict)
+
+    @property
+    def mou(self) -> Record:
+        return next(iter(self.records["mou"].values()))
+
+
+def load_programme_text(text: str, *, source: str, existing: Existing) -> Programme:
+    """Parse and validate a programme file's text; raise ValidationFailed listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problem = Problem("file", None, None, f"not valid TOML: {error}")
+        raise ValidationFailed([problem], source) from None
+    problems: list[Problem] = []
+    programme = _read_tables(data, problems)
+    if not problems:
+        _check_references(programme, existing, problems)
+    if not problems:
+        _apply_defaults(programme, existing)
+        _check_rules(programme, existing, problems)
+    if problems:
+        raise ValidationFailed(problems, source)
+    return programme
+
+
+def _read_tables(data: dict[str, Any], problems: list[Problem]) -> Programme:
+    programme = Programme()
+    for table in sorted(set(data) - set(BY_TABLE)):
+        problems.append(
+            Problem(table, None, None, f"unknown table; expected {', '.join(BY_TABLE)}")
+        )
+    if "mou" not in data:
+        problems.append(Problem("mou", None, None, "missing: the file needs one [mou] table"))
+    for kind in KINDS:
+        raw = data.get(kind.table, {} if kind is MOU else [])
+        if kind is MOU:
+            if not isinstance(raw, dict):
+                problems.append(Problem("mou", None, None, "expected one [mou] table"))
+                raw = {}
+            rows = [raw] if raw else []
+        elif not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
+            problems.append(
+                Problem(kind.table, None, None, f"expected an array of tables [[{kind.table}]]")
+            )
+            rows = []
+        else:
+            rows = raw
+        programme.records[kind.table] = _read_records(kind, rows, problems)
+    return programme
+
+
+def _read_records(kind: KindSpec, rows: list[Record], problems: list[Problem]) -> dict[str, Record]:
+    records: dict[str, Record] = {}
+    for position, row in enumerate(rows, start=1):
+        key = _record_key(kind, row, position, problems)
+        if key is None:
+            continue
+        shown = key if kind.has_ref else f"#{position} ({key})"
+        if key in records:
+            what = "ref" if kind.has_ref else "institution"
+            problems.append(Problem(kind.table, shown, what, "duplicate: appears more than once"))
+            continue
+        records[key] = _read_fields(kind, row, shown, problems)
+    return records
+
+
+def _record_key(kind: KindSpec, row: Record, position: int, problems: list[Problem]) -> str | None:
+    key_field = "ref" if kind.has_ref else "institution"
+    where = f"#{position}"
+    if key_field not in row:
+        problems.append(Problem(kind.table, where, key_field, "missing (required)"))
+        return None
+    value = row[key_field]
+    if not isinstance(value, str):
+        problems.append(Problem(kind.table, where, key_field, "expected a ref in quotes"))
+        return None
+    try:
+        return clean_ref(value, field=key_field)
+    except InvalidInput as error:
+        problems.append(Problem(kind.table, where, key_field, _detail(error, key_field)))
+        return None
+
+
+def _read_fields(kind: KindSpec, row: Record, shown: str, problems: list[Problem]) -> Record:
+    record: Record = {}
+    for key in sorted(set(row) - set(kind.keys)):
+        problems.append(
+            Problem(kind.table, shown, key, f"unknown field; expected {', '.join(kind.keys)}")
+        )
+    for spec in kind.fields:
+        if spec.key not in row:
+            if spec.required:
+                problems.append(Problem(kind.table, shown, spec.key, "missing (required)"))
+            record[spec.key] = spec.default
+            continue
+        try:
+            record[spec.key] = clean_value(spec, row[spec.key])
+        except InvalidInput as error:
+            problems.append(Problem(kind.table, shown, spec.key, _detail(error, spec.key)))
+    return record
+
+
+def _detail(error: InvalidInput, key: str) -> str:
+    """The message without its leading field name: the Problem names the field already."""
+    prefix = f"{key}: "
+    return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
+
+
+def _check_references(programme: Programme, existing: Existing, problems: list[Problem]) -> None:
+    def known(table: str, ref: str) -> bool:
+        return ref in programme.records[table] or ref in existing.get(table, {})
+
+    for kind in KINDS:
+        for key, record in programme.records[kind.table].items():
+            shown = key
+            for spec in kind.fields:
+                value = record.get(spec.key)
+                if value is None or spec.target is None:
+                    continue
+                target = spec.target
+                refs: list[str]
+                if spec.field_type is FieldType.REF:
+                    refs = [value]
+                elif spec.field_type is FieldType.ATTENDEES:
+                    refs = [person for person, _role in value]
+                else:
+                    refs = value
+                for ref in refs:
+                    if not known(target, ref):
+                        noun = BY_TABLE[target].noun
+                        problems.append(
+                            Problem(kind.table, shown, spec.key, f"unknown {noun} {ref!r}")
+                        )
+
+
+def _apply_defaults(programme: Programme, existing: Existing) -> None:
+    """Fill the defaults that depend on other fields or records."""
+    for mou in programme.records["mou"].values():
+        if mou["status"] is None:
+            mou["status"] = MouStatus.ACTIVE if mou["signed"] else MouStatus.DRAFT
+    for table, status_type in (("milestones", MilestoneStatus), ("actions", ActionStatus)):
+        for record in programme.records[table].values():
+            if record["status"] is None:
+                record["status"] = status_type("done" if record["completed"] else "planned")
+                if table == "actions" and not record["completed"]:
+                    record["status"] = ActionStatus.OPEN
+    for record in programme.records["milestones"].values():
+        if record["institution"] is None:
+            workstream = _lookup(programme, existing, "workstreams", record["workstream"])
+            record["institution"] = workstream["lead"]
+    for record in programme.records["parties"].values():
+        if record["signatory"] and record["signatory_title"] is None:
+            person = _lookup(programme, existing, "people", record["signatory"])
+            record["signatory_title"] = person.get("role")
+    for record in programme.records["milestones"].values():
+        record["rebaselines"] = record["rebaselines"] or []
+    for table, keys in (
+        ("workstreams", ("partners", "commitments")),
+        ("visits", ("sites", "themes", "attendees")),
+    ):
+        for record in programme.records[table].values():
+            for key in keys:
+                record[key] = record[key] or []
+
+
+def _lookup(programme: Programme, existing: Existing, table: str, ref: str) -> Record:
+    return programme.records[table].get(ref) or existing[table][ref]
+
+
+def _check_rules(programme: Programme, existing: Existing, problems: list[Problem]) -> None:
+    records = programme.records
+    if len(records["mou"]) != 1:
+        problems.append(Problem("mou", None, None, "the file needs exactly one [mou] table"))
+    for ref, mou in records["mou"].items():
+        if mou["expires"] and mou["effective"] and mou["expires"] < mou["effective"]:
+            problems.append(Problem("mou", ref, "expires", "is before effective"))
+    for table in ("milestones", "actions"):
+        for ref, record in records[table].items():
+            done = record["status"] == "done"
+            if done and record["completed"] is None:
+                problems.append(Problem(table, ref, "completed", "required when status is done"))
+            if not done and record["completed"] is not None:
+                problems.append(Problem(table, ref, "status", "must be done when completed is set"))
+    for ref, record in records["milestones"].items():
+        if record["reported_rag"] and not record["reported_rag_reason"]:
+            problems.append(
+                Problem("milestones", ref, "reported_rag_reason", "required with reported_rag")
+            )
+    for ref, record in records["visits"].items():
+        if record["end"] and record["end"] < record["date"]:
+            problems.append(Problem("visits", ref, "end", "is before date"))
+    for table in ("themes", "sites"):
+        for ref in _cycles(programme, existing, table):
+            problems.append(Problem(table, ref, "parent", "makes a loop of parents"))
+    for key, record in records[PARTIES.table].items():
+        if record["signed"] and not record["signatory"]:
+            problems.append(Problem("parties", key, "signatory", "required when signed is set"))
+
+
+def _cycles(programme: Programme, existing: Existing, table: str) -> list[str]:
+    parents = {ref: row.get("parent") for ref, row in existing.get(table, {}).items()}
+    parents.update({ref: row["parent"] for ref, row in programme.records[table].items()})
+    looping = []
+    for ref in programme.records[table]:
+        seen = {ref}
+        parent = parents.get(ref)
+        while parent is not None:
+            if parent in seen:
+                looping.append(ref)
+                break
+            seen.add(parent)
+            parent = parents.get(parent)
+    return looping

@@ -1,0 +1,115 @@
+"""RAG rules of DOMAIN.md §3, written once for one milestone in Python and once as a SQL
+expression for counting many in the database. Tests hold the two to the same answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import col
+
+from tracker import models
+from tracker.enums import MilestoneStatus, Rag
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Slippage tolerances in days (defaults from DOMAIN.md §3; organisations differ)."""
+
+    green_days: int = 7
+    red_days: int = 30
+
+
+def milestone_rag(
+    *,
+    status: MilestoneStatus,
+    due: dt.date,
+    forecast: dt.date | None,
+    completed: dt.date | None,
+    as_of: dt.date,
+    tolerances: Tolerances,
+) -> Rag:
+    if status is MilestoneStatus.CANCELLED:
+        return Rag.NOT_APPLICABLE
+    if completed is not None and completed <= as_of:
+        return Rag.COMPLETE
+    effective = forecast or due
+    if effective < as_of:
+        return Rag.RED
+    slippage = (effective - due).days
+    if slippage > tolerances.red_days:
+        return Rag.RED
+    if slippage > tolerances.green_days:
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+def slippage_days(due: dt.date, forecast: dt.date | None) -> int:
+    return ((forecast or due) - due).days
+
+
+def roll_up(*, red: int, amber: int, green: int, done: int) -> Rag:
+    """Worst of RED > AMBER > GREEN > COMPLETE; a scope with no milestones is NOT_STARTED."""
+    for count, rag in (
+        (red, Rag.RED),
+        (amber, Rag.AMBER),
+        (green, Rag.GREEN),
+        (done, Rag.COMPLETE),
+    ):
+        if count:
+            return rag
+    return Rag.NOT_STARTED
+
+
+class days_between(FunctionElement[int]):
+    """Whole days from the second date to the first, on either backend."""
+
+    type = sa.Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(
+    element: days_between, compiler: sa.sql.compiler.SQLCompiler, **kw: object
+) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)})"
+        f" - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(
+    element: days_between, compiler: sa.sql.compiler.SQLCompiler, **kw: object
+) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+def effective_date() -> ColumnElement[dt.date]:
+    return sa.func.coalesce(models.Milestone.forecast, models.Milestone.due)
+
+
+def is_done(as_of: dt.date) -> ColumnElement[bool]:
+    completed = col(models.Milestone.completed)
+    return sa.and_(completed.is_not(None), completed <= as_of)
+
+
+def rag_expression(as_of: dt.date, tolerances: Tolerances) -> ColumnElement[str]:
+    """The same rules as ``milestone_rag``, as a SQL CASE over the milestone table."""
+    effective = effective_date()
+    slippage = days_between(effective, models.Milestone.due)
+    return sa.case(
+        (col(models.Milestone.status) == MilestoneStatus.CANCELLED, Rag.NOT_APPLICABLE.value),
+        (is_done(as_of), Rag.COMPLETE.value),
+        (effective < as_of, Rag.RED.value),
+        (slippage > tolerances.red_days, Rag.RED.value),
+        (slippage > tolerances.green_days, Rag.AMBER.value),
+        else_=Rag.GREEN.value,
+    )

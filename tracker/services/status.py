@@ -1,0 +1,347 @@
+"""Progress tables (DOMAIN.md §4): counts per scope as of a date, computed by the database.
+
+The counting is one GROUP BY per table, so ``mou status`` stays fast however many milestones
+there are; only the theme tree (a handful of rows) is rolled up in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker import models
+from tracker.enums import MilestoneStatus, Rag
+from tracker.services.lookup import by_ref, current_mou
+from tracker.services.rag import Tolerances, effective_date, is_done, rag_expression, roll_up
+
+
+class ScopeKind(StrEnum):
+    THEME = "theme"
+    INSTITUTION = "institution"
+    WORKSTREAM = "workstream"
+    COMMITMENT = "commitment"
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int = 0
+    done: int = 0
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    overdue: int = 0
+    next_due: dt.date | None = None
+    next_ref: str | None = None
+
+    def __add__(self, other: Counts) -> Counts:
+        soonest = min(
+            (
+                pair
+                for pair in ((self.next_due, self.next_ref), (other.next_due, other.next_ref))
+                if pair[0] is not None
+            ),
+            default=(None, None),
+        )
+        return Counts(
+            total=self.total + other.total,
+            done=self.done + other.done,
+            green=self.green + other.green,
+            amber=self.amber + other.amber,
+            red=self.red + other.red,
+            overdue=self.overdue + other.overdue,
+            next_due=soonest[0],
+            next_ref=soonest[1],
+        )
+
+    @property
+    def rag(self) -> Rag:
+        return roll_up(red=self.red, amber=self.amber, green=self.green, done=self.done)
+
+    @property
+    def pct_complete(self) -> float | None:
+        return round(100 * self.done / self.total, 1) if self.total else None
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    scope: str
+    name: str
+    counts: Counts
+    depth: int = 0  # nesting level in the theme tree, for indentation
+
+
+@dataclass(frozen=True)
+class ProgressTable:
+    by: ScopeKind
+    as_of: dt.date
+    rows: list[ProgressRow]
+
+
+@dataclass(frozen=True)
+class PartySummary:
+    institution: str
+    name: str
+    role: str
+    signatory: str | None
+    signatory_title: str | None
+    signed: dt.date | None
+
+
+@dataclass(frozen=True)
+class ProgrammeStatus:
+    mou: str
+    title: str
+    status: str
+    signed: dt.date | None
+    as_of: dt.date
+    tolerances: Tolerances
+    parties: list[PartySummary]
+    overall: Counts
+    tables: list[ProgressTable] = field(default_factory=list)
+
+
+def programme_status(
+    *,
+    session: Session,
+    as_of: dt.date,
+    tolerances: Tolerances,
+    by: Sequence[ScopeKind] = (ScopeKind.THEME, ScopeKind.INSTITUTION),
+    theme: str | None = None,
+    institution: str | None = None,
+    mou: str | None = None,
+) -> ProgrammeStatus:
+    """The programme header and one progress table per ``by``, as of ``as_of``."""
+    record = current_mou(session=session, ref=mou)
+    assert record.id is not None
+    scope = _Scope(session, record.id, as_of, tolerances)
+    if theme is not None:
+        scope.theme_ids = _subtree(
+            session, by_ref(models.Theme, theme, session=session, field="theme").id
+        )
+    if institution is not None:
+        found = by_ref(models.Institution, institution, session=session, field="institution")
+        scope.institution_id = found.id
+    tables = [ProgressTable(kind, as_of, _TABLES[kind](scope)) for kind in by]
+    return ProgrammeStatus(
+        mou=record.ref,
+        title=record.title,
+        status=record.status.value,
+        signed=record.signed,
+        as_of=as_of,
+        tolerances=tolerances,
+        parties=_parties(session, record.id),
+        overall=scope.counts(None).get(None, Counts()),
+        tables=tables,
+    )
+
+
+class _Scope:
+    """The milestones in view (one MoU, optionally narrowed) and how to count them."""
+
+    def __init__(self, session: Session, mou_id: int, as_of: dt.date, tolerances: Tolerances):
+        self.session = session
+        self.mou_id = mou_id
+        self.as_of = as_of
+        self.tolerances = tolerances
+        self.theme_ids: set[int] | None = None
+        self.institution_id: int | None = None
+
+    def _where(self) -> list[Any]:
+        conditions: list[Any] = [models.Workstream.mou_id == self.mou_id]
+        if self.theme_ids is not None:
+            conditions.append(models.Workstream.theme_id.in_(self.theme_ids))  # type: ignore[attr-defined]
+        if self.institution_id is not None:
+            conditions.append(models.Milestone.institution_id == self.institution_id)
+        return conditions
+
+    def _from(self, stmt: Any, joins: Iterable[tuple[Any, Any]]) -> Any:
+        stmt = stmt.select_from(models.Milestone).join(
+            models.Workstream, models.Workstream.id == models.Milestone.workstream_id
+        )
+        for target, on in joins:
+            stmt = stmt.join(target, on)
+        return stmt.where(*self._where())
+
+    def counts(self, group: Any, joins: Iterable[tuple[Any, Any]] = ()) -> dict[Any, Counts]:
+        """Counts per value of ``group`` (None: one total for the whole scope)."""
+        joins = list(joins)
+        rag = rag_expression(self.as_of, self.tolerances)
+        live = col(models.Milestone.status) != MilestoneStatus.CANCELLED
+        done = is_done(self.as_of)
+        effective = effective_date()
+
+        def tally(condition: Any) -> Any:
+            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+        key = group if group is not None else sa.literal(None)
+        columns = [
+            tally(live),
+            tally(rag == Rag.COMPLETE.value),
+            tally(rag == Rag.GREEN.value),
+            tally(rag == Rag.AMBER.value),
+            tally(rag == Rag.RED.value),
+            tally(sa.and_(live, sa.not_(done), effective < self.as_of)),
+        ]
+        stmt = self._from(select(*columns) if group is None else select(key, *columns), joins)
+        if group is not None:
+            stmt = stmt.group_by(group)
+        result: dict[Any, Counts] = {}
+        for row in self.session.exec(stmt):
+            values = tuple(row) if group is not None else (None, *tuple(row))
+            total, done_, green, amber, red, overdue = (int(value) for value in values[1:7])
+            result[values[0]] = Counts(total, done_, green, amber, red, overdue)
+        for group_key, (due, ref) in self._next_due(group, joins).items():
+            if group_key in result:
+                result[group_key] = replace(result[group_key], next_due=due, next_ref=ref)
+        return result
+
+    def _next_due(self, group: Any, joins: list[tuple[Any, Any]]) -> dict[Any, tuple[dt.date, str]]:
+        effective = effective_date()
+        partition = [group] if group is not None else []
+        position = sa.func.row_number().over(
+            partition_by=partition or None, order_by=(effective, models.Milestone.ref)
+        )
+        key = group if group is not None else sa.literal(0)
+        inner = (
+            self._from(
+                select(
+                    key.label("scope_key"),
+                    models.Milestone.ref.label("ref"),  # type: ignore[attr-defined]
+                    effective.label("effective"),
+                    position.label("position"),
+                ),
+                joins,
+            )
+            .where(
+                models.Milestone.status != MilestoneStatus.CANCELLED,
+                sa.not_(is_done(self.as_of)),
+                effective >= self.as_of,
+            )
+            .subquery()
+        )
+        rows = self.session.exec(
+            select(inner.c.scope_key, inner.c.effective, inner.c.ref).where(inner.c.position == 1)
+        )
+        return {
+            (scope_key if group is not None else None): (due, ref) for scope_key, due, ref in rows
+        }
+
+
+def _theme_rows(scope: _Scope) -> list[ProgressRow]:
+    themes = scope.session.exec(
+        select(models.Theme).where(models.Theme.mou_id == scope.mou_id).order_by(models.Theme.ref)
+    ).all()
+    direct = scope.counts(models.Workstream.theme_id)
+    children: dict[int | None, list[models.Theme]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id, []).append(theme)
+
+    def subtotal(theme: models.Theme) -> Counts:
+        total = direct.get(theme.id, Counts())
+        for child in children.get(theme.id, []):
+            total = total + subtotal(child)
+        return total
+
+    rows: list[ProgressRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for theme in children.get(parent, []):
+            if scope.theme_ids is None or theme.id in scope.theme_ids:
+                rows.append(ProgressRow(theme.ref, theme.name, subtotal(theme), depth))
+            walk(theme.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def _institution_rows(scope: _Scope) -> list[ProgressRow]:
+    counted = scope.counts(models.Milestone.institution_id)
+    party_ids = set(
+        scope.session.exec(
+            select(models.Party.institution_id).where(models.Party.mou_id == scope.mou_id)
+        ).all()
+    )
+    wanted = party_ids | set(counted)
+    if scope.institution_id is not None:
+        wanted = {scope.institution_id}
+    institutions = scope.session.exec(
+        select(models.Institution)
+        .where(models.Institution.id.in_(wanted))  # type: ignore[union-attr]
+        .order_by(models.Institution.ref)
+    ).all()
+    return [ProgressRow(row.ref, row.name, counted.get(row.id, Counts())) for row in institutions]
+
+
+def _workstream_rows(scope: _Scope) -> list[ProgressRow]:
+    counted = scope.counts(models.Milestone.workstream_id)
+    stmt = select(models.Workstream).where(models.Workstream.mou_id == scope.mou_id)
+    if scope.theme_ids is not None:
+        stmt = stmt.where(models.Workstream.theme_id.in_(scope.theme_ids))  # type: ignore[attr-defined]
+    workstreams = scope.session.exec(stmt.order_by(models.Workstream.ref)).all()
+    return [ProgressRow(ws.ref, ws.name, counted.get(ws.id, Counts())) for ws in workstreams]
+
+
+def _commitment_rows(scope: _Scope) -> list[ProgressRow]:
+    link = models.WorkstreamCommitment
+    counted = scope.counts(link.commitment_id, [(link, link.workstream_id == models.Workstream.id)])
+    stmt = select(models.Commitment).where(models.Commitment.mou_id == scope.mou_id)
+    if scope.theme_ids is not None:
+        stmt = stmt.where(models.Commitment.theme_id.in_(scope.theme_ids))  # type: ignore[attr-defined]
+    commitments = scope.session.exec(stmt.order_by(models.Commitment.ref)).all()
+    return [
+        ProgressRow(item.ref, _shorten(item.text), counted.get(item.id, Counts()))
+        for item in commitments
+    ]
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_TABLES = {
+    ScopeKind.THEME: _theme_rows,
+    ScopeKind.INSTITUTION: _institution_rows,
+    ScopeKind.WORKSTREAM: _workstream_rows,
+    ScopeKind.COMMITMENT: _commitment_rows,
+}
+
+
+def _subtree(session: Session, theme_id: int | None) -> set[int]:
+    pairs = session.exec(select(models.Theme.id, models.Theme.parent_id)).all()
+    found = {theme_id} if theme_id is not None else set()
+    grew = True
+    while grew:
+        grew = False
+        for child, parent in pairs:
+            if parent in found and child not in found and child is not None:
+                found.add(child)
+                grew = True
+    return {item for item in found if item is not None}
+
+
+def _parties(session: Session, mou_id: int) -> list[PartySummary]:
+    person = sa.orm.aliased(models.Person)
+    rows = session.exec(
+        select(models.Party, models.Institution, person)
+        .join(models.Institution, col(models.Institution.id) == models.Party.institution_id)
+        .outerjoin(person, col(person.id) == models.Party.signatory_id)
+        .where(models.Party.mou_id == mou_id)
+        .order_by(models.Institution.ref)
+    ).all()
+    return [
+        PartySummary(
+            institution=institution.ref,
+            name=institution.name,
+            role=party.role.value,
+            signatory=signatory.name if signatory else None,
+            signatory_title=party.signatory_title,
+            signed=party.signed,
+        )
+        for party, institution, signatory in rows
+    ]

@@ -1,0 +1,40 @@
+"""Text as the database stores it: one normal form, so "Zoë" typed two ways is one name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from tracker.errors import InvalidInput
+
+REF_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
+REF_FORM = "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 32"
+
+NAME_MAX = 200
+TEXT_MAX = 2000
+
+
+def clean_text(value: str, *, field: str, max_len: int = NAME_MAX, multiline: bool = False) -> str:
+    """NFC-normalise and trim ``value``; refuse control characters and over-long text.
+
+    The same limits apply on SQLite and PostgreSQL because they are checked here: SQLite would
+    happily store 10,000 characters in a ``VARCHAR(200)``.
+    """
+    text = unicodedata.normalize("NFC", value).strip()
+    allowed = "\n" if multiline else ""
+    for char in text:
+        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs"):
+            raise InvalidInput(
+                f"{field}: control characters are not allowed (found U+{ord(char):04X})"
+            )
+    if len(text) > max_len:
+        raise InvalidInput(f"{field}: at most {max_len} characters (got {len(text)})")
+    return text
+
+
+def clean_ref(value: str, *, field: str = "ref") -> str:
+    """Refs are case-insensitive on input, so they are stored in upper case."""
+    ref = unicodedata.normalize("NFC", value).strip().upper()
+    if not REF_PATTERN.match(ref):
+        raise InvalidInput(f"{field}: expected a ref of {REF_FORM} characters; got {value!r}")
+    return ref
