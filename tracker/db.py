@@ -165,7 +165,8 @@ class Database:
         except OperationalError as error:
             raise _operational(error, self.url) from None
         finally:
-            session.rollback()
+            # close() rolls the transaction back without expiring what was read, so the
+            # records a service returned stay usable after the session ends.
             session.close()
 
     def dispose(self) -> None:

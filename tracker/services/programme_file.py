@@ -52,8 +52,9 @@ def load_programme_text(text: str, *, source: str, existing: Existing) -> Progra
         raise ValidationFailed([problem], source) from None
     problems: list[Problem] = []
     programme = _read_tables(data, problems)
-    if not problems:
-        _check_references(programme, existing, problems)
+    # References are checked even when some fields were refused, so one pass shows all;
+    # the rules between fields need every field read, so they wait for a clean read.
+    _check_references(programme, existing, problems)
     if not problems:
         _apply_defaults(programme, existing)
         _check_rules(programme, existing, problems)

@@ -241,9 +241,9 @@ ACTIONS = KindSpec(
 
 # In the order records must be written: everything a record points to comes before it.
 KINDS: tuple[KindSpec, ...] = (
+    MOU,
     INSTITUTIONS,
     PEOPLE,
-    MOU,
     PARTIES,
     THEMES,
     COMMITMENTS,

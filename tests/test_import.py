@@ -1,0 +1,318 @@
+"""Loading programme files: all or nothing, idempotent, every problem listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import EXAMPLE, Cli
+from tests.helpers import count_rows, snapshot
+from tracker import models
+from tracker.db import Database
+from tracker.errors import ValidationFailed
+from tracker.services.importer import ImportResult, import_programme
+
+EXAMPLE_COUNTS = {
+    "mou": 1,
+    "institutions": 7,
+    "people": 15,
+    "parties": 4,
+    "themes": 11,
+    "commitments": 12,
+    "workstreams": 10,
+    "milestones": 22,
+    "sites": 4,
+    "visits": 4,
+    "actions": 6,
+}
+
+
+def load(database: Database, text: str, *, commit: bool = True) -> ImportResult:
+    with database.writing(commit=commit) as session:
+        return import_programme(text, session=session, source="test.toml")
+
+
+def test_the_example_loads_every_record(db: Database) -> None:
+    result = load(db, EXAMPLE.read_text("utf-8"))
+    assert {table: counts.added for table, counts in result.counts.items()} == EXAMPLE_COUNTS
+    assert (result.added, result.changed, result.unchanged) == (96, 0, 0)
+    rows = count_rows(db)
+    assert rows["milestone"] == 22
+    assert rows["workstream_partner"] > 0
+    assert rows["visit_attendee"] > 0
+    assert rows["milestone_baseline"] == 1
+
+
+def test_loading_the_same_file_twice_changes_nothing(example_db: Database) -> None:
+    before = snapshot(example_db)
+    result = load(example_db, EXAMPLE.read_text("utf-8"))
+    assert (result.added, result.changed, result.unchanged) == (0, 0, 96)
+    assert snapshot(example_db) == before
+
+
+def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    edited = text.replace('ref = "MS-13"', 'ref = "MS-13"\nforecast = 2026-12-18', 1)
+    edited += '\n[[milestones]]\nref = "MS-99"\nworkstream = "WS01"\ntitle = "Added later"\ndue = 2027-05-28\n'
+    result = load(example_db, edited)
+    assert result.counts["milestones"].added == 1
+    assert result.counts["milestones"].changed == 1
+    assert (result.added, result.changed, result.unchanged) == (1, 1, 95)
+    with example_db.reading() as session:
+        ms13 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-13")).one()
+        new = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-99")).one()
+        ws01 = session.exec(select(models.Workstream).where(models.Workstream.ref == "WS01")).one()
+    assert ms13.forecast == dt.date(2026, 12, 18)
+    # The owning institution defaults to the workstream's lead; the status to planned.
+    assert new.institution_id == ws01.lead_id
+    assert new.status == "planned"
+
+
+def test_changing_a_list_of_refs_is_a_change(example_db: Database) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    start = text.index('ref = "WS01"')
+    partners = text.index("partners", start)
+    end = text.index("\n", partners)
+    edited = text[:partners] + 'partners = ["OCC"]' + text[end:]
+    result = load(example_db, edited)
+    assert result.counts["workstreams"].changed == 1
+    assert (result.added, result.changed) == (0, 1)
+    assert load(example_db, edited).changed == 0
+
+
+BROKEN = """
+[mou]
+ref = "TEST"
+title = "Broken programme"
+signed = 2026-02-19
+colour = "blue"
+
+[[institutions]]
+ref = "OXF"
+name = "University of Oxford"
+kind = "university"
+
+[[institutions]]
+ref = "oxf"
+name = "Duplicate of Oxford"
+kind = "university"
+
+[[institutions]]
+name = "No ref at all"
+kind = "other"
+
+[[people]]
+ref = "P1"
+name = "Someone"
+institution = "NOWHERE"
+
+[[themes]]
+ref = "T1"
+name = "A theme"
+
+[[workstreams]]
+ref = "WS1"
+name = "A workstream"
+theme = "T1"
+lead = "OXF"
+status = "paused"
+
+[[milestones]]
+ref = "M1"
+workstream = "WS1"
+title = "Bad date"
+due = "30/06/2026"
+
+[[milestones]]
+ref = "M2"
+workstream = "WS1"
+due = 2026-06-30
+
+[[milestones]]
+ref = "M3"
+workstream = "WS1"
+title = "Wrong type"
+due = 2026-06-30
+owner = 42
+"""
+
+BROKEN_PROBLEMS = [
+    "mou TEST colour: unknown field; expected ref, title, status, signed, effective, expires, "
+    "review, renewal_notice_months, venue, binding",
+    "institutions OXF ref: duplicate: appears more than once",
+    "institutions #3 ref: missing (required)",
+    "workstreams WS1 status: expected one of planned, live, finished, closed_early, on_hold, "
+    "cancelled; got 'paused'",
+    "milestones M1 due: expected a date written unquoted, like 2026-06-30",
+    "milestones M2 title: missing (required)",
+    "milestones M3 owner: expected a ref in quotes",
+    "people P1 institution: unknown institution 'NOWHERE'",
+]
+
+
+def test_a_broken_file_lists_every_problem_and_writes_nothing(example_db: Database) -> None:
+    before = snapshot(example_db)
+    with pytest.raises(ValidationFailed) as raised:
+        load(example_db, BROKEN)
+    assert [str(problem) for problem in raised.value.problems] == BROKEN_PROBLEMS
+    assert raised.value.message == "test.toml: 8 problems; nothing was written"
+    assert snapshot(example_db) == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (
+            '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\ndue = 2026-06-30\n'
+            'completed = 2026-06-01\nstatus = "in_progress"\n',
+            "milestones M9 status: must be done when completed is set",
+        ),
+        (
+            '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\ndue = 2026-06-30\n'
+            'status = "done"\n',
+            "milestones M9 completed: required when status is done",
+        ),
+        (
+            '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\ndue = 2026-06-30\n'
+            'reported_rag = "RED"\n',
+            "milestones M9 reported_rag_reason: required with reported_rag",
+        ),
+        (
+            '[[visits]]\nref = "V9"\ntitle = "x"\ndate = 2026-06-30\nend = 2026-06-01\n'
+            'host = "OXF"\n',
+            "visits V9 end: is before date",
+        ),
+        (
+            '[[themes]]\nref = "LOOP-A"\nname = "a"\nparent = "LOOP-B"\n\n'
+            '[[themes]]\nref = "LOOP-B"\nname = "b"\nparent = "LOOP-A"\n',
+            "themes LOOP-A parent: makes a loop of parents\n"
+            "themes LOOP-B parent: makes a loop of parents",
+        ),
+        (
+            '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\ndue = 2026-06-31\n',
+            "file: not valid TOML: Invalid date or datetime (at line 5, column 7)",
+        ),
+        (
+            '[[milestones]]\nref = "M 9"\nworkstream = "WS01"\ntitle = "x"\ndue = 2026-06-30\n',
+            "milestones #23 ref: expected a ref of letters, digits, '.', '_' or '-', starting "
+            "with a letter or digit, at most 32 characters; got 'M 9'",
+        ),
+        (
+            '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "tab\\there"\n'
+            "due = 2026-06-30\n",
+            "milestones M9 title: control characters are not allowed (found U+0009)",
+        ),
+        (
+            '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\n'
+            "due = 2026-06-30T10:00:00\n",
+            "milestones M9 due: expected a date written unquoted, like 2026-06-30",
+        ),
+    ],
+)
+def test_each_rule_is_checked_before_writing(db: Database, extra: str, problem: str) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    if problem.startswith("file:"):
+        text = extra  # a syntax error is reported on its own, with its position
+    else:
+        text = text + "\n" + extra
+    with pytest.raises(ValidationFailed) as raised:
+        load(db, text)
+    assert [str(item) for item in raised.value.problems] == problem.split("\n")
+    assert count_rows(db)["institution"] == 0
+
+
+def test_refs_are_case_insensitive_across_the_file(db: Database) -> None:
+    text = EXAMPLE.read_text("utf-8").replace('lead = "OXF"', 'lead = "oxf"')
+    result = load(db, text)
+    assert result.counts["institutions"].added == 7
+
+
+def test_a_dry_run_writes_nothing(db: Database) -> None:
+    result = load(db, EXAMPLE.read_text("utf-8"), commit=False)
+    assert result.added == 96
+    assert sum(count_rows(db).values()) == 0
+
+
+# Through the command line.
+
+EXAMPLE_IMPORT_OUTPUT = """\
+Loaded {file} into MoU OXF-LIV-2026: 96 added, 0 changed, 0 unchanged.
+Table         Added  Changed  Unchanged
+mou           1      0        0
+institutions  7      0        0
+people        15     0        0
+parties       4      0        0
+themes        11     0        0
+commitments   12     0        0
+workstreams   10     0        0
+milestones    22     0        0
+sites         4      0        0
+visits        4      0        0
+actions       6      0        0
+"""
+
+
+def _plain(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def test_cli_import_reports_what_it_did(cli: Cli) -> None:
+    result = cli("import", str(EXAMPLE))
+    assert result.exit_code == 0, result
+    assert _plain(result.stdout) == EXAMPLE_IMPORT_OUTPUT.format(file=EXAMPLE)
+    again = cli("import", str(EXAMPLE))
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[0] == (
+        f"Loaded {EXAMPLE} into MoU OXF-LIV-2026: 0 added, 0 changed, 96 unchanged."
+    )
+
+
+def test_cli_dry_run_says_so_and_writes_nothing(cli: Cli, db: Database) -> None:
+    result = cli("import", str(EXAMPLE), "--dry-run")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines()[0] == (
+        f"Would load {EXAMPLE} into MoU OXF-LIV-2026: 96 added, 0 changed, 0 unchanged."
+    )
+    assert result.stdout.splitlines()[-1] == "Dry run: nothing was written."
+    assert sum(count_rows(db).values()) == 0
+
+
+def test_cli_broken_file_lists_problems_on_stderr(cli: Cli, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(BROKEN, "utf-8")
+    result = cli("import", str(broken))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: {broken}: 8 problems; nothing was written",
+        *(f"  {problem}" for problem in BROKEN_PROBLEMS),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing.toml", "error: FILE: no such file: {path}"),
+        (lambda p: p, "error: FILE: {path} is a folder; expected a programme file (.toml)"),
+    ],
+)
+def test_cli_unreadable_file_is_one_line(
+    cli: Cli, tmp_path: Path, make: object, message: str
+) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == message.format(path=path) + "\n"
+
+
+def test_cli_file_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[mou]\nref = "X"\ntitle = "Zo\xeb"\n'.encode("latin-1"))
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert (
+        result.stderr == f"error: FILE: {path} is not UTF-8 text; expected a TOML programme file\n"
+    )
