@@ -56,7 +56,10 @@ def test_loading_the_same_file_twice_changes_nothing(example_db: Database) -> No
 def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
     text = EXAMPLE.read_text("utf-8")
     edited = text.replace('ref = "MS-13"', 'ref = "MS-13"\nforecast = 2026-12-18', 1)
-    edited += '\n[[milestones]]\nref = "MS-99"\nworkstream = "WS01"\ntitle = "Added later"\ndue = 2027-05-28\n'
+    edited += (
+        '\n[[milestones]]\nref = "MS-99"\nworkstream = "WS01"\ntitle = "Added later"\n'
+        "due = 2027-05-28\n"
+    )
     result = load(example_db, edited)
     assert result.counts["milestones"].added == 1
     assert result.counts["milestones"].changed == 1
@@ -213,11 +216,8 @@ def test_a_broken_file_lists_every_problem_and_writes_nothing(example_db: Databa
     ],
 )
 def test_each_rule_is_checked_before_writing(db: Database, extra: str, problem: str) -> None:
-    text = EXAMPLE.read_text("utf-8")
-    if problem.startswith("file:"):
-        text = extra  # a syntax error is reported on its own, with its position
-    else:
-        text = text + "\n" + extra
+    # A syntax error is reported on its own, with its position; the rest join the example.
+    text = extra if problem.startswith("file:") else EXAMPLE.read_text("utf-8") + "\n" + extra
     with pytest.raises(ValidationFailed) as raised:
         load(db, text)
     assert [str(item) for item in raised.value.problems] == problem.split("\n")

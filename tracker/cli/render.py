@@ -66,7 +66,7 @@ class Report:
 
 def console(stderr: bool = False) -> Console:
     # No highlighting: Rich would otherwise colour numbers and dates found in user text.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def emit(report: Report, output: OutputFormat) -> None:

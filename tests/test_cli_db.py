@@ -1,0 +1,94 @@
+"""``mou db`` and where the data lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TERMINAL_ENV, Cli, PostgresServer
+from tracker.cli.app import app
+from tracker.db import HEAD_REVISION, display_url, resolve_url
+
+
+def run(*args: str, **env: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={**TERMINAL_ENV, **env})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_db_status_of_a_current_database(cli: Cli) -> None:
+    result = cli("db", "status")
+    assert result.exit_code == 0, result
+    assert result.stdout == (
+        f"database: {display_url(cli.url)}\n"
+        f"revision: {HEAD_REVISION}\n"
+        f"head:     {HEAD_REVISION}\n"
+        "state:    up to date\n"
+    )
+
+
+def test_db_upgrade_when_current_says_so(cli: Cli) -> None:
+    result = cli("db", "upgrade")
+    assert result.exit_code == 0, result
+    assert result.stdout == f"{display_url(cli.url)} is already at revision {HEAD_REVISION}.\n"
+
+
+def test_db_upgrade_creates_a_new_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    code, out, _ = run("db", "status", "--db", str(path))
+    assert (code, out.splitlines()[-1]) == (0, "state:    empty: run `mou db upgrade`")
+    assert not path.exists()  # looking never creates
+    code, out, _ = run("db", "upgrade", "--db", str(path))
+    assert code == 0
+    assert out == f"Upgraded sqlite:///{path} from an empty database to {HEAD_REVISION}.\n"
+
+
+def test_an_empty_postgres_database_needs_db_upgrade(postgres: PostgresServer) -> None:
+    url = postgres.create(template="template0")
+    code, out, err = run("status", MOU_DATABASE_URL=url)
+    assert code == 1
+    assert (
+        err == f"error: database {display_url(url)} has no mou schema yet: run `mou db upgrade`\n"
+    )
+    code, out, _ = run("db", "upgrade", MOU_DATABASE_URL=url)
+    assert (code, out) == (
+        0,
+        f"Upgraded {display_url(url)} from an empty database to {HEAD_REVISION}.\n",
+    )
+    code, _, err = run("status", MOU_DATABASE_URL=url)
+    assert (
+        err == "error: no MoU in this database yet: load a programme with `mou import FILE.toml`\n"
+    )
+
+
+def test_where_the_data_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert resolve_url() == f"sqlite:///{tmp_path / 'data' / 'mou' / 'mou.db'}"
+    monkeypatch.setenv("MOU_DB", str(tmp_path / "env.db"))
+    assert resolve_url() == f"sqlite:///{tmp_path / 'env.db'}"
+    monkeypatch.setenv("MOU_DATABASE_URL", "postgresql+psycopg://u:secret@h/db")
+    assert resolve_url() == "postgresql+psycopg://u:secret@h/db"
+    assert resolve_url(str(tmp_path / "flag.db")) == f"sqlite:///{tmp_path / 'flag.db'}"
+
+
+def test_passwords_are_never_shown() -> None:
+    assert display_url("postgresql+psycopg://u:secret@h/db") == "postgresql+psycopg://u:***@h/db"
+
+
+def test_a_bad_url_is_one_line() -> None:
+    code, out, err = run("status", "--db", "postgresql+psycopg://u:secret@127.0.0.1:1/nowhere")
+    assert code == 1
+    assert out == ""
+    assert err.startswith("error: database postgresql+psycopg://u:***@127.0.0.1:1/nowhere: ")
+    assert "secret" not in err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_malformed_url_is_one_line() -> None:
+    code, _, err = run("status", "--db", "nonsense://")
+    assert code == 1
+    assert (
+        err
+        == "error: database URL: mou supports sqlite and postgresql; got 'nonsense' in nonsense://\n"
+    )
