@@ -128,10 +128,10 @@ class Cli:
         self.url = url
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | None = None) -> CliResult:
+    def __call__(self, *args: str, input: str | None = None, columns: int = 140) -> CliResult:
         from tracker.cli.app import app
 
-        env = {**TERMINAL_ENV, "MOU_DATABASE_URL": self.url}
+        env = {**TERMINAL_ENV, "MOU_DATABASE_URL": self.url, "COLUMNS": str(columns)}
         result = self.runner.invoke(app, list(args), env=env, input=input)
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception

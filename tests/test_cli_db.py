@@ -92,3 +92,23 @@ def test_a_malformed_url_is_one_line() -> None:
         err
         == "error: database URL: mou supports sqlite and postgresql; got 'nonsense' in nonsense://\n"
     )
+
+
+def test_postgres_without_its_driver_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    # A None entry makes "import psycopg" fail as if the package were not installed.
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    code, out, err = run("status", "--db", "postgresql+psycopg://u@localhost/db")
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: PostgreSQL needs its driver: pip install 'mou[postgres]' (psycopg 3); "
+        "use a URL such as postgresql+psycopg://user:password@host/dbname\n"
+    )
+
+
+def test_a_bare_postgresql_url_means_psycopg3() -> None:
+    from tracker.db import parse_url
+
+    assert parse_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert parse_url("sqlite:///x.db").drivername == "sqlite"

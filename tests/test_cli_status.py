@@ -33,6 +33,15 @@ def test_status_by_one_scope_as_json(example_cli: Cli, by: str) -> None:
     assert_golden(f"status_by_{by}.json", result.stdout)
 
 
+def test_status_on_a_narrow_terminal_leaves_out_whole_columns(example_cli: Cli) -> None:
+    result = example_cli("status", "--as-of", AS_OF, columns=80)
+    assert result.exit_code == 0, result
+    tables = result.stdout.split("Progress by theme")[1].split("Left out")[0]
+    assert max(len(line.rstrip()) for line in tables.splitlines()) <= 80
+    assert "Left out to fit 80 columns: Name, Green, Amber, Next, Next due." in result.stdout
+    assert_golden("status_80.txt", result.stdout)
+
+
 def test_status_by_workstream_table(example_cli: Cli) -> None:
     result = example_cli("status", "--by", "workstream", "--as-of", AS_OF)
     assert result.exit_code == 0, result

@@ -63,13 +63,18 @@ def display_url(url: str) -> str:
 
 
 def parse_url(url: str) -> URL:
+    """The URL as SQLAlchemy reads it; a bare ``postgresql://`` means psycopg 3, the driver
+    mou installs, rather than SQLAlchemy's default psycopg2."""
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(
             f"database URL: expected a SQLAlchemy URL such as sqlite:///path/mou.db or "
             f"postgresql+psycopg://user:password@host/dbname; got {url!r}"
         ) from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
 
 
 def sqlite_path(url: str) -> Path | None:

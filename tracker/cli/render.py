@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -41,6 +42,8 @@ class Column:
     key: str
     header: str
     kind: ColumnKind = "text"
+    # 0: always shown. Otherwise, on a narrow terminal the highest numbers are left out first.
+    drop_order: int = 0
 
 
 @dataclass
@@ -122,53 +125,105 @@ def csv_cell(value: Any) -> Any:
 def show(report: Report, out: Console) -> None:
     for line in report.heading:
         out.print(line)
+    # The same columns are left out of every table, so the tables line up and the note is true.
+    hidden = {column.key for section in report.sections for column in _left_out(section, out)}
     for section in report.sections:
         out.print()
-        out.print(rich_table(section))
+        out.print(rich_table(section, hidden))
+    if hidden:
+        headers = dict.fromkeys(
+            column.header
+            for section in report.sections
+            for column in section.columns
+            if column.key in hidden
+        )
+        out.print(
+            Text(
+                f"Left out to fit {out.width} columns: {', '.join(headers)}. "
+                "Widen the terminal, or use --format csv or json.",
+                style="dim",
+            )
+        )
     if report.notes:
         out.print()
         for note in report.notes:
             out.print(Text(note, style="dim"))
 
 
-def rich_table(section: Section) -> Table:
+TEXT_MIN_WIDTH = 16
+TEXT_MAX_WIDTH = 40
+
+
+def rich_table(
+    section: Section, hidden: set[str] | frozenset[str] = frozenset(), *, narrowest: bool = False
+) -> Table:
+    """The section as a Rich table, without the columns whose keys are ``hidden``.
+
+    Refs, numbers and dates are never cut; free text wraps.
+    """
+    shown = [column for column in section.columns if column.key not in hidden]
     table = Table(
         title=Text(section.title, style="bold"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        show_edge=False,
         pad_edge=False,
         padding=(0, 1),
         collapse_padding=True,
     )
-    for column in section.columns:
-        justify: Literal["left", "right"] = "right" if column.kind == "number" else "left"
-        # Only free text gives way when the terminal is narrow: refs, numbers and dates keep
-        # their full width so a figure is never cut.
+    for column in shown:
         if column.kind == "text":
-            table.add_column(column.header, overflow="fold", min_width=12, max_width=40)
-        else:
             table.add_column(
                 column.header,
-                justify=justify,
-                no_wrap=True,
-                min_width=_natural_width(column, section),
+                overflow="fold",
+                min_width=TEXT_MIN_WIDTH,
+                max_width=TEXT_MIN_WIDTH if narrowest else TEXT_MAX_WIDTH,
+            )
+        else:
+            justify: Literal["left", "right"] = "right" if column.kind == "number" else "left"
+            table.add_column(
+                column.header, justify=justify, no_wrap=True, min_width=_width(column, section)
             )
     for index, row in enumerate(section.rows):
         depth = section.indent.get(index, 0)
-        cells = [
-            _cell(column, row.get(column.key), depth if position == 0 else 0)
-            for position, column in enumerate(section.columns)
-        ]
-        table.add_row(*cells)
+        table.add_row(
+            *(
+                _cell(column, row.get(column.key), depth if column is section.columns[0] else 0)
+                for column in shown
+            )
+        )
     return table
 
 
-def _natural_width(column: Column, section: Section) -> int:
+def _left_out(section: Section, out: Console) -> list[Column]:
+    """Whole columns to leave out so the table fits the terminal, the highest drop order first.
+    Each candidate is drawn off-screen with free text at its narrowest, and measured."""
+    hidden: set[str] = set()
+    droppable = sorted(
+        (column for column in section.columns if column.drop_order),
+        key=lambda column: -column.drop_order,
+    )
+    for column in droppable:
+        if _drawn_width(section, hidden) <= out.width:
+            break
+        hidden.add(column.key)
+    return [column for column in section.columns if column.key in hidden]
+
+
+def _drawn_width(section: Section, hidden: set[str]) -> int:
+    probe = Console(file=io.StringIO(), width=10_000, no_color=True, highlight=False)
+    probe.print(rich_table(section, hidden, narrowest=True))
+    drawn = probe.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return max((cell_len(line.rstrip()) for line in drawn), default=0)
+
+
+def _width(column: Column, section: Section) -> int:
+    if column.kind == "text":
+        return TEXT_MIN_WIDTH
     widths = [len(column.header)]
-    for row in section.rows:
-        widths.append(_cell(column, row.get(column.key), 0).cell_len)
-    depths = max(section.indent.values(), default=0) if column is section.columns[0] else 0
-    return max(widths) + 2 * depths
+    widths.extend(_cell(column, row.get(column.key), 0).cell_len for row in section.rows)
+    depth = max(section.indent.values(), default=0) if column is section.columns[0] else 0
+    return max(widths) + 2 * depth
 
 
 def _cell(column: Column, value: Any, depth: int) -> Text:

@@ -66,18 +66,19 @@ def status(
 
 
 COLUMNS = [
-    ("scope", "Ref", "ref"),
-    ("name", "Name", "text"),
-    ("total", "Total", "number"),
-    ("done", "Done", "number"),
-    ("green", "Green", "number"),
-    ("amber", "Amber", "number"),
-    ("red", "Red", "number"),
-    ("overdue", "Overdue", "number"),
-    ("pct_complete", "% complete", "number"),
-    ("rag", "RAG", "rag"),
-    ("next_ref", "Next", "ref"),
-    ("next_due", "Next due", "date"),
+    # key, header, kind, drop order on a narrow terminal (0: always shown)
+    ("scope", "Ref", "ref", 0),
+    ("name", "Name", "text", 1),
+    ("total", "Total", "number", 0),
+    ("done", "Done", "number", 0),
+    ("green", "Green", "number", 4),
+    ("amber", "Amber", "number", 5),
+    ("red", "Red", "number", 0),
+    ("overdue", "Overdue", "number", 0),
+    ("pct_complete", "% complete", "number", 0),
+    ("rag", "RAG", "rag", 0),
+    ("next_ref", "Next", "ref", 3),
+    ("next_due", "Next due", "date", 2),
 ]
 
 
@@ -101,7 +102,7 @@ def _row(scope: str, name: str, counts: Any) -> dict[str, Any]:
 def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
     from tracker.cli.render import Column, Report, Section
 
-    columns = [Column(key, header, kind) for key, header, kind in COLUMNS]  # type: ignore[arg-type]
+    columns = [Column(key, header, kind, drop) for key, header, kind, drop in COLUMNS]  # type: ignore[arg-type]
     terminal_columns = [
         *columns[:8],
         Column("pct_complete", "Complete", "bar"),
