@@ -33,5 +33,9 @@ format: $(STAMP)
 	$(BIN)/ruff format tracker tests migrations
 	$(BIN)/ruff check --fix tracker tests migrations
 
+## bench: time `mou status` at 1k, 10k and 100k milestones against a naive count; prints ratios
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_status.py
+
 clean:
 	rm -rf $(VENV) .demo build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker import __version__
-from tracker.cli import database, importing, status
+from tracker.cli import database, importing, listing, milestones, records, status
 from tracker.cli.errors import MouGroup
 
 app = typer.Typer(
@@ -41,8 +41,11 @@ def root(
     """
 
 
-app.add_typer(importing.app)
 app.add_typer(status.app)
+app.add_typer(listing.app)
+app.add_typer(milestones.app)
+records.register(app)
+app.add_typer(importing.app)
 app.add_typer(database.app, name="db", rich_help_panel="Database")
 
 

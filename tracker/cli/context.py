@@ -27,3 +27,12 @@ def as_of_date(text: str | None) -> ParsedDate | None:
     from tracker.dates import parse_date
 
     return parse_date(text, field="--as-of", today=today())
+
+
+def parse_option_date(text: str | None, option: str) -> dt.date | None:
+    """A date option such as ``--due-before``, parsed by the one date parser."""
+    if text is None:
+        return None
+    from tracker.dates import parse_date
+
+    return parse_date(text, field=option, today=today()).value

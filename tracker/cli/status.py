@@ -37,6 +37,10 @@ def status(
     institution: Annotated[
         str | None, typer.Option("--institution", help="Only milestones this institution owns.")
     ] = None,
+    tree: Annotated[
+        bool,
+        typer.Option("--tree", help="Themes with their sub-themes and workstreams nested."),
+    ] = False,
     as_of: AsOf = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
@@ -47,11 +51,16 @@ def status(
     """
     from tracker.cli.context import as_of_date, open_db, today
     from tracker.cli.render import emit
+    from tracker.errors import UsageError
     from tracker.services.settings import tolerances
     from tracker.services.status import ScopeKind, programme_status
 
+    if tree and by is not None:
+        raise UsageError("--tree: shows themes and workstreams together; leave out --by")
     parsed = as_of_date(as_of)
     kinds = [ScopeKind(by.value)] if by else [ScopeKind.THEME, ScopeKind.INSTITUTION]
+    if tree:
+        kinds = [ScopeKind.TREE]
     database = open_db(db)
     with database.reading() as session:
         result = programme_status(
@@ -62,7 +71,7 @@ def status(
             theme=theme,
             institution=institution,
         )
-    emit(status_report(result, single=by is not None), output)
+    emit(status_report(result, single=by is not None or tree), output)
 
 
 COLUMNS = [
@@ -82,8 +91,11 @@ COLUMNS = [
 ]
 
 
-def _row(scope: str, name: str, counts: Any) -> dict[str, Any]:
+def _row(scope: str, name: str, counts: Any, scope_type: str = "") -> dict[str, Any]:
+    # Only a tree mixes kinds of scope in one table, so only a tree's rows say which is which.
+    kind = {"scope_type": scope_type} if scope_type else {}
     return {
+        **kind,
         "scope": scope,
         "name": name,
         "total": counts.total,
@@ -113,7 +125,10 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
         "status",
         [Column("scope_type", "Scope type"), *columns],
         [
-            {"scope_type": table.by.value, **_row(row.scope, row.name, row.counts)}
+            {
+                **_row(row.scope, row.name, row.counts),
+                "scope_type": row.scope_type or table.by.value,
+            }
             for table in result.tables
             for row in table.rows
         ],
@@ -122,7 +137,10 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
         document: Any = {
             "as_of": result.as_of,
             "by": result.tables[0].by.value,
-            "rows": [_row(row.scope, row.name, row.counts) for row in result.tables[0].rows],
+            "rows": [
+                _row(row.scope, row.name, row.counts, row.scope_type)
+                for row in result.tables[0].rows
+            ],
         }
     else:
         document = {
@@ -149,8 +167,11 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
 def _section(table: ProgressTable, columns: list[Any]) -> Section:
     from tracker.cli.render import Section
 
+    title = (
+        "Themes and workstreams" if table.by.value == "tree" else f"Progress by {table.by.value}"
+    )
     return Section(
-        title=f"Progress by {table.by.value}",
+        title=title,
         columns=columns,
         rows=[_row(row.scope, row.name, row.counts) for row in table.rows],
         indent={index: row.depth for index, row in enumerate(table.rows) if row.depth},

@@ -11,17 +11,16 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.enums import ActionStatus, MilestoneStatus, MouStatus
 from tracker.errors import InvalidInput, Problem, ValidationFailed
-from tracker.services.records import (
+from tracker.kinds import (
     BY_TABLE,
     KINDS,
     MOU,
-    PARTIES,
     FieldType,
     KindSpec,
     clean_value,
 )
+from tracker.services.rules import fill_defaults, parent_loops, record_problems
 from tracker.text import clean_ref
 
 Record = dict[str, Any]
@@ -174,80 +173,24 @@ def _check_references(programme: Programme, existing: Existing, problems: list[P
 
 
 def _apply_defaults(programme: Programme, existing: Existing) -> None:
-    """Fill the defaults that depend on other fields or records."""
-    for mou in programme.records["mou"].values():
-        if mou["status"] is None:
-            mou["status"] = MouStatus.ACTIVE if mou["signed"] else MouStatus.DRAFT
-    for table, status_type in (("milestones", MilestoneStatus), ("actions", ActionStatus)):
-        for record in programme.records[table].values():
-            if record["status"] is None:
-                record["status"] = status_type("done" if record["completed"] else "planned")
-                if table == "actions" and not record["completed"]:
-                    record["status"] = ActionStatus.OPEN
-    for record in programme.records["milestones"].values():
-        if record["institution"] is None:
-            workstream = _lookup(programme, existing, "workstreams", record["workstream"])
-            record["institution"] = workstream["lead"]
-    for record in programme.records["parties"].values():
-        if record["signatory"] and record["signatory_title"] is None:
-            person = _lookup(programme, existing, "people", record["signatory"])
-            record["signatory_title"] = person.get("role")
-    for record in programme.records["milestones"].values():
-        record["rebaselines"] = record["rebaselines"] or []
-    for table, keys in (
-        ("workstreams", ("partners", "commitments")),
-        ("visits", ("sites", "themes", "attendees")),
-    ):
-        for record in programme.records[table].values():
-            for key in keys:
-                record[key] = record[key] or []
+    def lookup(table: str, ref: str) -> Record:
+        return programme.records[table].get(ref) or existing[table][ref]
 
-
-def _lookup(programme: Programme, existing: Existing, table: str, ref: str) -> Record:
-    return programme.records[table].get(ref) or existing[table][ref]
+    for kind in KINDS:
+        for record in programme.records[kind.table].values():
+            fill_defaults(kind.table, record, lookup)
 
 
 def _check_rules(programme: Programme, existing: Existing, problems: list[Problem]) -> None:
     records = programme.records
     if len(records["mou"]) != 1:
         problems.append(Problem("mou", None, None, "the file needs exactly one [mou] table"))
-    for ref, mou in records["mou"].items():
-        if mou["expires"] and mou["effective"] and mou["expires"] < mou["effective"]:
-            problems.append(Problem("mou", ref, "expires", "is before effective"))
-    for table in ("milestones", "actions"):
-        for ref, record in records[table].items():
-            done = record["status"] == "done"
-            if done and record["completed"] is None:
-                problems.append(Problem(table, ref, "completed", "required when status is done"))
-            if not done and record["completed"] is not None:
-                problems.append(Problem(table, ref, "status", "must be done when completed is set"))
-    for ref, record in records["milestones"].items():
-        if record["reported_rag"] and not record["reported_rag_reason"]:
-            problems.append(
-                Problem("milestones", ref, "reported_rag_reason", "required with reported_rag")
-            )
-    for ref, record in records["visits"].items():
-        if record["end"] and record["end"] < record["date"]:
-            problems.append(Problem("visits", ref, "end", "is before date"))
+    for kind in KINDS:
+        for key, record in records[kind.table].items():
+            for field_name, message in record_problems(kind.table, record):
+                problems.append(Problem(kind.table, key, field_name, message))
     for table in ("themes", "sites"):
-        for ref in _cycles(programme, existing, table):
+        parents = {ref: row.get("parent") for ref, row in existing.get(table, {}).items()}
+        parents.update({ref: row["parent"] for ref, row in records[table].items()})
+        for ref in parent_loops(parents, list(records[table])):
             problems.append(Problem(table, ref, "parent", "makes a loop of parents"))
-    for key, record in records[PARTIES.table].items():
-        if record["signed"] and not record["signatory"]:
-            problems.append(Problem("parties", key, "signatory", "required when signed is set"))
-
-
-def _cycles(programme: Programme, existing: Existing, table: str) -> list[str]:
-    parents = {ref: row.get("parent") for ref, row in existing.get(table, {}).items()}
-    parents.update({ref: row["parent"] for ref, row in programme.records[table].items()})
-    looping = []
-    for ref in programme.records[table]:
-        seen = {ref}
-        parent = parents.get(ref)
-        while parent is not None:
-            if parent in seen:
-                looping.append(ref)
-                break
-            seen.add(parent)
-            parent = parents.get(parent)
-    return looping

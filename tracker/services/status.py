@@ -26,6 +26,7 @@ class ScopeKind(StrEnum):
     INSTITUTION = "institution"
     WORKSTREAM = "workstream"
     COMMITMENT = "commitment"
+    TREE = "tree"  # themes, their sub-themes and workstreams, nested
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class ProgressRow:
     name: str
     counts: Counts
     depth: int = 0  # nesting level in the theme tree, for indentation
+    scope_type: str = ""  # in a tree, which kind of scope the row is: theme or workstream
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def programme_status(
     assert record.id is not None
     scope = _Scope(session, record.id, as_of, tolerances)
     if theme is not None:
-        scope.theme_ids = _subtree(
+        scope.theme_ids = theme_subtree(
             session, by_ref(models.Theme, theme, session=session, field="theme").id
         )
     if institution is not None:
@@ -234,6 +236,16 @@ class _Scope:
 
 
 def _theme_rows(scope: _Scope) -> list[ProgressRow]:
+    return _theme_tree(scope, with_workstreams=False)
+
+
+def _tree_rows(scope: _Scope) -> list[ProgressRow]:
+    return _theme_tree(scope, with_workstreams=True)
+
+
+def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
+    """Themes in tree order, each counting its sub-themes' milestones too; with
+    ``with_workstreams``, each theme's own workstreams are listed under it."""
     themes = scope.session.exec(
         select(models.Theme).where(models.Theme.mou_id == scope.mou_id).order_by(models.Theme.ref)
     ).all()
@@ -241,6 +253,16 @@ def _theme_rows(scope: _Scope) -> list[ProgressRow]:
     children: dict[int | None, list[models.Theme]] = {}
     for theme in themes:
         children.setdefault(theme.parent_id, []).append(theme)
+    workstreams: dict[int, list[ProgressRow]] = {}
+    if with_workstreams:
+        per_workstream = scope.counts(models.Milestone.workstream_id)
+        for ws in scope.session.exec(
+            select(models.Workstream)
+            .where(models.Workstream.mou_id == scope.mou_id)
+            .order_by(models.Workstream.ref)
+        ):
+            row = ProgressRow(ws.ref, ws.name, per_workstream.get(ws.id, Counts()), 0, "workstream")
+            workstreams.setdefault(ws.theme_id, []).append(row)
 
     def subtotal(theme: models.Theme) -> Counts:
         total = direct.get(theme.id, Counts())
@@ -252,8 +274,13 @@ def _theme_rows(scope: _Scope) -> list[ProgressRow]:
 
     def walk(parent: int | None, depth: int) -> None:
         for theme in children.get(parent, []):
-            if scope.theme_ids is None or theme.id in scope.theme_ids:
-                rows.append(ProgressRow(theme.ref, theme.name, subtotal(theme), depth))
+            shown = scope.theme_ids is None or theme.id in scope.theme_ids
+            if shown:
+                kind = "theme" if with_workstreams else ""
+                rows.append(ProgressRow(theme.ref, theme.name, subtotal(theme), depth, kind))
+                assert theme.id is not None
+                for ws_row in workstreams.get(theme.id, []):
+                    rows.append(replace(ws_row, depth=depth + 1))
             walk(theme.id, depth + 1)
 
     walk(None, 0)
@@ -306,13 +333,14 @@ def _shorten(text: str, limit: int = 60) -> str:
 
 _TABLES = {
     ScopeKind.THEME: _theme_rows,
+    ScopeKind.TREE: _tree_rows,
     ScopeKind.INSTITUTION: _institution_rows,
     ScopeKind.WORKSTREAM: _workstream_rows,
     ScopeKind.COMMITMENT: _commitment_rows,
 }
 
 
-def _subtree(session: Session, theme_id: int | None) -> set[int]:
+def theme_subtree(session: Session, theme_id: int | None) -> set[int]:
     pairs = session.exec(select(models.Theme.id, models.Theme.parent_id)).all()
     found = {theme_id} if theme_id is not None else set()
     grew = True

@@ -1,8 +1,9 @@
-"""What each kind of record looks like from outside: its fields in a programme file, their
-types, which are required, and where they are stored.
+"""What each kind of record looks like from outside: its fields in a programme file and on
+the command line, their types, which are required, and where they are stored.
 
-One description serves the importer (validation and upsert) and, later, the exporter and the
-commands that add and edit records, so a field's rules are written once.
+One description serves the importer, the exporter and the commands that add, edit, list and
+show records, so a field's rules are written once. This module does not import SQLModel (the
+CLI builds its commands from it at start-up); models are named here and resolved on use.
 """
 
 from __future__ import annotations
@@ -10,11 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import Enum, StrEnum, auto
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import SQLModel
-
-from tracker import models
 from tracker.enums import (
     ActionStatus,
     AttendeeRole,
@@ -31,6 +29,9 @@ from tracker.enums import (
 )
 from tracker.errors import InvalidInput
 from tracker.text import NAME_MAX, TEXT_MAX, clean_ref, clean_text
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
 
 
 class FieldType(Enum):
@@ -67,10 +68,24 @@ class FieldSpec:
 class KindSpec:
     table: str  # the programme-file table: "milestones"
     noun: str  # one record: "milestone"
-    model: type[SQLModel]
+    model_name: str  # the class in tracker.models
     fields: tuple[FieldSpec, ...]
     has_ref: bool = True
     in_mou: bool = False  # belongs to an MoU (gets its mou_id)
+    ref_prefix: str = ""  # generated refs look like this prefix and a number: MS-07
+
+    @property
+    def command_noun(self) -> str:
+        """The noun in command names: add-milestone, update-mou."""
+        return self.noun.lower()
+
+    @property
+    def article(self) -> str:
+        return "an" if self.noun[0].lower() in "aeiou" else "a"
+
+    @property
+    def model(self) -> type[SQLModel]:
+        return _model(self.model_name)
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:
@@ -92,8 +107,8 @@ def _f(key: str, type_: FieldType, **kwargs: Any) -> FieldSpec:
 
 MOU = KindSpec(
     "mou",
-    "mou",
-    models.Mou,
+    "MoU",
+    "Mou",
     (
         _f("title", T.TEXT, required=True),
         _f("status", T.CHOICE, vocabulary=MouStatus),
@@ -109,27 +124,29 @@ MOU = KindSpec(
 INSTITUTIONS = KindSpec(
     "institutions",
     "institution",
-    models.Institution,
+    "Institution",
     (
         _f("name", T.TEXT, required=True),
         _f("kind", T.CHOICE, required=True, vocabulary=InstitutionKind),
         _f("region", T.TEXT),
     ),
+    ref_prefix="I",
 )
 PEOPLE = KindSpec(
     "people",
     "person",
-    models.Person,
+    "Person",
     (
         _f("name", T.TEXT, required=True),
         _f("role", T.TEXT),
         _f("institution", T.REF, required=True, target="institutions"),
     ),
+    ref_prefix="P",
 )
 PARTIES = KindSpec(
     "parties",
     "party",
-    models.Party,
+    "Party",
     (
         _f("institution", T.REF, required=True, target="institutions"),
         _f("role", T.CHOICE, required=True, vocabulary=PartyRole),
@@ -143,28 +160,30 @@ PARTIES = KindSpec(
 THEMES = KindSpec(
     "themes",
     "theme",
-    models.Theme,
+    "Theme",
     (
         _f("name", T.TEXT, required=True),
         _f("parent", T.REF, target="themes"),
     ),
     in_mou=True,
+    ref_prefix="T",
 )
 COMMITMENTS = KindSpec(
     "commitments",
     "commitment",
-    models.Commitment,
+    "Commitment",
     (
         _f("theme", T.REF, required=True, target="themes"),
         _f("text", T.LONG_TEXT, required=True),
         _f("lead", T.REF, required=True, target="institutions"),
     ),
     in_mou=True,
+    ref_prefix="C",
 )
 WORKSTREAMS = KindSpec(
     "workstreams",
     "workstream",
-    models.Workstream,
+    "Workstream",
     (
         _f("name", T.TEXT, required=True),
         _f("theme", T.REF, required=True, target="themes"),
@@ -175,11 +194,12 @@ WORKSTREAMS = KindSpec(
         _f("status", T.CHOICE, vocabulary=WorkstreamStatus, default=WorkstreamStatus.PLANNED),
     ),
     in_mou=True,
+    ref_prefix="WS",
 )
 MILESTONES = KindSpec(
     "milestones",
     "milestone",
-    models.Milestone,
+    "Milestone",
     (
         _f("workstream", T.REF, required=True, target="workstreams"),
         _f("title", T.TEXT, required=True),
@@ -193,11 +213,12 @@ MILESTONES = KindSpec(
         _f("reported_rag_reason", T.LONG_TEXT),
         _f("rebaselines", T.REBASELINES),
     ),
+    ref_prefix="MS-",
 )
 SITES = KindSpec(
     "sites",
     "site",
-    models.Site,
+    "Site",
     (
         _f("name", T.TEXT, required=True),
         _f("kind", T.CHOICE, vocabulary=SiteKind, default=SiteKind.OTHER),
@@ -205,11 +226,12 @@ SITES = KindSpec(
         _f("operator", T.REF, target="institutions"),
         _f("location", T.TEXT),
     ),
+    ref_prefix="S",
 )
 VISITS = KindSpec(
     "visits",
     "visit",
-    models.Visit,
+    "Visit",
     (
         _f("title", T.TEXT, required=True),
         _f("kind", T.CHOICE, vocabulary=VisitKind, default=VisitKind.SITE_VISIT),
@@ -224,11 +246,12 @@ VISITS = KindSpec(
         _f("status", T.CHOICE, vocabulary=VisitStatus, default=VisitStatus.PLANNED),
     ),
     in_mou=True,
+    ref_prefix="V",
 )
 ACTIONS = KindSpec(
     "actions",
     "action",
-    models.Action,
+    "Action",
     (
         _f("visit", T.REF, required=True, target="visits"),
         _f("text", T.LONG_TEXT, required=True),
@@ -237,6 +260,7 @@ ACTIONS = KindSpec(
         _f("status", T.CHOICE, vocabulary=ActionStatus),
         _f("completed", T.DATE),
     ),
+    ref_prefix="A",
 )
 
 # In the order records must be written: everything a record points to comes before it.
@@ -255,17 +279,26 @@ KINDS: tuple[KindSpec, ...] = (
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}
 
-# Where the lists of refs are kept: (link model, column of the owner, column of the target).
-LINKS: dict[tuple[str, str], tuple[type[SQLModel], str, str]] = {
-    ("workstreams", "partners"): (models.WorkstreamPartner, "workstream_id", "institution_id"),
-    ("workstreams", "commitments"): (
-        models.WorkstreamCommitment,
-        "workstream_id",
-        "commitment_id",
-    ),
-    ("visits", "sites"): (models.VisitSite, "visit_id", "site_id"),
-    ("visits", "themes"): (models.VisitTheme, "visit_id", "theme_id"),
+# Where the lists of refs are kept: (model name, column of the owner, column of the target).
+LINKS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("workstreams", "partners"): ("WorkstreamPartner", "workstream_id", "institution_id"),
+    ("workstreams", "commitments"): ("WorkstreamCommitment", "workstream_id", "commitment_id"),
+    ("visits", "sites"): ("VisitSite", "visit_id", "site_id"),
+    ("visits", "themes"): ("VisitTheme", "visit_id", "theme_id"),
+    ("visits", "attendees"): ("VisitAttendee", "visit_id", "person_id"),
 }
+
+
+def _model(name: str) -> type[SQLModel]:
+    from tracker import models
+
+    model: type[SQLModel] = getattr(models, name)
+    return model
+
+
+def link_model(table: str, key: str) -> tuple[type[SQLModel], str, str]:
+    name, owner, target = LINKS[(table, key)]
+    return _model(name), owner, target
 
 
 def clean_value(spec: FieldSpec, value: Any) -> Any:
@@ -324,6 +357,19 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
     raise AssertionError(spec.field_type)  # pragma: no cover
 
 
+def _as_tables(value: Any, keys: tuple[str, ...]) -> Any:
+    """Accept entries already in their stored form (tuples), so cleaning a stored record
+    again gives the same record."""
+    if isinstance(value, list):
+        return [
+            dict(zip(keys, item, strict=True))
+            if isinstance(item, tuple) and len(item) == len(keys)
+            else item
+            for item in value
+        ]
+    return value
+
+
 def _table_items(value: Any, field: str, keys: set[str], form: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise InvalidInput(f"{field}: expected a list of tables like {form}")
@@ -336,6 +382,7 @@ def _table_items(value: Any, field: str, keys: set[str], form: str) -> list[dict
 
 def _clean_attendees(value: Any) -> list[tuple[str, AttendeeRole]]:
     form = '[{ person = "REF", role = "delegate" }]'
+    value = _as_tables(value, ("person", "role"))
     items = _table_items(value, "attendees", {"person", "role"}, form)
     role_spec = FieldSpec("attendees.role", T.CHOICE, vocabulary=AttendeeRole)
     people: list[tuple[str, AttendeeRole]] = []
@@ -352,6 +399,7 @@ def _clean_attendees(value: Any) -> list[tuple[str, AttendeeRole]]:
 
 def _clean_rebaselines(value: Any) -> list[tuple[dt.date, str, dt.date]]:
     form = '[{ due = 2026-06-30, reason = "...", changed = 2026-05-12 }]'
+    value = _as_tables(value, ("due", "reason", "changed"))
     items = _table_items(value, "rebaselines", {"due", "reason", "changed"}, form)
     history = []
     for item in items:

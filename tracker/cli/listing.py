@@ -1,0 +1,373 @@
+"""``mou list KIND`` and ``mou show REF``: looking records up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tracker.cli.options import AsOf, Db, Format, OutputFormat
+
+if TYPE_CHECKING:
+    from tracker.cli.render import Report
+    from tracker.kinds import KindSpec
+    from tracker.services.listing import MilestoneRow, RecordDetail
+
+app = typer.Typer()
+PANEL = "Looking up"
+
+
+class Kind(StrEnum):
+    INSTITUTIONS = "institutions"
+    PEOPLE = "people"
+    PARTIES = "parties"
+    THEMES = "themes"
+    COMMITMENTS = "commitments"
+    WORKSTREAMS = "workstreams"
+    MILESTONES = "milestones"
+    SITES = "sites"
+    VISITS = "visits"
+    ACTIONS = "actions"
+
+
+class RagChoice(StrEnum):
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    RED = "RED"
+    COMPLETE = "COMPLETE"
+    NA = "N/A"
+
+
+class StatusChoice(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@app.command("list", rich_help_panel=PANEL)
+def list_command(
+    kind: Annotated[Kind, typer.Argument(help="What to list.", case_sensitive=False)],
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="Only under this theme (and its sub-themes).")
+    ] = None,
+    institution: Annotated[
+        str | None, typer.Option("--institution", help="Only those of this institution.")
+    ] = None,
+    workstream: Annotated[
+        str | None, typer.Option("--workstream", help="Milestones: only this workstream's.")
+    ] = None,
+    status: Annotated[
+        StatusChoice | None,
+        typer.Option("--status", help="Milestones: only this status.", case_sensitive=False),
+    ] = None,
+    rag: Annotated[
+        RagChoice | None,
+        typer.Option("--rag", help="Milestones: only this derived RAG.", case_sensitive=False),
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Milestones: only those overdue.")
+    ] = False,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", help="Milestones: due before this date.", metavar="DATE"),
+    ] = None,
+    due_after: Annotated[
+        str | None,
+        typer.Option("--due-after", help="Milestones: due after this date.", metavar="DATE"),
+    ] = None,
+    as_of: AsOf = None,
+    output: Format = OutputFormat.TABLE,
+    db: Db = None,
+) -> None:
+    """List records of one kind; milestones with their RAG as of a date.
+
+    Example: mou list milestones --institution LIV --overdue
+    """
+    from tracker.cli.context import as_of_date, open_db, parse_option_date, today
+    from tracker.cli.render import emit
+    from tracker.enums import MilestoneStatus, Rag
+    from tracker.errors import UsageError
+    from tracker.kinds import BY_TABLE
+    from tracker.services.listing import MilestoneFilter, list_milestones, list_records
+    from tracker.services.settings import tolerances
+
+    parsed = as_of_date(as_of)
+    when = parsed.value if parsed else today()
+    if kind is not Kind.MILESTONES:
+        only_milestones = {
+            "--workstream": workstream,
+            "--status": status,
+            "--rag": rag,
+            "--overdue": overdue or None,
+            "--due-before": due_before,
+            "--due-after": due_after,
+        }
+        given = [name for name, value in only_milestones.items() if value is not None]
+        if given:
+            raise UsageError(f"{given[0]}: only for milestones; not for {kind.value}")
+    with open_db(db).reading() as session:
+        if kind is Kind.MILESTONES:
+            filters = MilestoneFilter(
+                theme=theme,
+                institution=institution,
+                workstream=workstream,
+                status=MilestoneStatus(status.value) if status else None,
+                rag=Rag(rag.value) if rag else None,
+                overdue=overdue,
+                due_before=parse_option_date(due_before, "--due-before"),
+                due_after=parse_option_date(due_after, "--due-after"),
+            )
+            rows = list_milestones(
+                session=session, as_of=when, tolerances=tolerances(session=session), filters=filters
+            )
+            report = milestones_report(rows, when)
+        else:
+            spec = BY_TABLE[kind.value]
+            records = list_records(spec, session=session)
+            records = _filter(spec, records, theme=theme, institution=institution, session=session)
+            report = records_report(spec, records)
+    emit(report, output)
+
+
+def _filter(
+    spec: KindSpec,
+    records: list[tuple[str, dict[str, Any]]],
+    *,
+    theme: str | None,
+    institution: str | None,
+    session: Any,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Keep the records that name the theme (or one of its sub-themes) or the institution in
+    any field that points at themes or institutions."""
+    from sqlmodel import select
+
+    from tracker import models
+    from tracker.errors import UsageError
+    from tracker.services.lookup import by_ref
+    from tracker.services.status import theme_subtree
+    from tracker.text import clean_ref
+
+    wanted: dict[str, set[str]] = {}
+    if theme is not None:
+        found = by_ref(models.Theme, theme, session=session, field="--theme")
+        ids = theme_subtree(session, found.id)
+        refs = session.exec(select(models.Theme.ref).where(models.Theme.id.in_(ids))).all()  # type: ignore[union-attr]
+        wanted["themes"] = set(refs)
+    if institution is not None:
+        wanted["institutions"] = {clean_ref(institution, field="--institution")}
+    for table, refs in wanted.items():
+        fields = [field for field in spec.fields if field.target == table]
+        if not fields:
+            option = "--theme" if table == "themes" else "--institution"
+            raise UsageError(f"{option}: {spec.table} have no {table[:-1]} to filter on")
+
+        def names(
+            record: dict[str, Any], fields: list[Any] = fields, refs: set[str] = refs
+        ) -> bool:
+            for field in fields:
+                value = record.get(field.key)
+                values = value if isinstance(value, list) else [value]
+                if any((item[0] if isinstance(item, tuple) else item) in refs for item in values):
+                    return True
+            return False
+
+        records = [(key, record) for key, record in records if names(record)]
+    return records
+
+
+MILESTONE_COLUMNS = [
+    # key, header, kind, drop order on a narrow terminal
+    ("ref", "Ref", "ref", 0),
+    ("title", "Title", "text", 0),
+    ("workstream", "Workstream", "ref", 4),
+    ("theme", "Theme", "ref", 6),
+    ("institution", "Owner inst.", "ref", 5),
+    ("owner", "Owner", "ref", 7),
+    ("due", "Due", "date", 0),
+    ("forecast", "Forecast", "date", 2),
+    ("completed", "Completed", "date", 3),
+    ("status", "Status", "ref", 1),
+    ("slippage_days", "Slip", "number", 8),
+    ("rag", "RAG", "rag", 0),
+    ("reported_rag", "Reported", "rag", 9),
+]
+
+
+def milestones_report(rows: list[MilestoneRow], as_of: dt.date) -> Report:
+    from dataclasses import asdict
+
+    from tracker.cli.render import Column, Report, Section
+
+    columns = [Column(*spec) for spec in MILESTONE_COLUMNS]  # type: ignore[arg-type]
+    plain = [asdict(row) for row in rows]
+    section = Section(f"Milestones as of {as_of.isoformat()}", columns, plain)
+    return Report(
+        document={"as_of": as_of, "kind": "milestones", "rows": plain},
+        csv=section,
+        sections=[section],
+        notes=[f"{len(rows)} milestone{'s' if len(rows) != 1 else ''}."],
+    )
+
+
+def records_report(spec: KindSpec, records: list[tuple[str, dict[str, Any]]]) -> Report:
+    from tracker.cli.render import Column, Report, Section
+    from tracker.kinds import FieldType
+
+    key_name = "ref" if spec.has_ref else "institution"
+    columns = [Column(key_name, key_name.capitalize(), "ref")]
+    drop = {FieldType.LONG_TEXT: 6, FieldType.REFS: 4, FieldType.ATTENDEES: 5}
+    for field in spec.fields:
+        if spec.has_ref or field.key != "institution":
+            kind = "date" if field.field_type is FieldType.DATE else "text"
+            if field.field_type in (FieldType.REF, FieldType.CHOICE, FieldType.INT):
+                kind = "ref"
+            header = field.key.replace("_", " ").capitalize()
+            columns.append(Column(field.key, header, kind, drop.get(field.field_type, 0)))  # type: ignore[arg-type]
+    rows = [{key_name: key, **_flat(record)} for key, record in records]
+    section = Section(spec.table.capitalize(), columns, rows)
+    document = {
+        "kind": spec.table,
+        "rows": [{key_name: key, **_jsonable(record)} for key, record in records],
+    }
+    return Report(document=document, csv=section, sections=[section])
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    """Lists as one cell: 'OXF; LIV', attendees as 'IT (signatory)'."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, list):
+            flat[key] = "; ".join(
+                f"{item[0]} ({_plain(item[1])})" if isinstance(item, tuple) else str(item)
+                for item in value
+            )
+        else:
+            flat[key] = _plain(value)
+    return flat
+
+
+def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "attendees":
+            result[key] = [{"person": person, "role": _plain(role)} for person, role in value]
+        elif key == "rebaselines":
+            result[key] = [
+                {"due": due, "reason": reason, "changed": changed} for due, reason, changed in value
+            ]
+        else:
+            result[key] = _plain(value)
+    return result
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, StrEnum) else value
+
+
+@app.command("show", rich_help_panel=PANEL)
+def show(
+    ref: Annotated[str, typer.Argument(help="Ref of the record.", show_default=False)],
+    kind: Annotated[
+        Kind | None,
+        typer.Option("--kind", help="Which kind, when the ref names more than one record."),
+    ] = None,
+    as_of: AsOf = None,
+    output: Format = OutputFormat.TABLE,
+    db: Db = None,
+) -> None:
+    """Show everything about one record: fields, links, RAG and re-baseline history.
+
+    Example: mou show MS-14 --as-of 2026-12-31
+    """
+    from tracker.cli.context import as_of_date, open_db, today
+    from tracker.cli.render import emit
+    from tracker.kinds import BY_TABLE
+    from tracker.services.listing import record_detail
+    from tracker.services.settings import tolerances
+
+    parsed = as_of_date(as_of)
+    with open_db(db).reading() as session:
+        detail = record_detail(
+            ref,
+            session=session,
+            as_of=parsed.value if parsed else today(),
+            tolerances=tolerances(session=session),
+            kind=BY_TABLE[kind.value] if kind else None,
+        )
+    emit(detail_report(detail), output)
+
+
+def detail_report(detail: RecordDetail) -> Report:
+    from rich.text import Text
+
+    from tracker.cli.render import Column, Report, Section
+    from tracker.cli.values import show as shown
+
+    fields = _jsonable(detail.fields)
+    field_rows = [
+        {"field": key, "value": shown(value)}
+        for key, value in detail.fields.items()
+        if key != "rebaselines"
+    ]
+    sections = [
+        Section("Fields", [Column("field", "Field", "ref"), Column("value", "Value")], field_rows)
+    ]
+    heading = [Text(f"{detail.kind.noun.capitalize()} {detail.key}", style="bold")]
+    if detail.rag:
+        rag = detail.rag
+        line = Text(f"RAG as of {shown(rag['as_of'])}: {rag['derived']}")
+        line.append(f" (slippage {rag['slippage_days']} days)")
+        if rag["reported"]:
+            line.append(f"; reported {rag['reported']}: {rag['reported_reason']}")
+        heading.append(line)
+    history = detail.fields.get("rebaselines") or []
+    if history:
+        sections.append(
+            Section(
+                "Re-baselines",
+                [
+                    Column("due", "Was due", "date"),
+                    Column("changed", "Changed", "date"),
+                    Column("reason", "Reason"),
+                ],
+                [
+                    {"due": due, "changed": changed, "reason": reason}
+                    for due, reason, changed in history
+                ],
+            )
+        )
+    references = [
+        {"kind": item.noun, "ref": item.ref, "field": item.field} for item in detail.referenced_by
+    ]
+    if references:
+        sections.append(
+            Section(
+                "Referenced by",
+                [
+                    Column("kind", "Kind", "ref"),
+                    Column("ref", "Ref", "ref"),
+                    Column("field", "Field", "ref"),
+                ],
+                references,
+            )
+        )
+    document = {
+        "kind": detail.kind.noun,
+        "ref": detail.key,
+        "fields": fields,
+        "rag": detail.rag or None,
+        "referenced_by": references,
+    }
+    return Report(
+        document=document,
+        csv=Section(
+            "fields",
+            [Column("field", "field"), Column("value", "value")],
+            [{"field": key, "value": shown(value)} for key, value in detail.fields.items()],
+        ),
+        sections=sections,
+        heading=heading,
+    )

@@ -1,0 +1,214 @@
+"""Looking records up: lists with filters, and everything about one record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker import models
+from tracker.enums import MilestoneStatus, Rag
+from tracker.errors import InvalidInput, NotFound
+from tracker.kinds import BY_TABLE, MILESTONES, PARTIES, KindSpec
+from tracker.services.lookup import by_ref, current_mou
+from tracker.services.rag import (
+    Tolerances,
+    effective_date,
+    is_done,
+    milestone_rag,
+    rag_expression,
+    slippage_days,
+)
+from tracker.services.references import Reference, references_to
+from tracker.services.status import theme_subtree
+from tracker.services.store import RecordStore
+from tracker.text import clean_ref
+
+
+@dataclass(frozen=True)
+class MilestoneFilter:
+    theme: str | None = None
+    institution: str | None = None
+    workstream: str | None = None
+    status: MilestoneStatus | None = None
+    rag: Rag | None = None
+    overdue: bool = False
+    due_before: dt.date | None = None
+    due_after: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    ref: str
+    title: str
+    workstream: str
+    theme: str
+    institution: str
+    owner: str | None
+    due: dt.date
+    forecast: dt.date | None
+    completed: dt.date | None
+    status: str
+    slippage_days: int
+    rag: str
+    reported_rag: str | None
+
+
+def list_milestones(
+    *, session: Session, as_of: dt.date, tolerances: Tolerances, filters: MilestoneFilter
+) -> list[MilestoneRow]:
+    """Milestones with their derived RAG as of a date, filtered in the database."""
+    rag = rag_expression(as_of, tolerances)
+    owner = sa.orm.aliased(models.Person)
+    # Six columns: more than sqlmodel.select's typed overloads take, so SQLAlchemy's select.
+    stmt: Any = (
+        sa.select(
+            models.Milestone,
+            col(models.Workstream.ref),
+            col(models.Theme.ref),
+            col(models.Institution.ref),
+            col(owner.ref),
+            rag,
+        )
+        .join(models.Workstream, col(models.Workstream.id) == models.Milestone.workstream_id)
+        .join(models.Theme, col(models.Theme.id) == models.Workstream.theme_id)
+        .join(models.Institution, col(models.Institution.id) == models.Milestone.institution_id)
+        .outerjoin(owner, col(owner.id) == models.Milestone.owner_id)
+        .where(col(models.Workstream.mou_id) == current_mou(session=session).id)
+    )
+    if filters.theme is not None:
+        theme = by_ref(models.Theme, filters.theme, session=session, field="--theme")
+        stmt = stmt.where(col(models.Workstream.theme_id).in_(theme_subtree(session, theme.id)))
+    if filters.institution is not None:
+        found = by_ref(
+            models.Institution, filters.institution, session=session, field="--institution"
+        )
+        stmt = stmt.where(models.Milestone.institution_id == found.id)
+    if filters.workstream is not None:
+        ws = by_ref(models.Workstream, filters.workstream, session=session, field="--workstream")
+        stmt = stmt.where(models.Milestone.workstream_id == ws.id)
+    if filters.status is not None:
+        stmt = stmt.where(col(models.Milestone.status) == filters.status)
+    if filters.rag is not None:
+        stmt = stmt.where(rag == filters.rag.value)
+    if filters.overdue:
+        stmt = stmt.where(
+            col(models.Milestone.status) != MilestoneStatus.CANCELLED,
+            sa.not_(is_done(as_of)),
+            effective_date() < as_of,
+        )
+    if filters.due_before is not None:
+        stmt = stmt.where(col(models.Milestone.due) < filters.due_before)
+    if filters.due_after is not None:
+        stmt = stmt.where(col(models.Milestone.due) > filters.due_after)
+    stmt = stmt.order_by(col(models.Milestone.due), col(models.Milestone.ref))
+    return [
+        MilestoneRow(
+            ref=milestone.ref,
+            title=milestone.title,
+            workstream=workstream,
+            theme=theme_ref,
+            institution=institution,
+            owner=owner_ref,
+            due=milestone.due,
+            forecast=milestone.forecast,
+            completed=milestone.completed,
+            status=milestone.status.value,
+            slippage_days=slippage_days(milestone.due, milestone.forecast),
+            rag=derived,
+            reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
+        )
+        for milestone, workstream, theme_ref, institution, owner_ref, derived in session.execute(
+            stmt
+        )
+    ]
+
+
+def list_records(kind: KindSpec, *, session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """Every record of a kind, by ref, in its outside form (the kinds other than milestones
+    are small: institutions, people, themes, visits…)."""
+    store = RecordStore(session)
+    model: Any = kind.model
+    if kind is PARTIES:
+        mou = current_mou(session=session)
+        store.mou_id = mou.id
+        rows = session.exec(select(model).where(model.mou_id == mou.id)).all()
+        keyed = sorted(((store.key_of(kind, row), row) for row in rows), key=lambda item: item[0])
+    else:
+        statement = select(model)
+        if kind.in_mou:
+            statement = statement.where(model.mou_id == current_mou(session=session).id)
+        keyed = [(row.ref, row) for row in session.exec(statement.order_by(model.ref)).all()]
+    return [(key, store.record_of(kind, row)) for key, row in keyed]
+
+
+@dataclass
+class RecordDetail:
+    """Everything about one record: its fields, who points at it, and for a milestone its
+    derived and reported RAG."""
+
+    kind: KindSpec
+    key: str
+    fields: dict[str, Any]
+    referenced_by: list[Reference]
+    rag: dict[str, Any] = field(default_factory=dict)
+
+
+def find_kinds(ref: str, *, session: Session) -> list[KindSpec]:
+    """The kinds that have a record with this ref (refs are unique per kind only)."""
+    key = clean_ref(ref)
+    store = RecordStore(session)
+    return [
+        kind
+        for kind in BY_TABLE.values()
+        if kind.has_ref and store.id_of(kind.table, key) is not None
+    ]
+
+
+def record_detail(
+    ref: str,
+    *,
+    session: Session,
+    as_of: dt.date,
+    tolerances: Tolerances,
+    kind: KindSpec | None = None,
+) -> RecordDetail:
+    key = clean_ref(ref)
+    if kind is None:
+        matches = find_kinds(key, session=session)
+        if not matches:
+            raise NotFound(f"ref: no record has the ref {key!r}")
+        if len(matches) > 1:
+            names = " and ".join(f"{match.article} {match.noun}" for match in matches)
+            raise InvalidInput(f"ref: {key} names {names}; choose one with --kind")
+        kind = matches[0]
+    store = RecordStore(session)
+    row = store.find(kind, key)
+    if row is None:
+        raise NotFound(f"ref: no {kind.noun} with ref {key!r}")
+    detail = RecordDetail(
+        kind=kind,
+        key=key,
+        fields=store.record_of(kind, row),
+        referenced_by=references_to(kind, row.id, session=session),
+    )
+    if kind is MILESTONES:
+        derived = milestone_rag(
+            status=row.status,
+            due=row.due,
+            forecast=row.forecast,
+            completed=row.completed,
+            as_of=as_of,
+            tolerances=tolerances,
+        )
+        detail.rag = {
+            "as_of": as_of,
+            "derived": derived.value,
+            "reported": row.reported_rag.value if row.reported_rag else None,
+            "reported_reason": row.reported_rag_reason,
+            "slippage_days": slippage_days(row.due, row.forecast),
+        }
+    return detail

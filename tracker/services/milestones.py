@@ -1,0 +1,66 @@
+"""What a programme manager does to a milestone beyond editing fields: complete it, reopen it,
+re-baseline it with a reason, and record a reported RAG beside the derived one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from tracker.enums import MilestoneStatus, ReportedRag
+from tracker.errors import InvalidInput
+from tracker.kinds import MILESTONES
+from tracker.services.editing import Saved, read_record, update_record
+
+UNSET: Any = object()  # "not given", as opposed to None, "clear it"
+
+
+def update_milestone(
+    ref: str,
+    *,
+    session: Session,
+    today: dt.date,
+    fields: dict[str, Any] | None = None,
+    done: dt.date | None = None,
+    due: dt.date | None = None,
+    rag: ReportedRag | None = UNSET,
+    reason: str | None = None,
+) -> Saved:
+    """Apply a set of changes to one milestone as one edit.
+
+    ``fields`` holds plain changes (title, owner, institution, forecast, status). ``done``
+    completes the milestone on that date. ``due`` re-baselines it and needs a ``reason``, which
+    is kept in the history with the old date. ``rag`` records a reported RAG (with a
+    ``reason``); None clears it.
+    """
+    changes = dict(fields or {})
+    _, current = read_record(MILESTONES, ref, session=session)
+    if done is not None:
+        if changes.get("status") not in (None, MilestoneStatus.DONE):
+            raise InvalidInput("--done: cannot be combined with another --status")
+        changes["status"] = MilestoneStatus.DONE
+        changes["completed"] = done
+    elif changes.get("status") not in (None, MilestoneStatus.DONE):
+        # Reopening: a milestone that is not done has no completed date.
+        changes["completed"] = None
+    elif changes.get("status") == MilestoneStatus.DONE and current["completed"] is None:
+        raise InvalidInput("--status: use --done DATE to complete a milestone, with its date")
+    if due is not None:
+        if not reason:
+            raise InvalidInput(
+                "--due: changing the agreed date is a re-baseline; give --reason with it"
+            )
+        if due == current["due"]:
+            raise InvalidInput(f"--due: the milestone is already due on {due.isoformat()}")
+        history = [*current["rebaselines"], (current["due"], reason, today)]
+        changes["due"] = due
+        changes["rebaselines"] = history
+    if rag is not UNSET:
+        if rag is not None and not reason:
+            raise InvalidInput("--rag: a reported RAG needs a --reason")
+        changes["reported_rag"] = rag
+        changes["reported_rag_reason"] = reason if rag is not None else None
+    if not changes:
+        raise InvalidInput("nothing to change: give at least one option (see --help)")
+    return update_record(MILESTONES, ref, changes, session=session)

@@ -1,0 +1,151 @@
+"""Who points at a record, found from the schema's own foreign keys, and what removing a
+record does to them.
+
+Parts of a record (a visit's attendee list, a milestone's re-baseline history) go with it.
+Records that point at it are named, and removal is refused unless the user asks for the
+cascade. With the cascade, an optional link (an owner, a parent) is cleared, a list entry is
+taken out, and a record that cannot exist without it (a milestone without its workstream) is
+removed in turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from tracker.errors import Conflict, NotFound
+from tracker.kinds import BY_TABLE, LINKS, PARTIES, KindSpec
+from tracker.services.store import RecordStore
+
+# For each link table: the kind and list field that own its rows.
+_LIST_OWNERS = {model: (table, key, owner) for (table, key), (model, owner, _) in LINKS.items()}
+
+
+@dataclass(frozen=True)
+class Reference:
+    noun: str  # the kind of record that points here: "milestone"
+    ref: str  # its ref (a party: the institution's ref)
+    field: str  # the field that points here: "owner", "partners"
+    table: str
+    row_id: int
+    column: str
+    in_list: bool  # an entry in a list of refs (a link row)
+    optional: bool  # a nullable field, which the cascade clears
+
+
+def references_to(kind: KindSpec, row_id: int, *, session: Session) -> list[Reference]:
+    """Every record that points at this one, except its own parts."""
+    store = RecordStore(session)
+    target_table = kind.model.__tablename__
+    found: list[Reference] = []
+    for table in SQLModel.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table.name != target_table or key.ondelete == "CASCADE":
+                continue
+            column = key.parent
+            rows = session.execute(sa.select(table).where(column == row_id)).mappings().all()
+            for row in rows:
+                found.append(_describe(store, table.name, column, row))
+    return sorted(found, key=lambda item: (item.noun, item.ref, item.field))
+
+
+def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Reference:
+    model_name = _model_name(table_name)
+    if model_name in _LIST_OWNERS:
+        owner_table, key, owner_column = _LIST_OWNERS[model_name]
+        owner = BY_TABLE[owner_table]
+        return Reference(
+            noun=owner.noun,
+            ref=store.ref_of(owner_table, row[owner_column]),
+            field=key,
+            table=table_name,
+            row_id=row[owner_column],
+            column=column.name,
+            in_list=True,
+            optional=True,
+        )
+    kind = next(kind for kind in BY_TABLE.values() if kind.model.__tablename__ == table_name)
+    field = next((spec.key for spec in kind.fields if spec.attribute == column.name), column.name)
+    ref = store.ref_of("institutions", row["institution_id"]) if kind is PARTIES else row["ref"]
+    return Reference(
+        noun=kind.noun,
+        ref=ref,
+        field=field,
+        table=table_name,
+        row_id=row["id"],
+        column=column.name,
+        in_list=False,
+        optional=bool(column.nullable),
+    )
+
+
+def _model_name(table_name: str) -> str:
+    from tracker import models
+
+    names = {*_LIST_OWNERS, *(kind.model_name for kind in BY_TABLE.values())}
+    for name in names:
+        if getattr(models, name).__tablename__ == table_name:
+            return name
+    raise LookupError(table_name)
+
+
+@dataclass
+class Removal:
+    removed: list[tuple[str, str]]  # (noun, ref), the record itself last
+    cleared: list[Reference]  # links cleared or list entries taken out
+
+
+def remove_record(kind: KindSpec, ref: str, *, session: Session, cascade: bool) -> Removal:
+    store = RecordStore(session)
+    row = store.find(kind, ref)
+    if row is None:
+        raise NotFound(f"ref: no {kind.noun} with ref {ref!r}")
+    removal = Removal(removed=[], cleared=[])
+    _remove(kind, row, store, session, cascade, removal)
+    return removal
+
+
+def _remove(
+    kind: KindSpec, row: Any, store: RecordStore, session: Session, cascade: bool, removal: Removal
+) -> None:
+    pointing = references_to(kind, row.id, session=session)
+    if pointing and not cascade:
+        raise Conflict(
+            f"{kind.noun} {store.key_of(kind, row)} is used by {describe(pointing)}; "
+            "change or remove those first, or use --cascade"
+        )
+    for reference in pointing:
+        table = SQLModel.metadata.tables[reference.table]
+        column = table.c[reference.column]
+        if reference.in_list:
+            session.execute(sa.delete(table).where(column == row.id))
+            removal.cleared.append(reference)
+        elif reference.optional:
+            session.execute(
+                sa.update(table).where(table.c.id == reference.row_id).values({column: None})
+            )
+            removal.cleared.append(reference)
+        else:
+            dependent_kind = BY_TABLE[_table_key(reference.table)]
+            dependent = session.get(dependent_kind.model, reference.row_id)
+            if dependent is not None:
+                _remove(dependent_kind, dependent, store, session, cascade, removal)
+    removal.removed.append((kind.noun, store.key_of(kind, row)))
+    session.delete(row)
+    session.flush()
+
+
+def _table_key(table_name: str) -> str:
+    return next(kind.table for kind in BY_TABLE.values() if kind.model.__tablename__ == table_name)
+
+
+def describe(references: list[Reference], limit: int = 5) -> str:
+    """'milestone MS-01 (owner), workstream WS02 (partners) and 3 more'."""
+    shown = [f"{item.noun} {item.ref} ({item.field})" for item in references[:limit]]
+    text = ", ".join(shown)
+    if len(references) > limit:
+        text += f" and {len(references) - limit} more"
+    return text
