@@ -63,7 +63,8 @@ def test_add_milestone_with_every_option(example_cli: Cli) -> None:
     [
         (["--due", "2026"], "error: --due: expected a date such as 2026-06-30 or 30/06/2026 "
          "(also today, +30d, +2w, +3m, end of quarter); got '2026'"),
-        (["--due", "2027-01-01", "--ref", "MS-01"], "error: ref: a milestone with ref MS-01 already exists"),
+        (["--due", "2027-01-01", "--ref", "MS-01"],
+         "error: ref: a milestone with ref MS-01 already exists"),
         (["--due", "2027-01-01", "--owner", "NOBODY"], "error: owner: no person with ref 'NOBODY'"),
         (["--due", "2027-01-01", "--ref", "MS 1"], "error: ref: expected a ref of letters, digits, "
          "'.', '_' or '-', starting with a letter or digit, at most 32 characters; got 'MS 1'"),
