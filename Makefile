@@ -25,13 +25,13 @@ test: lint
 
 ## lint: ruff (lint and format check) and mypy on the package
 lint: $(STAMP)
-	$(BIN)/ruff check tracker tests migrations
-	$(BIN)/ruff format --check tracker tests migrations
+	$(BIN)/ruff check tracker tests migrations benchmarks
+	$(BIN)/ruff format --check tracker tests migrations benchmarks
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format tracker tests migrations
-	$(BIN)/ruff check --fix tracker tests migrations
+	$(BIN)/ruff format tracker tests migrations benchmarks
+	$(BIN)/ruff check --fix tracker tests migrations benchmarks
 
 ## bench: time `mou status` at 1k, 10k and 100k milestones against a naive count; prints ratios
 bench: $(STAMP)

@@ -215,8 +215,21 @@ class Milestone(SQLModel, table=True):
         sa.CheckConstraint(
             "reported_rag IS NULL OR reported_rag_reason IS NOT NULL", name="rag_has_reason"
         ),
-        # status reads count per workstream/institution and filter on the dates.
+        # Lists filter on status and dates.
         sa.Index("ix_milestone_status_due", "status", "due"),
+        # Status counts every milestone per (workstream, institution) cell: this index holds
+        # every column those counts read, so they never visit the table (about 4x faster at
+        # 100,000 milestones; see benchmarks/bench_status.py).
+        sa.Index(
+            "ix_milestone_cells",
+            "workstream_id",
+            "institution_id",
+            "status",
+            "due",
+            "forecast",
+            "completed",
+            "ref",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

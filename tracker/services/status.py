@@ -7,7 +7,7 @@ there are; only the theme tree (a handful of rows) is rolled up in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -138,13 +138,21 @@ def programme_status(
         as_of=as_of,
         tolerances=tolerances,
         parties=_parties(session, record.id),
-        overall=scope.counts(None).get(None, Counts()),
+        overall=scope.total(),
         tables=tables,
     )
 
 
+Cell = tuple[int, int]  # (workstream id, owning institution id)
+
+
 class _Scope:
-    """The milestones in view (one MoU, optionally narrowed) and how to count them."""
+    """The milestones in view (one MoU, optionally narrowed) and how to count them.
+
+    The database counts once, per (workstream, institution) cell: two queries, each one pass
+    over the milestones. Every table (themes, institutions, workstreams, commitments, the
+    programme) is then a sum of those few cells, so adding a table costs no further pass.
+    """
 
     def __init__(self, session: Session, mou_id: int, as_of: dt.date, tolerances: Tolerances):
         self.session = session
@@ -153,86 +161,147 @@ class _Scope:
         self.tolerances = tolerances
         self.theme_ids: set[int] | None = None
         self.institution_id: int | None = None
+        self._cells: dict[Cell, Counts] | None = None
 
-    def _where(self) -> list[Any]:
-        conditions: list[Any] = [models.Workstream.mou_id == self.mou_id]
-        if self.theme_ids is not None:
-            conditions.append(models.Workstream.theme_id.in_(self.theme_ids))  # type: ignore[attr-defined]
-        if self.institution_id is not None:
-            conditions.append(models.Milestone.institution_id == self.institution_id)
-        return conditions
-
-    def _from(self, stmt: Any, joins: Iterable[tuple[Any, Any]]) -> Any:
+    def _in_view(self, stmt: Any) -> Any:
         stmt = stmt.select_from(models.Milestone).join(
-            models.Workstream, models.Workstream.id == models.Milestone.workstream_id
+            models.Workstream, col(models.Workstream.id) == models.Milestone.workstream_id
         )
-        for target, on in joins:
-            stmt = stmt.join(target, on)
-        return stmt.where(*self._where())
+        stmt = stmt.where(col(models.Workstream.mou_id) == self.mou_id)
+        if self.theme_ids is not None:
+            stmt = stmt.where(col(models.Workstream.theme_id).in_(self.theme_ids))
+        if self.institution_id is not None:
+            stmt = stmt.where(col(models.Milestone.institution_id) == self.institution_id)
+        return stmt
 
-    def counts(self, group: Any, joins: Iterable[tuple[Any, Any]] = ()) -> dict[Any, Counts]:
-        """Counts per value of ``group`` (None: one total for the whole scope)."""
-        joins = list(joins)
-        rag = rag_expression(self.as_of, self.tolerances)
-        live = col(models.Milestone.status) != MilestoneStatus.CANCELLED
+    @property
+    def cells(self) -> dict[Cell, Counts]:
+        if self._cells is None:
+            self._cells = self._count_cells()
+            for cell, (due, ref) in self._next_due().items():
+                if cell in self._cells:
+                    self._cells[cell] = replace(self._cells[cell], next_due=due, next_ref=ref)
+        return self._cells
+
+    def _count_cells(self) -> dict[Cell, Counts]:
         done = is_done(self.as_of)
-        effective = effective_date()
-
-        def tally(condition: Any) -> Any:
-            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-        key = group if group is not None else sa.literal(None)
-        columns = [
-            tally(live),
-            tally(rag == Rag.COMPLETE.value),
-            tally(rag == Rag.GREEN.value),
-            tally(rag == Rag.AMBER.value),
-            tally(rag == Rag.RED.value),
-            tally(sa.and_(live, sa.not_(done), effective < self.as_of)),
-        ]
-        stmt = self._from(select(*columns) if group is None else select(key, *columns), joins)
-        if group is not None:
-            stmt = stmt.group_by(group)
-        result: dict[Any, Counts] = {}
-        for row in self.session.exec(stmt):
-            values = tuple(row) if group is not None else (None, *tuple(row))
-            total, done_, green, amber, red, overdue = (int(value) for value in values[1:7])
-            result[values[0]] = Counts(total, done_, green, amber, red, overdue)
-        for group_key, (due, ref) in self._next_due(group, joins).items():
-            if group_key in result:
-                result[group_key] = replace(result[group_key], next_due=due, next_ref=ref)
-        return result
-
-    def _next_due(self, group: Any, joins: list[tuple[Any, Any]]) -> dict[Any, tuple[dt.date, str]]:
-        effective = effective_date()
-        partition = [group] if group is not None else []
-        position = sa.func.row_number().over(
-            partition_by=partition or None, order_by=(effective, models.Milestone.ref)
+        overdue = sa.and_(
+            col(models.Milestone.status) != MilestoneStatus.CANCELLED,
+            sa.not_(done),
+            effective_date() < self.as_of,
         )
-        key = group if group is not None else sa.literal(0)
+        # The RAG is worked out once per milestone in a subquery, then counted per cell.
+        per_milestone = self._in_view(
+            select(
+                col(models.Milestone.workstream_id).label("workstream_id"),
+                col(models.Milestone.institution_id).label("institution_id"),
+                rag_expression(self.as_of, self.tolerances).label("rag"),
+                sa.case((overdue, 1), else_=0).label("overdue"),
+            )
+        ).subquery()
+        stmt = sa.select(
+            per_milestone.c.workstream_id,
+            per_milestone.c.institution_id,
+            per_milestone.c.rag,
+            per_milestone.c.overdue,
+            sa.func.count(),
+        ).group_by(
+            per_milestone.c.workstream_id,
+            per_milestone.c.institution_id,
+            per_milestone.c.rag,
+            per_milestone.c.overdue,
+        )
+        tallies: dict[Cell, dict[str, int]] = {}
+        for workstream_id, institution_id, rag, overdue_flag, count in self.session.execute(stmt):
+            tally = tallies.setdefault((workstream_id, institution_id), {})
+            tally[rag] = tally.get(rag, 0) + count
+            if overdue_flag:
+                tally["overdue"] = tally.get("overdue", 0) + count
+        return {
+            cell: Counts(
+                total=sum(
+                    n for key, n in tally.items() if key not in ("overdue", Rag.NOT_APPLICABLE)
+                ),
+                done=tally.get(Rag.COMPLETE, 0),
+                green=tally.get(Rag.GREEN, 0),
+                amber=tally.get(Rag.AMBER, 0),
+                red=tally.get(Rag.RED, 0),
+                overdue=tally.get("overdue", 0),
+            )
+            for cell, tally in tallies.items()
+        }
+
+    def _next_due(self) -> dict[Cell, tuple[dt.date, str]]:
+        """The soonest open milestone (effective date on or after as-of) in each cell."""
+        effective = effective_date()
+        position = sa.func.row_number().over(
+            partition_by=(
+                col(models.Milestone.workstream_id),
+                col(models.Milestone.institution_id),
+            ),
+            order_by=(effective, col(models.Milestone.ref)),
+        )
         inner = (
-            self._from(
-                select(
-                    key.label("scope_key"),
-                    models.Milestone.ref.label("ref"),  # type: ignore[attr-defined]
+            self._in_view(
+                sa.select(
+                    col(models.Milestone.workstream_id).label("workstream_id"),
+                    col(models.Milestone.institution_id).label("institution_id"),
+                    col(models.Milestone.ref).label("ref"),
                     effective.label("effective"),
                     position.label("position"),
-                ),
-                joins,
+                )
             )
             .where(
-                models.Milestone.status != MilestoneStatus.CANCELLED,
+                col(models.Milestone.status) != MilestoneStatus.CANCELLED,
                 sa.not_(is_done(self.as_of)),
                 effective >= self.as_of,
             )
             .subquery()
         )
         rows = self.session.exec(
-            select(inner.c.scope_key, inner.c.effective, inner.c.ref).where(inner.c.position == 1)
+            select(
+                inner.c.workstream_id, inner.c.institution_id, inner.c.effective, inner.c.ref
+            ).where(inner.c.position == 1)
         )
-        return {
-            (scope_key if group is not None else None): (due, ref) for scope_key, due, ref in rows
-        }
+        return {(ws, inst): (due, ref) for ws, inst, due, ref in rows}
+
+    def counts(self, key: Callable[[Cell], Iterable[Any]]) -> dict[Any, Counts]:
+        """Counts per scope, where ``key`` names the scopes a cell belongs to."""
+        totals: dict[Any, Counts] = {}
+        for cell, counts in self.cells.items():
+            for scope in key(cell):
+                totals[scope] = totals.get(scope, Counts()) + counts
+        return totals
+
+    def total(self) -> Counts:
+        return self.counts(lambda cell: [None]).get(None, Counts())
+
+    def by_workstream(self) -> dict[Any, Counts]:
+        return self.counts(lambda cell: [cell[0]])
+
+    def by_institution(self) -> dict[Any, Counts]:
+        return self.counts(lambda cell: [cell[1]])
+
+    def by_theme(self) -> dict[Any, Counts]:
+        """Per workstream's own theme; the tree adds sub-themes up."""
+        themes = dict(
+            self.session.exec(
+                select(models.Workstream.id, models.Workstream.theme_id).where(
+                    models.Workstream.mou_id == self.mou_id
+                )
+            ).all()
+        )
+        return self.counts(lambda cell: [themes[cell[0]]])
+
+    def by_commitment(self) -> dict[Any, Counts]:
+        """A workstream's milestones count for every commitment it delivers."""
+        delivers: dict[int, list[int]] = {}
+        link = models.WorkstreamCommitment
+        for workstream_id, commitment_id in self.session.exec(
+            select(link.workstream_id, link.commitment_id)
+        ):
+            delivers.setdefault(workstream_id, []).append(commitment_id)
+        return self.counts(lambda cell: delivers.get(cell[0], []))
 
 
 def _theme_rows(scope: _Scope) -> list[ProgressRow]:
@@ -249,13 +318,13 @@ def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
     themes = scope.session.exec(
         select(models.Theme).where(models.Theme.mou_id == scope.mou_id).order_by(models.Theme.ref)
     ).all()
-    direct = scope.counts(models.Workstream.theme_id)
+    direct = scope.by_theme()
     children: dict[int | None, list[models.Theme]] = {}
     for theme in themes:
         children.setdefault(theme.parent_id, []).append(theme)
     workstreams: dict[int, list[ProgressRow]] = {}
     if with_workstreams:
-        per_workstream = scope.counts(models.Milestone.workstream_id)
+        per_workstream = scope.by_workstream()
         for ws in scope.session.exec(
             select(models.Workstream)
             .where(models.Workstream.mou_id == scope.mou_id)
@@ -288,7 +357,7 @@ def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
 
 
 def _institution_rows(scope: _Scope) -> list[ProgressRow]:
-    counted = scope.counts(models.Milestone.institution_id)
+    counted = scope.by_institution()
     party_ids = set(
         scope.session.exec(
             select(models.Party.institution_id).where(models.Party.mou_id == scope.mou_id)
@@ -306,7 +375,7 @@ def _institution_rows(scope: _Scope) -> list[ProgressRow]:
 
 
 def _workstream_rows(scope: _Scope) -> list[ProgressRow]:
-    counted = scope.counts(models.Milestone.workstream_id)
+    counted = scope.by_workstream()
     stmt = select(models.Workstream).where(models.Workstream.mou_id == scope.mou_id)
     if scope.theme_ids is not None:
         stmt = stmt.where(models.Workstream.theme_id.in_(scope.theme_ids))  # type: ignore[attr-defined]
@@ -315,8 +384,7 @@ def _workstream_rows(scope: _Scope) -> list[ProgressRow]:
 
 
 def _commitment_rows(scope: _Scope) -> list[ProgressRow]:
-    link = models.WorkstreamCommitment
-    counted = scope.counts(link.commitment_id, [(link, link.workstream_id == models.Workstream.id)])
+    counted = scope.by_commitment()
     stmt = select(models.Commitment).where(models.Commitment.mou_id == scope.mou_id)
     if scope.theme_ids is not None:
         stmt = stmt.where(models.Commitment.theme_id.in_(scope.theme_ids))  # type: ignore[attr-defined]

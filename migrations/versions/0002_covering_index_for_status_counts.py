@@ -1,0 +1,31 @@
+"""covering index for status counts
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("milestone", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_milestone_cells",
+            ["workstream_id", "institution_id", "status", "due", "forecast", "completed", "ref"],
+            unique=False,
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("milestone", schema=None) as batch_op:
+        batch_op.drop_index("ix_milestone_cells")
