@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB := .demo/mou.db
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ format: $(STAMP)
 ## bench: time `mou status` at 1k, 10k and 100k milestones against a naive count; prints ratios
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_status.py
+
+## docs: regenerate the command reference (docs/cli.md) from the app; a test fails when it is stale
+docs: $(STAMP)
+	$(BIN)/python -m typer tracker.cli.app utils docs --name mou --title "mou command reference" --output docs/cli.md
 
 clean:
 	rm -rf $(VENV) .demo build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -41,10 +41,11 @@ def root(
     """
 
 
+# The order here is the order of the panels in `mou --help`: weekly work first.
+app.add_typer(milestones.app)
 app.add_typer(status.app)
 app.add_typer(listing.app)
-app.add_typer(milestones.app)
-records.register(app)
+app.add_typer(records.build())
 app.add_typer(importing.app)
 app.add_typer(database.app, name="db", rich_help_panel="Database")
 

@@ -13,7 +13,7 @@ app = typer.Typer(help="Create, upgrade and inspect the database.", no_args_is_h
 def upgrade(db: Db = None) -> None:
     """Create the database or migrate it to the newest schema.
 
-    Example: MOU_DATABASE_URL=postgresql+psycopg://mou@dbhost/mou mou db upgrade
+    Example: mou db upgrade --db postgresql+psycopg://mou@dbhost/mou
     """
     from tracker.db import display_url, resolve_url
     from tracker.migrate import current, head_revision

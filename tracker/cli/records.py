@@ -103,7 +103,9 @@ EDITABLE = (
 )
 
 
-def register(app: typer.Typer) -> None:
+def build() -> typer.Typer:
+    """One Typer holding the add-, update- and remove- commands of every kind."""
+    app = typer.Typer()
     for kind in EDITABLE:
         panel = PANELS[kind.table]
         app.command(f"add-{kind.command_noun}", rich_help_panel=panel)(_add_command(kind))
@@ -113,6 +115,7 @@ def register(app: typer.Typer) -> None:
     app.command("remove-milestone", rich_help_panel=PANELS["milestones"])(
         _remove_command(kinds.MILESTONES)
     )
+    return app
 
 
 def _primary(kind: KindSpec) -> FieldSpec:
