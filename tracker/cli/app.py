@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker import __version__
-from tracker.cli import database, importing, listing, milestones, records, status
+from tracker.cli import config, database, importing, listing, milestones, records, status
 from tracker.cli.errors import MouGroup
 
 app = typer.Typer(
@@ -47,7 +47,8 @@ app.add_typer(status.app)
 app.add_typer(listing.app)
 app.add_typer(records.build())
 app.add_typer(importing.app)
-app.add_typer(database.app, name="db", rich_help_panel="Database")
+app.add_typer(config.app, name="config", rich_help_panel="Settings and database")
+app.add_typer(database.app, name="db", rich_help_panel="Settings and database")
 
 
 def main() -> None:
