@@ -17,6 +17,15 @@ READ_COMMANDS = [
     ["status", "--as-of", "2027-03-31", "--by", "commitment", "--format", "json"],
     ["status", "--as-of", "2026-11-28", "--by", "theme", "--theme", "GROW"],
     ["status", "--as-of", "2026-11-28", "--by", "institution", "--institution", "oxf"],
+    ["status", "--as-of", "2026-11-28", "--tree"],
+    ["list", "milestones", "--as-of", "2026-11-28", "--format", "csv"],
+    ["list", "visits", "--format", "json"],
+    ["show", "MS-19", "--as-of", "2026-11-28"],
+    ["show", "OXF", "--format", "json"],
+    ["config", "show"],
+    ["report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28"],
+    ["report", "quarterly", "-q", "FY2025/26 Q4", "--format", "json"],
+    ["report", "quarterly", "-q", "FY2026/27 Q2", "--scheme", "calendar", "-f", "csv"],
 ]
 
 

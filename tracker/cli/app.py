@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from tracker import __version__
-from tracker.cli import config, database, importing, listing, milestones, records, status
+from tracker.cli import (
+    config,
+    database,
+    importing,
+    listing,
+    milestones,
+    records,
+    report,
+    status,
+)
 from tracker.cli.errors import MouGroup
 
 app = typer.Typer(
@@ -44,6 +53,7 @@ def root(
 # The order here is the order of the panels in `mou --help`: weekly work first.
 app.add_typer(milestones.app)
 app.add_typer(status.app)
+app.add_typer(report.app, name="report", rich_help_panel="Reporting")
 app.add_typer(listing.app)
 app.add_typer(records.build())
 app.add_typer(importing.app)

@@ -93,13 +93,19 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def to_csv(section: Section) -> str:
+def to_csv(section: Section, *, for_excel: bool = False) -> str:
+    """The section as CSV. ``for_excel``: CRLF line ends (RFC 4180); the caller adds the BOM."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n" if for_excel else "\n")
     writer.writerow([column.key for column in section.columns])
     for row in section.rows:
         writer.writerow([csv_cell(row.get(column.key)) for column in section.columns])
     return buffer.getvalue()
+
+
+def excel_csv(section: Section) -> bytes:
+    """CSV as Excel reads it: UTF-8 with a byte-order mark, CRLF line ends."""
+    return to_csv(section, for_excel=True).encode("utf-8-sig")
 
 
 # The full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) are read as formulas too.
@@ -229,6 +235,8 @@ def _width(column: Column, section: Section) -> int:
 def _cell(column: Column, value: Any, depth: int) -> Text:
     if value is None:
         return Text("")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
     if column.kind == "rag":
         return Text(str(value), style=RAG_STYLES.get(str(value), ""))
     if column.kind == "bar":

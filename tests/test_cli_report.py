@@ -1,0 +1,177 @@
+"""``mou report quarterly`` through the command line: the board's folder, byte for byte."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.golden import GOLDEN
+from tests.helpers import MINIMAL, milestone_toml
+
+FILES = [
+    "summary.csv",
+    "milestone_summary.csv",
+    "milestones.csv",
+    "theme_progress.csv",
+    "institution_progress.csv",
+    "visits.csv",
+]
+
+
+def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = example_cli("report", "quarterly", "--quarter", "FY2026/27 Q3", "--as-of",
+                         "2026-11-28", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == [
+        f"Wrote the FY2026/27 Q3 report (as of 2026-11-28) to {out}:",
+        "  summary.csv: 1 row",
+        "  milestone_summary.csv: 17 rows",
+        "  milestones.csv: 5 rows",
+        "  theme_progress.csv: 11 rows",
+        "  institution_progress.csv: 5 rows",
+        "  visits.csv: 1 row",
+    ]
+    assert sorted(path.name for path in out.iterdir()) == sorted(FILES)  # no temporary files
+    golden = GOLDEN / "report_fy2026-27_q3"
+    for name in FILES:
+        data = (out / name).read_bytes()
+        if os.environ.get("MOU_UPDATE_GOLDEN") == "1":
+            golden.mkdir(exist_ok=True)
+            (golden / name).write_bytes(data)
+        assert data == (golden / name).read_bytes(), name
+        assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+        assert data.count(b"\r\n") == data.count(b"\n")  # CRLF line ends throughout
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
+
+
+def test_default_quarter_is_the_latest_ended_and_as_of_its_last_day(
+    example_cli: Cli, tmp_path: Path
+) -> None:
+    from tracker.cli.context import today
+    from tracker.periods import Scheme, last_ended_quarter
+
+    expected = last_ended_quarter(today(), Scheme.UK_FY)
+    example_cli("report", "quarterly", "--out", str(tmp_path))
+    summary = read(tmp_path / "summary.csv")[0]
+    assert (summary["period"], summary["as_of"]) == (expected.label, expected.end.isoformat())
+    assert (summary["green_tol_days"], summary["red_tol_days"], summary["scheme"]) == (
+        "7",
+        "30",
+        "uk-fy",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "label", "start", "end"),
+    [
+        (["--quarter", "AY2025/26 Q3"], "AY2025/26 Q3", "2026-02-01", "2026-04-30"),
+        (["--scheme", "calendar", "--quarter", "2026 Q1"], "2026 Q1", "2026-01-01", "2026-03-31"),
+        (["--quarter", "fy26/27 q1"], "FY2026/27 Q1", "2026-04-01", "2026-06-30"),
+    ],
+)
+def test_schemes_and_labels(
+    example_cli: Cli, tmp_path: Path, args: list[str], label: str, start: str, end: str
+) -> None:
+    result = example_cli("report", "quarterly", *args, "--out", str(tmp_path))
+    assert result.exit_code == 0, result
+    summary = read(tmp_path / "summary.csv")[0]
+    assert (summary["period"], summary["start"], summary["end"]) == (label, start, end)
+
+
+def test_the_scheme_setting_is_the_default(example_cli: Cli, tmp_path: Path) -> None:
+    example_cli("config", "set", "scheme", "academic")
+    example_cli("report", "quarterly", "-q", "previous", "--out", str(tmp_path))
+    assert read(tmp_path / "summary.csv")[0]["scheme"] == "academic"
+
+
+def test_an_existing_report_is_not_overwritten_without_force(
+    example_cli: Cli, tmp_path: Path
+) -> None:
+    args = ["report", "quarterly", "-q", "FY2026/27 Q2", "--out", str(tmp_path)]
+    assert example_cli(*args).exit_code == 0
+    (tmp_path / "summary.csv").write_text("edited by hand", "utf-8")
+    refused = example_cli(*args)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: --out: {tmp_path} already holds {', '.join(FILES)}; use --force to replace them\n"
+    )
+    assert (tmp_path / "summary.csv").read_text("utf-8") == "edited by hand"
+    assert example_cli(*args, "--force").exit_code == 0
+    assert read(tmp_path / "summary.csv")[0]["period"] == "FY2026/27 Q2"
+
+
+def test_formula_cells_are_guarded_and_numbers_stay_numbers(cli: Cli, tmp_path: Path) -> None:
+    hostile = MINIMAL.replace('name = "Workstream one"', 'name = "=HYPERLINK(\\"x\\")"')
+    programme = tmp_path / "p.toml"
+    programme.write_text(
+        hostile
+        + milestone_toml("M1", due="2026-07-10").replace(
+            'title = "Milestone M1"', "title = \"=cmd|' /C calc'!A0\""
+        )
+        + milestone_toml("M2", due="2026-08-10", forecast="2026-08-01").replace(
+            'title = "Milestone M2"', 'title = "+1 for \uff1dSUM(A1)"'
+        ),
+        "utf-8",
+    )
+    assert cli("import", str(programme)).exit_code == 0
+    out = tmp_path / "out"
+    result = cli("report", "quarterly", "-q", "FY2026/27 Q2", "--out", str(out))
+    assert result.exit_code == 0, result
+    rows = {row["ref"]: row for row in read(out / "milestones.csv")}
+    assert rows["M1"]["title"] == "'=cmd|' /C calc'!A0"
+    assert rows["M2"]["title"] == "'+1 for \uff1dSUM(A1)"
+    assert rows["M2"]["slippage_days"] == "-9"  # a negative number is a number, not a formula
+    names = {row["scope"]: row["name"] for row in read(out / "theme_progress.csv")}
+    assert names["TOP"] == "Top theme"
+
+
+def test_terminal_and_json_views(example_cli: Cli) -> None:
+    shown = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28")
+    assert shown.exit_code == 0, shown
+    assert shown.stdout.splitlines()[1] == (
+        "Quarterly report FY2026/27 Q3 (2026-10-01 to 2026-12-31), as of 2026-11-28: RED"
+    )
+    assert "Scheme uk-fy; on time means completed within 7 days of due" in shown.stdout
+    document = json.loads(
+        example_cli(
+            "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json"
+        ).stdout
+    )
+    assert list(document) == [
+        "summary", "milestone_summary", "milestones", "theme_progress",
+        "institution_progress", "visits",
+    ]  # fmt: skip
+    assert document["summary"]["pct_on_time"] == 25.0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-q", "Q5 2026"], 1, "error: quarter: expected a label such as"),
+        (["--scheme", "fiscal"], 1, "error: scheme: expected one of uk-fy, academic, calendar"),
+        (["--as-of", "31/02/2026"], 1, "error: --as-of: expected a date"),
+        (["--out", "x", "-f", "json"], 2, "error: --format: the files in --out are always CSV"),
+    ],
+)
+def test_bad_input(example_cli: Cli, args: list[str], code: int, message: str) -> None:
+    result = example_cli("report", "quarterly", *args)
+    assert (result.exit_code, result.stdout) == (code, "")
+    assert result.stderr.startswith(message)
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_out_must_be_a_folder(example_cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "file.csv"
+    target.write_text("x", "utf-8")
+    result = example_cli("report", "quarterly", "--out", str(target))
+    assert result.stderr == f"error: --out: {target} is a file; expected a folder for the report\n"

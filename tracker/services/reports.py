@@ -1,0 +1,388 @@
+"""The quarterly report (DOMAIN.md §5), computed as plain data.
+
+Counts are made by the database, once per (workstream, institution) cell, with the same SQL
+expressions that mark each milestone row in ``milestones``; themes, institutions and the
+programme are sums of cells, so every figure follows one definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker import models
+from tracker.enums import ActionStatus, MilestoneStatus
+from tracker.kinds import VISITS
+from tracker.periods import Quarter
+from tracker.services.lookup import current_mou
+from tracker.services.rag import Tolerances, days_between, effective_date, rag_expression
+from tracker.services.status import (
+    ProgressTable,
+    ScopeKind,
+    programme_status,
+    theme_subtree,
+)
+from tracker.services.store import RecordStore
+
+METRICS = (
+    "due_in_period",
+    "achieved_in_period",
+    "achieved_on_time",
+    "achieved_late",
+    "missed_in_period",
+    "overdue_at_period_end",
+    "forecast_next_period",
+)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    scope_type: str  # theme | institution | programme
+    scope: str
+    due_in_period: int
+    achieved_in_period: int
+    achieved_on_time: int
+    achieved_late: int
+    missed_in_period: int
+    overdue_at_period_end: int
+    forecast_next_period: int
+    pct_on_time: float | None
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    ref: str
+    title: str
+    workstream: str
+    theme: str
+    institution: str
+    owner: str | None
+    due: dt.date
+    forecast: dt.date | None
+    completed: dt.date | None
+    status: str
+    slippage_days: int
+    rag: str
+    due_in_period: bool
+    achieved_in_period: bool
+    on_time: bool
+    missed: bool
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    ref: str
+    title: str
+    kind: str
+    date: dt.date
+    end: dt.date | None
+    status: str
+    host: str
+    sites: str
+    attendees: str
+    themes: str
+    purpose: str | None
+    outcomes: str | None
+    open_actions: str
+
+
+@dataclass
+class QuarterlyReport:
+    mou: str
+    title: str
+    quarter: Quarter
+    as_of: dt.date
+    tolerances: Tolerances
+    summary: dict[str, Any]
+    milestone_summary: list[SummaryRow]
+    milestones: list[MilestoneLine]
+    theme_progress: ProgressTable
+    institution_progress: ProgressTable
+    visits: list[VisitLine] = field(default_factory=list)
+
+
+class _Definitions:
+    """DOMAIN.md §5's definitions as SQL conditions over one milestone, for period [S, E].
+
+    A completion counts only if it happened on or before the as-of date, so a past quarter
+    regenerated later, as of its own end, reads as it did then. A report run before the
+    quarter has ended (as of a date inside it) judges "missed" and "overdue" at that date, not
+    at the quarter's end, which has not come yet.
+    """
+
+    def __init__(self, quarter: Quarter, as_of: dt.date, tolerances: Tolerances) -> None:
+        m = models.Milestone
+        start, end = quarter.start, quarter.end
+        cutoff = min(end, as_of)
+        upcoming = quarter.next()
+        completed = col(m.completed)
+        known = sa.and_(completed.is_not(None), completed <= as_of)
+        done_by_end = sa.and_(known, completed <= cutoff)
+        on_time = days_between(completed, m.due) <= tolerances.green_days
+        due_in = col(m.due).between(start, end)
+        achieved_in = sa.and_(known, completed.between(start, end))
+        effective = effective_date()
+        self.conditions: dict[str, Any] = {
+            "due_in_period": due_in,
+            "achieved_in_period": achieved_in,
+            "achieved_on_time": sa.and_(achieved_in, on_time),
+            "achieved_late": sa.and_(achieved_in, sa.not_(on_time)),
+            "missed_in_period": sa.and_(due_in, col(m.due) <= cutoff, sa.not_(done_by_end)),
+            "overdue_at_period_end": sa.and_(sa.not_(done_by_end), effective < cutoff),
+            "forecast_next_period": sa.and_(
+                sa.not_(done_by_end), effective.between(upcoming.start, upcoming.end)
+            ),
+            # The numerator of pct_on_time: due in the period and done within tolerance.
+            "due_and_on_time": sa.and_(due_in, known, on_time),
+        }
+        self.in_report = sa.or_(
+            due_in,
+            col(m.forecast).between(start, end),
+            achieved_in,
+            self.conditions["overdue_at_period_end"],
+        )
+
+    def flag(self, name: str) -> Any:
+        return sa.case((self.conditions[name], 1), else_=0)
+
+
+def quarterly_report(
+    *, session: Session, quarter: Quarter, as_of: dt.date, tolerances: Tolerances
+) -> QuarterlyReport:
+    mou = current_mou(session=session)
+    assert mou.id is not None
+    definitions = _Definitions(quarter, as_of, tolerances)
+    cells = _count_cells(session, mou.id, definitions)
+    status = programme_status(
+        session=session,
+        as_of=as_of,
+        tolerances=tolerances,
+        by=[ScopeKind.THEME, ScopeKind.INSTITUTION],
+    )
+    summary_rows = _summary_rows(session, mou.id, cells, status)
+    programme = summary_rows[-1]
+    overall = status.overall
+    summary = {
+        "programme": mou.ref,
+        "period": quarter.label,
+        "scheme": quarter.scheme.value,
+        "start": quarter.start,
+        "end": quarter.end,
+        "as_of": as_of,
+        "rag": overall.rag.value,
+        "total": overall.total,
+        "done": overall.done,
+        "green": overall.green,
+        "amber": overall.amber,
+        "red": overall.red,
+        "overdue": overall.overdue,
+        **{name: getattr(programme, name) for name in METRICS},
+        "pct_on_time": programme.pct_on_time,
+        "green_tol_days": tolerances.green_days,
+        "red_tol_days": tolerances.red_days,
+    }
+    return QuarterlyReport(
+        mou=mou.ref,
+        title=mou.title,
+        quarter=quarter,
+        as_of=as_of,
+        tolerances=tolerances,
+        summary=summary,
+        milestone_summary=summary_rows,
+        milestones=_milestone_lines(session, mou.id, definitions, as_of, tolerances),
+        theme_progress=status.tables[0],
+        institution_progress=status.tables[1],
+        visits=_visit_lines(session, mou.id, quarter),
+    )
+
+
+Cell = tuple[int, int]
+
+
+def _count_cells(
+    session: Session, mou_id: int, definitions: _Definitions
+) -> dict[Cell, dict[str, int]]:
+    m = models.Milestone
+    names = [*METRICS, "due_and_on_time"]
+    stmt: Any = (
+        sa.select(
+            col(m.workstream_id),
+            col(m.institution_id),
+            *(sa.func.sum(definitions.flag(name)).label(name) for name in names),
+        )
+        .join(models.Workstream, col(models.Workstream.id) == m.workstream_id)
+        .where(
+            col(models.Workstream.mou_id) == mou_id,
+            col(m.status) != MilestoneStatus.CANCELLED,
+        )
+        .group_by(col(m.workstream_id), col(m.institution_id))
+    )
+    return {
+        (row[0], row[1]): {
+            name: int(value or 0) for name, value in zip(names, row[2:], strict=True)
+        }
+        for row in session.execute(stmt)
+    }
+
+
+def _summary_row(scope_type: str, scope: str, totals: dict[str, int]) -> SummaryRow:
+    due = totals.get("due_in_period", 0)
+    on_time = totals.get("due_and_on_time", 0)
+    return SummaryRow(
+        scope_type=scope_type,
+        scope=scope,
+        **{name: totals.get(name, 0) for name in METRICS},
+        pct_on_time=round(100 * on_time / due, 1) if due else None,
+    )
+
+
+def _add(cells: list[dict[str, int]]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for cell in cells:
+        for name, value in cell.items():
+            totals[name] = totals.get(name, 0) + value
+    return totals
+
+
+def _summary_rows(
+    session: Session, mou_id: int, cells: dict[Cell, dict[str, int]], status: Any
+) -> list[SummaryRow]:
+    theme_of = dict(
+        session.exec(
+            select(models.Workstream.id, models.Workstream.theme_id).where(
+                models.Workstream.mou_id == mou_id
+            )
+        ).all()
+    )
+    theme_ids = dict(
+        session.exec(
+            select(models.Theme.ref, models.Theme.id).where(models.Theme.mou_id == mou_id)
+        ).all()
+    )
+    institution_ids = dict(
+        session.exec(select(models.Institution.ref, models.Institution.id)).all()
+    )
+    rows = []
+    for row in status.tables[0].rows:  # themes, in tree order
+        subtree = theme_subtree(session, theme_ids[row.scope])
+        totals = _add([value for (ws, _), value in cells.items() if theme_of.get(ws) in subtree])
+        rows.append(_summary_row("theme", row.scope, totals))
+    for row in status.tables[1].rows:  # institutions: parties and owners
+        institution_id = institution_ids[row.scope]
+        totals = _add([value for (_, inst), value in cells.items() if inst == institution_id])
+        rows.append(_summary_row("institution", row.scope, totals))
+    rows.append(_summary_row("programme", status.mou, _add(list(cells.values()))))
+    return rows
+
+
+def _milestone_lines(
+    session: Session,
+    mou_id: int,
+    definitions: _Definitions,
+    as_of: dt.date,
+    tolerances: Tolerances,
+) -> list[MilestoneLine]:
+    m = models.Milestone
+    owner = sa.orm.aliased(models.Person)
+    flags = ("due_in_period", "achieved_in_period", "achieved_on_time", "missed_in_period")
+    stmt: Any = (
+        sa.select(
+            m,
+            col(models.Workstream.ref),
+            col(models.Theme.ref),
+            col(models.Institution.ref),
+            col(owner.ref),
+            rag_expression(as_of, tolerances),
+            *(definitions.flag(name) for name in flags),
+        )
+        .join(models.Workstream, col(models.Workstream.id) == m.workstream_id)
+        .join(models.Theme, col(models.Theme.id) == models.Workstream.theme_id)
+        .join(models.Institution, col(models.Institution.id) == m.institution_id)
+        .outerjoin(owner, col(owner.id) == m.owner_id)
+        .where(
+            col(models.Workstream.mou_id) == mou_id,
+            col(m.status) != MilestoneStatus.CANCELLED,
+            definitions.in_report,
+        )
+        .order_by(col(m.due), col(m.ref))
+    )
+    lines = []
+    for milestone, workstream, theme, institution, owner_ref, rag, *marks in session.execute(stmt):
+        due_in, achieved, on_time, missed = (bool(mark) for mark in marks)
+        lines.append(
+            MilestoneLine(
+                ref=milestone.ref,
+                title=milestone.title,
+                workstream=workstream,
+                theme=theme,
+                institution=institution,
+                owner=owner_ref,
+                due=milestone.due,
+                forecast=milestone.forecast,
+                # As of the report's date: a later completion is not known yet.
+                completed=milestone.completed
+                if milestone.completed and milestone.completed <= as_of
+                else None,
+                status=milestone.status.value,
+                slippage_days=((milestone.forecast or milestone.due) - milestone.due).days,
+                rag=rag,
+                due_in_period=due_in,
+                achieved_in_period=achieved,
+                on_time=on_time,
+                missed=missed,
+            )
+        )
+    return lines
+
+
+def _visit_lines(session: Session, mou_id: int, quarter: Quarter) -> list[VisitLine]:
+    v = models.Visit
+    visits = session.exec(
+        select(v)
+        .where(
+            v.mou_id == mou_id,
+            col(v.start_date) <= quarter.end,
+            sa.func.coalesce(v.end_date, v.start_date) >= quarter.start,
+        )
+        .order_by(col(v.start_date), col(v.ref))
+    ).all()
+    store = RecordStore(session)
+    lines = []
+    for visit in visits:
+        record = store.record_of(VISITS, visit)
+        actions = session.exec(
+            select(models.Action)
+            .where(
+                models.Action.visit_id == visit.id,
+                col(models.Action.status).in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+            )
+            .order_by(col(models.Action.ref))
+        ).all()
+        lines.append(
+            VisitLine(
+                ref=visit.ref,
+                title=visit.title,
+                kind=visit.kind.value,
+                date=visit.start_date,
+                end=visit.end_date,
+                status=visit.status.value,
+                host=record["host"],
+                sites="; ".join(record["sites"]),
+                attendees="; ".join(
+                    f"{person} ({role.value})" for person, role in record["attendees"]
+                ),
+                themes="; ".join(record["themes"]),
+                purpose=visit.purpose,
+                outcomes=visit.outcomes,
+                open_actions="; ".join(
+                    f"{action.ref}: {action.text}"
+                    + (f" (due {action.due.isoformat()})" if action.due else "")
+                    for action in actions
+                ),
+            )
+        )
+    return lines
