@@ -23,6 +23,8 @@ READ_COMMANDS = [
     ["show", "MS-19", "--as-of", "2026-11-28"],
     ["show", "OXF", "--format", "json"],
     ["config", "show"],
+    ["export"],
+    ["export", "--format", "json"],
     ["report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28"],
     ["report", "quarterly", "-q", "FY2025/26 Q4", "--format", "json"],
     ["report", "quarterly", "-q", "FY2026/27 Q2", "--scheme", "calendar", "-f", "csv"],

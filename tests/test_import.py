@@ -149,7 +149,7 @@ BROKEN_PROBLEMS = [
     "institutions #3 ref: missing (required)",
     "workstreams WS1 status: expected one of planned, live, finished, closed_early, on_hold, "
     "cancelled; got 'paused'",
-    "milestones M1 due: expected a date written unquoted, like 2026-06-30",
+    "milestones M1 due: expected a date such as 2026-06-30 (unquoted in TOML)",
     "milestones M2 title: missing (required)",
     "milestones M3 owner: expected a ref in quotes",
     "people P1 institution: unknown institution 'NOWHERE'",
@@ -211,7 +211,7 @@ def test_a_broken_file_lists_every_problem_and_writes_nothing(example_db: Databa
         (
             '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\n'
             "due = 2026-06-30T10:00:00\n",
-            "milestones M9 due: expected a date written unquoted, like 2026-06-30",
+            "milestones M9 due: expected a date such as 2026-06-30 (unquoted in TOML)",
         ),
     ],
 )

@@ -318,7 +318,9 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
         case T.DATE:
             # tomllib gives datetimes for values with a time: a business date is a date.
             if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-                raise InvalidInput(f"{field}: expected a date written unquoted, like 2026-06-30")
+                raise InvalidInput(
+                    f"{field}: expected a date such as 2026-06-30 (unquoted in TOML)"
+                )
             return value
         case T.INT:
             if isinstance(value, bool) or not isinstance(value, int):

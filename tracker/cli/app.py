@@ -10,6 +10,7 @@ from tracker import __version__
 from tracker.cli import (
     config,
     database,
+    export,
     importing,
     listing,
     milestones,
@@ -57,6 +58,7 @@ app.add_typer(report.app, name="report", rich_help_panel="Reporting")
 app.add_typer(listing.app)
 app.add_typer(records.build())
 app.add_typer(importing.app)
+app.add_typer(export.app)
 app.add_typer(config.app, name="config", rich_help_panel="Settings and database")
 app.add_typer(database.app, name="db", rich_help_panel="Settings and database")
 

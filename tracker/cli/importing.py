@@ -37,7 +37,9 @@ def import_file(
     text = _read(file)
     database = open_db(db)
     with database.writing(commit=not dry_run) as session:
-        result = import_programme(text, session=session, source=str(file))
+        result = import_programme(
+            text, session=session, source=str(file), file_format=_format_of(file, text)
+        )
     out = console()
     verb = "Would load" if dry_run else "Loaded"
     out.print(
@@ -52,6 +54,13 @@ def import_file(
     out.print(table)
     if dry_run:
         out.print("Dry run: nothing was written.")
+
+
+def _format_of(file: Path, text: str) -> str:
+    """JSON by its name or its first character; otherwise a TOML programme file."""
+    if file.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        return "json"
+    return "toml"
 
 
 def _read(file: Path) -> str:

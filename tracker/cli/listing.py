@@ -315,7 +315,9 @@ def detail_report(detail: RecordDetail) -> Report:
     sections = [
         Section("Fields", [Column("field", "Field", "ref"), Column("value", "Value")], field_rows)
     ]
-    heading = [Text(f"{detail.kind.noun.capitalize()} {detail.key}", style="bold")]
+    heading = [
+        Text(f"{detail.kind.noun[:1].upper()}{detail.kind.noun[1:]} {detail.key}", style="bold")
+    ]
     if detail.rag:
         rag = detail.rag
         line = Text(f"RAG as of {shown(rag['as_of'])}: {rag['derived']}")

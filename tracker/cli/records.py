@@ -301,7 +301,7 @@ def report_update(
     from tracker.cli.values import show
 
     if not changed:
-        typer.echo(f"{noun.capitalize()} {key} already had those values; nothing changed.")
+        typer.echo(f"{noun[:1].upper()}{noun[1:]} {key} already had those values; nothing changed.")
         return
     typer.echo(f"Updated {noun} {key}:")
     for name in changed:

@@ -48,11 +48,13 @@ class ImportResult:
         return sum(counts.unchanged for counts in self.counts.values())
 
 
-def import_programme(text: str, *, session: Session, source: str) -> ImportResult:
+def import_programme(
+    text: str, *, session: Session, source: str, file_format: str = "toml"
+) -> ImportResult:
     """Validate the whole file against the database, then write it. Raises ValidationFailed
     (and writes nothing) when anything is wrong."""
     existing = existing_records(session=session)
-    programme = load_programme_text(text, source=source, existing=existing)
+    programme = load_programme_text(text, source=source, existing=existing, file_format=file_format)
     return _Writer(session).write(programme)
 
 

@@ -7,6 +7,9 @@ records already in the database.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,13 +45,12 @@ class Programme:
         return next(iter(self.records["mou"].values()))
 
 
-def load_programme_text(text: str, *, source: str, existing: Existing) -> Programme:
-    """Parse and validate a programme file's text; raise ValidationFailed listing every problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        problem = Problem("file", None, None, f"not valid TOML: {error}")
-        raise ValidationFailed([problem], source) from None
+def load_programme_text(
+    text: str, *, source: str, existing: Existing, file_format: str = "toml"
+) -> Programme:
+    """Parse and validate a programme file's text (TOML, or the same tables as JSON); raise
+    ValidationFailed listing every problem."""
+    data = _parse_json(text, source) if file_format == "json" else _parse_toml(text, source)
     problems: list[Problem] = []
     programme = _read_tables(data, problems)
     # References are checked even when some fields were refused, so one pass shows all;
@@ -60,6 +62,60 @@ def load_programme_text(text: str, *, source: str, existing: Existing) -> Progra
     if problems:
         raise ValidationFailed(problems, source)
     return programme
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problem = Problem("file", None, None, f"not valid TOML: {error}")
+        raise ValidationFailed([problem], source) from None
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_json(text: str, source: str) -> dict[str, Any]:
+    """JSON has no date type: dates arrive as ISO strings and are read back as dates here, so
+    validation sees what it sees from TOML."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem("file", None, None, f"not valid JSON: {error}")
+        raise ValidationFailed([problem], source) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            [Problem("file", None, None, "expected a JSON object of tables")], source
+        )
+    for kind in KINDS:
+        content = data.get(kind.table)
+        records = [content] if isinstance(content, dict) else content
+        for record in records if isinstance(records, list) else []:
+            if isinstance(record, dict):
+                _dates_from_json(kind, record)
+    return data
+
+
+def _dates_from_json(kind: KindSpec, record: dict[str, Any]) -> None:
+    for spec in kind.fields:
+        if spec.field_type is FieldType.DATE:
+            record[spec.key] = _as_date(record.get(spec.key))
+        elif spec.field_type is FieldType.REBASELINES and isinstance(record.get(spec.key), list):
+            for entry in record[spec.key]:
+                if isinstance(entry, dict):
+                    for key in ("due", "changed"):
+                        entry[key] = _as_date(entry.get(key))
+    for key in [key for key, value in record.items() if value is None]:
+        del record[key]  # JSON null means "not given", as an absent key does in TOML
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _read_tables(data: dict[str, Any], problems: list[Problem]) -> Programme:
