@@ -13,9 +13,9 @@ The rules from RELIABILITY.md live here, once:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from tracker.errors import DatabaseError
 
 # The newest migration this code was written for. A test keeps it equal to Alembic's head,
 # so that checking the schema costs one small query instead of loading the migration scripts.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 ENV_URL = "MOU_DATABASE_URL"
 ENV_PATH = "MOU_DB"
@@ -139,17 +139,26 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, always_immediate: b
 
 @dataclass
 class Database:
-    """An opened, current database: the URL it came from and its engine."""
+    """An opened, current database: the URL it came from and its engine.
+
+    ``new_session_info`` gives each write session its starting ``Session.info``: the CLI puts
+    the audit context there (who, which command line), so services can record every change.
+    """
 
     url: str
     engine: Engine
+    new_session_info: Callable[[], dict[str, Any]] = field(default=dict)
 
     @contextmanager
     def writing(self, *, commit: bool = True) -> Iterator[Session]:
         """One write transaction: committed if the block succeeds (and ``commit``), rolled back
         if it raises. ``commit=False`` runs every write and rolls it all back: a dry run that
         meets exactly the checks a real run would."""
-        session = Session(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        session = Session(
+            self.engine.execution_options(**{_WRITE: True}),
+            expire_on_commit=False,
+            info=self.new_session_info(),
+        )
         try:
             session.begin()
             yield session

@@ -369,3 +369,38 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=NAME_MAX)
+
+
+class AuditCommand(SQLModel, table=True):
+    """One command that changed data: who, when (UTC), and the command line they typed."""
+
+    __tablename__ = "audit_command"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # UTC, stored without a zone so both backends give back the same naive value.
+    at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(), nullable=False, index=True))
+    actor: str = Field(max_length=64)
+    command: str = Field(max_length=TEXT_MAX)
+    # Set when this command reverted another (mou undo): undo is itself audited.
+    undoes: int | None = Field(
+        sa_column=sa.Column(sa.ForeignKey("audit_command.id"), nullable=True, index=True)
+    )
+
+
+class AuditEntry(SQLModel, table=True):
+    """One changed field of one record, with its old and new value (as JSON)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('add', 'change', 'remove')", name="action"),
+        sa.Index("ix_audit_entry_record", "kind", "ref"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    command_id: int = Field(sa_column=_fk("audit_command.id", ondelete="CASCADE"))
+    kind: str = Field(max_length=32)  # the programme-file table: milestones, settings…
+    ref: str = Field(max_length=64)
+    action: str = Field(max_length=8)
+    field: str = Field(max_length=64)
+    old: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    new: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))

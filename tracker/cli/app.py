@@ -11,7 +11,9 @@ from tracker.cli import (
     config,
     database,
     export,
+    history,
     importing,
+    invocation,
     listing,
     milestones,
     records,
@@ -44,11 +46,22 @@ def root(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            envvar="MOU_ACTOR",
+            help="Who is making changes, for the audit trail. Default: the actor setting, "
+            "else your login name.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Track an MoU partnership programme: themes, workstreams, milestones, visits, reports.
 
     Start with: mou import examples/oxford-liverpool.toml, then mou status.
     """
+    invocation.current.actor = actor
 
 
 # The order here is the order of the panels in `mou --help`: weekly work first.
@@ -59,6 +72,7 @@ app.add_typer(listing.app)
 app.add_typer(records.build())
 app.add_typer(importing.app)
 app.add_typer(export.app)
+app.add_typer(history.app)
 app.add_typer(config.app, name="config", rich_help_panel="Settings and database")
 app.add_typer(database.app, name="db", rich_help_panel="Settings and database")
 

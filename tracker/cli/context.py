@@ -11,9 +11,20 @@ if TYPE_CHECKING:
 
 
 def open_db(db: str | None) -> Database:
+    """The database for this command, with the command line and actor that its changes are
+    recorded under."""
+    from tracker.cli import invocation
     from tracker.db import open_database
+    from tracker.services import audit
 
-    return open_database(db)
+    database = open_database(db)
+    now = invocation.current
+
+    def session_info() -> dict[str, object]:
+        return {audit.AUDIT_KEY: audit.Audit(actor=now.actor, command=now.command_line)}
+
+    database.new_session_info = session_info
+    return database
 
 
 def today() -> dt.date:

@@ -8,11 +8,18 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from tracker.cli import invocation
 from tracker.errors import MouError, ValidationFailed
 
 
 class MouGroup(TyperGroup):
     """The root command group: runs a command and reports any MouError without a traceback."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Everything after "mou", as typed: the audit trail records it with each change.
+        invocation.begin(args)
+        result: list[str] = super().parse_args(ctx, args)
+        return result
 
     def invoke(self, ctx: Any) -> Any:
         try:

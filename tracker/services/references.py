@@ -18,6 +18,8 @@ from sqlmodel import Session, SQLModel
 
 from tracker.errors import Conflict, NotFound
 from tracker.kinds import BY_TABLE, LINKS, PARTIES, KindSpec
+from tracker.services import audit
+from tracker.services.lookup import current_mou
 from tracker.services.store import RecordStore
 
 # For each link table: the kind and list field that own its rows.
@@ -99,7 +101,9 @@ class Removal:
 
 
 def remove_record(kind: KindSpec, ref: str, *, session: Session, cascade: bool) -> Removal:
-    store = RecordStore(session)
+    # A party has no ref of its own: it is found by its MoU and its institution.
+    mou_id = current_mou(session=session).id if kind is PARTIES else None
+    store = RecordStore(session, mou_id=mou_id)
     row = store.find(kind, ref)
     if row is None:
         raise NotFound(f"ref: no {kind.noun} with ref {ref!r}")
@@ -118,24 +122,44 @@ def _remove(
             "change or remove those first, or use --cascade"
         )
     for reference in pointing:
-        table = SQLModel.metadata.tables[reference.table]
-        column = table.c[reference.column]
-        if reference.in_list:
-            session.execute(sa.delete(table).where(column == row.id))
+        if reference.in_list or reference.optional:
+            _unlink(reference, row.id, store, session)
             removal.cleared.append(reference)
-        elif reference.optional:
-            session.execute(
-                sa.update(table).where(table.c.id == reference.row_id).values({column: None})
-            )
-            removal.cleared.append(reference)
-        else:
-            dependent_kind = BY_TABLE[_table_key(reference.table)]
-            dependent = session.get(dependent_kind.model, reference.row_id)
-            if dependent is not None:
-                _remove(dependent_kind, dependent, store, session, cascade, removal)
-    removal.removed.append((kind.noun, store.key_of(kind, row)))
+            continue
+        dependent_kind = BY_TABLE[_table_key(reference.table)]
+        dependent = session.get(dependent_kind.model, reference.row_id)
+        if dependent is not None:
+            _remove(dependent_kind, dependent, store, session, cascade, removal)
+    key = store.key_of(kind, row)
+    audit.record(session, kind=kind.table, ref=key, before=store.record_of(kind, row), after=None)
+    removal.removed.append((kind.noun, key))
     session.delete(row)
     session.flush()
+
+
+def _unlink(reference: Reference, target_id: int, store: RecordStore, session: Session) -> None:
+    """Clear an optional link, or take the target out of a list, through the same write path
+    as any edit (so the change is audited like one)."""
+    if reference.in_list:
+        owner_kind = BY_TABLE[_LIST_OWNERS[_model_name(reference.table)][0]]
+    else:
+        owner_kind = BY_TABLE[_table_key(reference.table)]
+    owner: Any = session.get(owner_kind.model, reference.row_id)
+    assert owner is not None
+    if owner_kind is PARTIES:  # a party is found by its MoU and institution
+        store.mou_id = owner.mou_id
+    record = store.record_of(owner_kind, owner)
+    spec = owner_kind.field(reference.field)
+    gone = store.ref_of(spec.target, target_id) if spec.target else None
+    if reference.in_list:
+        record[reference.field] = [
+            item
+            for item in record[reference.field]
+            if (item[0] if isinstance(item, tuple) else item) != gone
+        ]
+    else:
+        record[reference.field] = None
+    store.upsert(owner_kind, store.key_of(owner_kind, owner), record)
 
 
 def _table_key(table_name: str) -> str:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from tracker import models
 from tracker.errors import InvalidInput
 from tracker.periods import Scheme, parse_scheme
+from tracker.services import audit
 from tracker.services.rag import Tolerances
 from tracker.text import clean_text
 
@@ -87,11 +88,12 @@ def set_setting(key: str, value: str, *, session: Session) -> tuple[str, str]:
             f"red_tol_days ({values['red_tol_days']})"
         )
     old = stored_settings(session=session)[key]
-    row = session.get(models.Setting, key)
+    row = session.get(models.Setting, key, with_for_update=True)
     if row is None:
         session.add(models.Setting(key=key, value=stored))
     else:
         row.value = stored
+    audit.record(session, kind="settings", ref=key, before={"value": old}, after={"value": stored})
     return old, stored
 
 
@@ -111,6 +113,9 @@ def unset_setting(key: str, *, session: Session) -> tuple[str, str]:
                 f"exceed red_tol_days ({values['red_tol_days']}); change the other first"
             )
         session.delete(row)
+        audit.record(
+            session, kind="settings", ref=key, before={"value": old}, after={"value": default}
+        )
     return old, default
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.kinds import BY_TABLE, MOU, PARTIES, FieldType, KindSpec, link_model
+from tracker.services import audit
 from tracker.services.rules import Record
 
 _SCALARS = frozenset(
@@ -69,18 +70,25 @@ class RecordStore:
             self.remember(table, ref, row_id)
         return self._refs[table][row_id]
 
-    def find(self, kind: KindSpec, key: str) -> Any:
-        """The stored row for a ref (for parties: the institution's ref), or None."""
+    def find(self, kind: KindSpec, key: str, *, for_update: bool = False) -> Any:
+        """The stored row for a ref (for parties: the institution's ref), or None.
+
+        ``for_update`` locks the row until the transaction ends (PostgreSQL's SELECT … FOR
+        UPDATE), so two people editing the same record at once cannot lose either's change;
+        on SQLite the write transaction already holds the database's write lock."""
         if kind is PARTIES:
             institution_id = self.id_of("institutions", key)
-            return self.session.exec(
-                select(models.Party).where(
-                    models.Party.mou_id == self.mou_id,
-                    models.Party.institution_id == institution_id,
-                )
-            ).first()
+            statement = select(models.Party).where(
+                models.Party.mou_id == self.mou_id,
+                models.Party.institution_id == institution_id,
+            )
+            if for_update:
+                statement = statement.with_for_update()
+            return self.session.exec(statement).first()
         row_id = self.id_of(kind.table, key)
-        return None if row_id is None else self.session.get(kind.model, row_id)
+        if row_id is None:
+            return None
+        return self.session.get(kind.model, row_id, with_for_update=for_update)
 
     # Reading.
 
@@ -127,8 +135,9 @@ class RecordStore:
     def upsert(self, kind: KindSpec, key: str, record: Record) -> tuple[bool, bool]:
         """Insert or update one record and its lists; returns (changed, added)."""
         values = self._column_values(kind, record)
-        row = self.find(kind, key)
+        row = self.find(kind, key, for_update=True)
         added = row is None
+        before = None if row is None else self.record_of(kind, row)
         if row is None:
             row = kind.model(**values)
             if kind.has_ref:
@@ -147,11 +156,19 @@ class RecordStore:
         if kind is MOU:
             self.mou_id = row.id
         changed |= self._write_lists(kind, row.id, record)
+        if changed:
+            after = self.record_of(kind, row)
+            changed = (
+                audit.record(self.session, kind=kind.table, ref=key, before=before, after=after) > 0
+                or added
+            )
         return changed, added
 
     def _column_values(self, kind: KindSpec, record: Record) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        if kind.in_mou:
+        if kind.in_mou and self.mou_id is not None:
+            # Only set for new records: an edit through a store opened without an MoU (a
+            # cascade clearing a link, say) keeps the record where it is.
             values["mou_id"] = self.mou_id
         for spec in kind.fields:
             value = record.get(spec.key)

@@ -1,0 +1,26 @@
+"""What the user typed for the command now running: its arguments and --actor. The audit
+trail records both with every change the command makes."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Invocation:
+    arguments: list[str] = field(default_factory=list)
+    actor: str | None = None
+
+    @property
+    def command_line(self) -> str:
+        return shlex.join(["mou", *self.arguments])
+
+
+# Set afresh at the start of every invocation by the root command group and its callback.
+current = Invocation()
+
+
+def begin(arguments: list[str]) -> None:
+    global current
+    current = Invocation(arguments=list(arguments))
