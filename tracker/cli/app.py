@@ -75,6 +75,7 @@ app.add_typer(export.app)
 app.add_typer(history.app)
 app.add_typer(config.app, name="config", rich_help_panel="Settings and database")
 app.add_typer(database.app, name="db", rich_help_panel="Settings and database")
+app.add_typer(database.check_app)
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from tracker.cli.options import Db
@@ -11,11 +14,12 @@ app = typer.Typer(help="Create, upgrade and inspect the database.", no_args_is_h
 
 @app.command("upgrade")
 def upgrade(db: Db = None) -> None:
-    """Create the database or migrate it to the newest schema.
+    """Create the database or migrate it to the newest schema, after backing it up.
 
     Example: mou db upgrade --db postgresql+psycopg://mou@dbhost/mou
     """
-    from tracker.db import display_url, resolve_url
+    from tracker.backup import backup
+    from tracker.db import display_url, resolve_url, sqlite_path
     from tracker.migrate import current, head_revision
     from tracker.migrate import upgrade as run_upgrade
 
@@ -25,8 +29,75 @@ def upgrade(db: Db = None) -> None:
     if before == head:
         typer.echo(f"{display_url(url)} is already at revision {head}.")
         return
+    if before is not None:
+        if sqlite_path(url) is not None:
+            kept = backup(url, label=f"before-{head}")
+            typer.echo(f"Backed up revision {before} to {kept.path}.")
+        else:
+            typer.echo(
+                "PostgreSQL migrations run in one transaction and roll back whole on failure; "
+                "take a pg_dump first if you want a copy to go back to (mou db backup)."
+            )
     run_upgrade(url)
     typer.echo(f"Upgraded {display_url(url)} from {before or 'an empty database'} to {head}.")
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the copy. Default: a dated file in a backups folder beside "
+            "the database (PostgreSQL: in the current folder).",
+            show_default=False,
+        ),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Copy the database while others keep working, and check the copy.
+
+    Example: mou db backup ~/mou-backups/before-board.db
+    """
+    from tracker.backup import backup
+    from tracker.db import display_url, resolve_url
+
+    url = resolve_url(db)
+    kept = backup(url, path)
+    revision = f", revision {kept.revision}" if kept.revision else ""
+    typer.echo(
+        f"Backed up {display_url(url)} to {kept.path} ({kept.size:,} bytes{revision}); "
+        "the copy was checked and is sound."
+    )
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="The backup to restore.", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: Db = None,
+) -> None:
+    """Replace the database with a backup, after checking it; the current one is kept.
+
+    Example: mou db restore backups/mou-backup-20261128-170000.db
+    """
+    from tracker.backup import check_sqlite_file, restore
+    from tracker.db import HEAD_REVISION, display_url, resolve_url
+    from tracker.errors import InvalidInput, MouError
+
+    url = resolve_url(db)
+    if not path.is_file():
+        raise InvalidInput(f"PATH: no such file: {path}")
+    revision = check_sqlite_file(path)
+    if not yes and not typer.confirm(
+        f"Replace {display_url(url)} with {path} (revision {revision})?", default=False
+    ):
+        raise MouError("nothing was restored")
+    kept, revision = restore(url, path)
+    if kept is not None:
+        typer.echo(f"Kept the previous database as {kept.path}.")
+    typer.echo(f"Restored {path} into {display_url(url)}.")
+    if revision != HEAD_REVISION:
+        typer.echo(f"It is at revision {revision}: run `mou db upgrade` before using it.")
 
 
 @app.command("status")
@@ -50,3 +121,33 @@ def status(db: Db = None) -> None:
     typer.echo(f"revision: {revision or 'none'}")
     typer.echo(f"head:     {head}")
     typer.echo(f"state:    {state}")
+
+
+check_app = typer.Typer()
+
+
+@check_app.command("check", rich_help_panel="Settings and database")
+def check(db: Db = None) -> None:
+    """Check the database: storage integrity, foreign keys and the domain's rules.
+
+    Example: mou check
+    """
+    from tracker.cli.context import open_db
+    from tracker.errors import MouError
+    from tracker.services.checks import check_database
+
+    database = open_db(db)
+    with database.reading() as session:
+        problems = check_database(session=session)
+    if problems:
+        for problem in problems:
+            typer.echo(problem)
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise MouError(f"check: {len(problems)} {noun} found in {display(database.url)}")
+    typer.echo(f"{display(database.url)}: storage, foreign keys and domain rules are all sound.")
+
+
+def display(url: str) -> str:
+    from tracker.db import display_url
+
+    return display_url(url)

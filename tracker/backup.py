@@ -1,0 +1,158 @@
+"""Backups and restores: consistent copies taken while others keep working, checked before
+they are trusted.
+
+SQLite copies use SQLite's online backup API, which copies a consistent snapshot even while
+other connections write. PostgreSQL copies are made by ``pg_dump``, which reads a consistent
+snapshot in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.db import display_url, parse_url, sqlite_path
+from tracker.errors import DatabaseError, InvalidInput
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    size: int
+    revision: str | None
+
+
+def timestamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def default_backup_path(url: str, *, label: str = "backup") -> Path:
+    """Beside a SQLite file, in a ``backups`` folder; for PostgreSQL, in the current folder."""
+    path = sqlite_path(url)
+    if path is not None:
+        return path.parent / "backups" / f"{path.stem}-{label}-{timestamp()}.db"
+    database = parse_url(url).database or "mou"
+    return Path.cwd() / f"{database}-{label}-{timestamp()}.dump"
+
+
+def backup(url: str, target: Path | None = None, *, label: str = "backup") -> Backup:
+    target = target or default_backup_path(url, label=label)
+    if target.exists():
+        raise InvalidInput(f"PATH: {target} already exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite_path(url)
+    if source is None:
+        return _pg_dump(url, target)
+    if not source.exists():
+        raise DatabaseError(f"database {display_url(url)} does not exist yet: nothing to back up")
+    return _sqlite_backup(source, target)
+
+
+def _sqlite_backup(source: Path, target: Path) -> Backup:
+    # Copy to a temporary name, check the copy, and only then give it the final name.
+    temporary = target.with_name(f".{target.name}.{timestamp()}.tmp")
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source, timeout=30)) as live,
+            contextlib.closing(sqlite3.connect(temporary)) as copy,
+        ):
+            live.backup(copy)  # one consistent snapshot, even while others write
+        revision = check_sqlite_file(temporary)
+        temporary.replace(target)
+    except (sqlite3.Error, OSError) as error:
+        temporary.unlink(missing_ok=True)
+        raise DatabaseError(f"backup to {target} failed: {error}") from None
+    except DatabaseError:
+        temporary.unlink(missing_ok=True)
+        raise
+    return Backup(path=target, size=target.stat().st_size, revision=revision)
+
+
+def check_sqlite_file(path: Path) -> str | None:
+    """Open a SQLite file read-only and check it: integrity, foreign keys, and that it is a mou
+    database. Returns its revision."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            integrity = [row[0] for row in db.execute("PRAGMA integrity_check")]
+            if integrity != ["ok"]:
+                raise DatabaseError(f"{path} is damaged: {'; '.join(integrity[:3])}")
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise DatabaseError(f"{path} has {len(broken)} rows with broken foreign keys")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if "alembic_version" not in tables:
+                raise DatabaseError(f"{path} is not a mou database (it has no revision table)")
+            row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(f"{path} is not a readable SQLite database: {error}") from None
+    return None if row is None else str(row[0])
+
+
+def _libpq_url(url: str) -> str:
+    # pg_dump speaks libpq URLs, without SQLAlchemy's driver name.
+    return parse_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_dump(url: str, target: Path) -> Backup:
+    tool = shutil.which("pg_dump")
+    if tool is None:
+        raise DatabaseError(
+            "backing up PostgreSQL needs pg_dump (the postgresql-client package); "
+            "or back up on the server as the README explains"
+        )
+    result = subprocess.run(
+        [tool, "--format=custom", f"--file={target}", _libpq_url(url)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        target.unlink(missing_ok=True)
+        detail = (result.stderr.strip().splitlines() or ["failed"])[-1]
+        raise DatabaseError(f"pg_dump of {display_url(url)} failed: {detail}")
+    listing = subprocess.run(
+        [shutil.which("pg_restore") or "pg_restore", "--list", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listing.returncode != 0 or "alembic_version" not in listing.stdout:
+        target.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"the dump of {display_url(url)} is not a mou database's (or pg_restore cannot read "
+            "it); nothing was kept"
+        )
+    return Backup(path=target, size=target.stat().st_size, revision=None)
+
+
+def restore(url: str, source: Path) -> tuple[Backup | None, str | None]:
+    """Replace the database with a checked copy; the current one is backed up first.
+    Returns (the backup of the current database, the restored revision)."""
+    target = sqlite_path(url)
+    if target is None:
+        raise DatabaseError(
+            "restoring PostgreSQL is done with pg_restore on the server; see the README"
+        )
+    if not source.is_file():
+        raise InvalidInput(f"PATH: no such file: {source}")
+
+    revision = check_sqlite_file(source)
+    kept = backup(url, label="before-restore") if target.exists() else None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source, timeout=30)) as copy,
+            contextlib.closing(sqlite3.connect(target, timeout=30)) as live,
+        ):
+            # Writes the whole copy into the live file under its write lock: others wait,
+            # then see either the old database or the restored one, never a mixture.
+            copy.backup(live)
+    except sqlite3.Error as error:
+        kept_note = f"; the previous database is kept in {kept.path}" if kept else ""
+        raise DatabaseError(f"restore into {display_url(url)} failed: {error}{kept_note}") from None
+    return kept, revision
