@@ -28,6 +28,12 @@ def write_files(files: dict[Path, bytes]) -> None:
         temporary.replace(target)
 
 
+def _umask() -> int:
+    current = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(current)
+    return current
+
+
 def write_file(target: Path, data: bytes) -> None:
     write_files({target: data})
 
@@ -36,6 +42,9 @@ def _write_temporary(target: Path, data: bytes) -> Path:
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
+        # mkstemp makes the file private (0600); a report is meant to be shared, so it gets
+        # the permissions any new file would under the user's umask.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

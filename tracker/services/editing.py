@@ -49,7 +49,7 @@ def update_record(kind: KindSpec, ref: str, changes: Record, *, session: Session
     """Change some fields of one record; ``None`` clears an optional field."""
     store = _store(kind, session)
     key = clean_ref(ref, field="institution" if not kind.has_ref else "ref")
-    row = store.find(kind, key)
+    row = store.find(kind, key, for_update=True)
     if row is None:
         raise NotFound(f"ref: no {kind.noun} with ref {key!r}")
     current = store.record_of(kind, row)
@@ -67,10 +67,14 @@ def update_record(kind: KindSpec, ref: str, changes: Record, *, session: Session
     return Saved(key=key, record=merged, changed=changed)
 
 
-def read_record(kind: KindSpec, ref: str, *, session: Session) -> tuple[Any, Record]:
+def read_record(
+    kind: KindSpec, ref: str, *, session: Session, for_update: bool = False
+) -> tuple[Any, Record]:
+    """A record and its fields. ``for_update`` locks it first, for a read-modify-write: the
+    value read is then the value changed, even with other editors at work."""
     store = _store(kind, session)
     key = clean_ref(ref)
-    row = store.find(kind, key)
+    row = store.find(kind, key, for_update=for_update)
     if row is None:
         raise NotFound(f"ref: no {kind.noun} with ref {key!r}")
     return row, store.record_of(kind, row)

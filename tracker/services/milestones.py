@@ -35,7 +35,7 @@ def update_milestone(
     ``reason``); None clears it.
     """
     changes = dict(fields or {})
-    _, current = read_record(MILESTONES, ref, session=session)
+    _, current = read_record(MILESTONES, ref, session=session, for_update=True)
     if done is not None:
         if changes.get("status") not in (None, MilestoneStatus.DONE):
             raise InvalidInput("--done: cannot be combined with another --status")

@@ -88,7 +88,11 @@ class RecordStore:
         row_id = self.id_of(kind.table, key)
         if row_id is None:
             return None
-        return self.session.get(kind.model, row_id, with_for_update=for_update)
+        # populate_existing: a row read earlier in this transaction is read again under the
+        # lock, so what the caller sees is what it will change.
+        return self.session.get(
+            kind.model, row_id, with_for_update=for_update, populate_existing=for_update
+        )
 
     # Reading.
 

@@ -1,0 +1,113 @@
+"""Several people at once: no rows lost, no 'database is locked', no lost updates, on both
+backends (RELIABILITY.md measured 1,453 of 1,600 writes failing and 641 of 800 updates lost
+with the obvious code)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.db import Database
+
+PROCESSES = 8
+WRITES = 200
+UPDATES = 100
+
+
+def _writer(url: str, worker: int, count: int) -> dict[str, Any]:
+    """Adds milestones and edits them, each write its own transaction, through the services."""
+    from tracker.db import open_database
+    from tracker.kinds import MILESTONES
+    from tracker.services.editing import add_record, update_record
+
+    database = open_database(url)
+    outcome: dict[str, Any] = {"ok": 0, "errors": []}
+    for index in range(count):
+        ref = f"P{worker}-{index // 2}"
+        try:
+            with database.writing() as session:
+                if index % 2 == 0:
+                    add_record(
+                        MILESTONES,
+                        {"title": f"Worker {worker} #{index}", "workstream": "WS01",
+                         "due": __import__("datetime").date(2027, 1, 1)},
+                        session=session,
+                        ref=ref,
+                    )  # fmt: skip
+                else:
+                    update_record(MILESTONES, ref, {"title": f"Edited {index}"}, session=session)
+            outcome["ok"] += 1
+        except Exception as error:
+            outcome["errors"].append(f"{type(error).__name__}: {error}")
+    database.dispose()
+    return outcome
+
+
+def _incrementer(url: str, count: int) -> dict[str, Any]:
+    """Read a number from a milestone's title and write it back plus one: a read-modify-write."""
+    from tracker.db import open_database
+    from tracker.kinds import MILESTONES
+    from tracker.services.editing import read_record, update_record
+
+    database = open_database(url)
+    outcome: dict[str, Any] = {"ok": 0, "errors": []}
+    for _ in range(count):
+        try:
+            with database.writing() as session:
+                _, record = read_record(MILESTONES, "MS-13", session=session, for_update=True)
+                value = int(record["title"])
+                update_record(MILESTONES, "MS-13", {"title": str(value + 1)}, session=session)
+            outcome["ok"] += 1
+        except Exception as error:
+            outcome["errors"].append(f"{type(error).__name__}: {error}")
+    database.dispose()
+    return outcome
+
+
+def _run(target: Any, arguments: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(len(arguments)) as pool:
+        return pool.starmap(target, arguments)
+
+
+def _integrity(database: Database) -> None:
+    if database.url.startswith("sqlite"):
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_many_writers_lose_nothing(example_db: Database) -> None:
+    results = _run(_writer, [(example_db.url, worker, WRITES) for worker in range(PROCESSES)])
+    errors = [error for result in results for error in result["errors"]]
+    locked = [error for error in errors if "locked" in error]
+    assert (len(errors), len(locked)) == (0, 0), errors[:5]
+    assert sum(result["ok"] for result in results) == PROCESSES * WRITES
+    with example_db.engine.connect() as connection:
+        added = connection.execute(
+            sa.text("SELECT count(*) FROM milestone WHERE ref LIKE 'P%'")
+        ).scalar()
+        edited = connection.execute(
+            sa.text("SELECT count(*) FROM milestone WHERE title LIKE 'Edited %'")
+        ).scalar()
+        commands = connection.execute(sa.text("SELECT count(*) FROM audit_command")).scalar()
+    assert added == PROCESSES * WRITES // 2  # rows lost: 0
+    assert edited == PROCESSES * WRITES // 2
+    assert commands == 1 + PROCESSES * WRITES  # the import, then one audited command each
+    _integrity(example_db)
+
+
+def test_read_modify_write_loses_no_update(example_db: Database) -> None:
+    with example_db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE milestone SET title = '0' WHERE ref = 'MS-13'"))
+    results = _run(_incrementer, [(example_db.url, UPDATES) for _ in range(PROCESSES)])
+    errors = [error for result in results for error in result["errors"]]
+    assert errors == []
+    with example_db.engine.connect() as connection:
+        final = connection.execute(
+            sa.text("SELECT title FROM milestone WHERE ref = 'MS-13'")
+        ).scalar()
+    assert final == str(PROCESSES * UPDATES)  # updates lost: 0
+    _integrity(example_db)
