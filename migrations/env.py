@@ -14,12 +14,13 @@ from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from tracker.db import make_engine, resolve_url
+from tracker.errors import DatabaseError
 
 config = context.config
 
 
-class ForeignKeyViolation(RuntimeError):
-    pass
+class ForeignKeyViolation(DatabaseError):
+    """Refused: the migration would leave rows pointing at rows that do not exist."""
 
 
 def _configure(**kwargs: object) -> None:
@@ -38,17 +39,33 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _broken_rows(connection: Connection) -> list[tuple[object, ...]]:
+    if connection.dialect.name != "sqlite":
+        return []  # PostgreSQL enforces foreign keys during the migration itself
+    return [tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")]
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
+
+
 def _run(connection: Connection) -> None:
     _configure(connection=connection)
+    before = _broken_rows(connection)
+    if before:
+        # Checked first, so a damaged database is not blamed on the migration.
+        raise ForeignKeyViolation(
+            f"the database already has {_rows(len(before))} with broken foreign keys "
+            f"(first: {before[0]}); see `mou check`, repair them, then upgrade"
+        )
     with context.begin_transaction():
         context.run_migrations()
-        if connection.dialect.name == "sqlite":
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise ForeignKeyViolation(
-                    f"migration would leave {len(broken)} rows with broken foreign keys "
-                    f"(first: {tuple(broken[0])}); rolled back"
-                )
+        broken = _broken_rows(connection)
+        if broken:
+            raise ForeignKeyViolation(
+                f"migration would leave {_rows(len(broken))} with broken foreign keys "
+                f"(first: {broken[0]}); rolled back"
+            )
 
 
 def run_online() -> None:

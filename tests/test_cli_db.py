@@ -112,3 +112,25 @@ def test_a_bare_postgresql_url_means_psycopg3() -> None:
 
     assert parse_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
     assert parse_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_upgrade_refuses_a_database_that_is_already_damaged(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tracker.migrate import known_revisions, upgrade
+
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, known_revisions()[-2])
+    with sqlite3.connect(path) as connection:  # foreign keys are off in a bare sqlite3 shell
+        connection.execute(
+            "INSERT INTO milestone_baseline (milestone_id, due, reason, changed) "
+            "VALUES (999, '2026-01-01', 'orphan', '2026-01-01')"
+        )
+    code, out, err = run("db", "upgrade", "--db", str(path))
+    assert code == 1
+    assert err == (
+        "error: the database already has 1 row with broken foreign keys (first: "
+        "('milestone_baseline', 1, 'milestone', 0)); see `mou check`, repair them, then upgrade\n"
+    )
+    assert out.startswith("Backed up revision")

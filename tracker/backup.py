@@ -62,7 +62,7 @@ def _sqlite_backup(source: Path, target: Path) -> Backup:
             contextlib.closing(sqlite3.connect(temporary)) as copy,
         ):
             live.backup(copy)  # one consistent snapshot, even while others write
-        revision = check_sqlite_file(temporary)
+        revision = check_sqlite_file(temporary, foreign_keys=False)
         temporary.replace(target)
     except (sqlite3.Error, OSError) as error:
         temporary.unlink(missing_ok=True)
@@ -73,17 +73,19 @@ def _sqlite_backup(source: Path, target: Path) -> Backup:
     return Backup(path=target, size=target.stat().st_size, revision=revision)
 
 
-def check_sqlite_file(path: Path) -> str | None:
-    """Open a SQLite file read-only and check it: integrity, foreign keys, and that it is a mou
-    database. Returns its revision."""
+def check_sqlite_file(path: Path, *, foreign_keys: bool = True) -> str | None:
+    """Open a SQLite file read-only and check it: integrity, foreign keys (unless told not to:
+    a backup copies a database as it is, flaws included), and that it is a mou database.
+    Returns its revision."""
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             integrity = [row[0] for row in db.execute("PRAGMA integrity_check")]
             if integrity != ["ok"]:
                 raise DatabaseError(f"{path} is damaged: {'; '.join(integrity[:3])}")
-            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            broken = db.execute("PRAGMA foreign_key_check").fetchall() if foreign_keys else []
             if broken:
-                raise DatabaseError(f"{path} has {len(broken)} rows with broken foreign keys")
+                rows = f"{len(broken)} row{'s' if len(broken) != 1 else ''}"
+                raise DatabaseError(f"{path} has {rows} with broken foreign keys; see `mou check`")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             if "alembic_version" not in tables:
                 raise DatabaseError(f"{path} is not a mou database (it has no revision table)")

@@ -1,0 +1,169 @@
+"""A stateful test: random sequences of add, update, remove, undo and export, checked after
+every step against a simple model of what the database should hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from tests.helpers import MINIMAL
+from tracker.db import Database, open_database
+from tracker.errors import Conflict
+from tracker.kinds import INSTITUTIONS, MILESTONES
+from tracker.migrate import upgrade
+from tracker.services.editing import add_record, update_record
+from tracker.services.exporter import export_programme
+from tracker.services.importer import import_programme
+from tracker.services.references import remove_record
+from tracker.services.undo import apply_undo, plan_undo
+
+NAMES = st.text(alphabet="abcdefghij ZoëÅ日", min_size=1, max_size=12).map(str.strip).filter(bool)
+DATES = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31))
+
+_TEMPLATE: Path | None = None
+
+
+def _template() -> Path:
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        _TEMPLATE = Path(tempfile.mkdtemp()) / "template.db"
+        upgrade(f"sqlite:///{_TEMPLATE}")
+    return _TEMPLATE
+
+
+State = dict[str, dict[str, Any]]  # {"institutions": {ref: name}, "milestones": {ref: (..)}}
+
+
+class ProgrammeMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp())
+        path = self.folder / "mou.db"
+        shutil.copyfile(_template(), path)
+        self.database: Database = open_database(str(path))
+        self.counter = 0
+        # One state per command that changed something; undo reverts the latest of them.
+        self.states: list[State] = []
+
+    def teardown(self) -> None:
+        self.database.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def model(self) -> State:
+        return self.states[-1]
+
+    def _commit(self, change: Any) -> None:
+        state = {kind: dict(records) for kind, records in self.model.items()}
+        change(state)
+        self.states.append(state)
+
+    def _next(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    @initialize()
+    def load(self) -> None:
+        with self.database.writing() as session:
+            import_programme(MINIMAL, session=session, source="minimal")
+        self.states.append(
+            {"institutions": {"A": "Institution A", "B": "Institution B"}, "milestones": {}}
+        )
+
+    @rule(name=NAMES)
+    def add_institution(self, name: str) -> None:
+        ref = self._next("I")
+        with self.database.writing() as session:
+            add_record(INSTITUTIONS, {"name": name, "kind": "other"}, session=session, ref=ref)
+        self._commit(lambda state: state["institutions"].__setitem__(ref, name))
+
+    @precondition(lambda self: len(self.model["institutions"]) > 0)
+    @rule(data=st.data(), name=NAMES)
+    def rename_institution(self, data: st.DataObject, name: str) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model["institutions"])))
+        if self.model["institutions"][ref] == name:
+            return  # no change, no command
+        with self.database.writing() as session:
+            update_record(INSTITUTIONS, ref, {"name": name}, session=session)
+        self._commit(lambda state: state["institutions"].__setitem__(ref, name))
+
+    @precondition(lambda self: any(ref.startswith("I") for ref in self.model["institutions"]))
+    @rule(data=st.data())
+    def remove_institution(self, data: st.DataObject) -> None:
+        ref = data.draw(
+            st.sampled_from(sorted(r for r in self.model["institutions"] if r.startswith("I")))
+        )
+        with self.database.writing() as session:
+            remove_record(INSTITUTIONS, ref, session=session, cascade=False)
+        self._commit(lambda state: state["institutions"].pop(ref))
+
+    @rule(title=NAMES, due=DATES)
+    def add_milestone(self, title: str, due: dt.date) -> None:
+        ref = self._next("M")
+        with self.database.writing() as session:
+            add_record(
+                MILESTONES,
+                {"title": title, "workstream": "W1", "due": due},
+                session=session,
+                ref=ref,
+            )
+        self._commit(lambda state: state["milestones"].__setitem__(ref, (title, due, None)))
+
+    @precondition(lambda self: len(self.model["milestones"]) > 0)
+    @rule(data=st.data(), forecast=st.none() | DATES)
+    def slip_milestone(self, data: st.DataObject, forecast: dt.date | None) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model["milestones"])))
+        title, due, current = self.model["milestones"][ref]
+        if current == forecast:
+            return
+        with self.database.writing() as session:
+            update_record(MILESTONES, ref, {"forecast": forecast}, session=session)
+        self._commit(lambda state: state["milestones"].__setitem__(ref, (title, due, forecast)))
+
+    @precondition(lambda self: len(self.model["milestones"]) > 0)
+    @rule(data=st.data())
+    def remove_milestone(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model["milestones"])))
+        with self.database.writing() as session:
+            remove_record(MILESTONES, ref, session=session, cascade=False)
+        self._commit(lambda state: state["milestones"].pop(ref))
+
+    @precondition(lambda self: len(self.states) > 1)
+    @rule()
+    def undo(self) -> None:
+        with self.database.writing() as session:
+            apply_undo(plan_undo(session=session), session=session)
+        self.states.append(self.states[-2])
+
+    @rule()
+    def undo_the_import_is_refused_while_records_depend_on_it(self) -> None:
+        # Undoing command 1 (the import) touches records that later commands changed.
+        if len(self.states) > 1:
+            with pytest.raises(Conflict), self.database.writing() as session:
+                apply_undo(plan_undo(session=session, command_id=1), session=session)
+
+    @invariant()
+    def database_equals_model(self) -> None:
+        with self.database.reading() as session:
+            document = export_programme(session=session)
+        institutions = {row["ref"]: row["name"] for row in document.get("institutions", [])}
+        milestones = {
+            row["ref"]: (row["title"], row["due"], row.get("forecast"))
+            for row in document.get("milestones", [])
+        }
+        assert institutions == self.model["institutions"]
+        assert milestones == self.model["milestones"]
+
+
+ProgrammeMachine.TestCase.settings = settings(
+    max_examples=25, stateful_step_count=15, deadline=None
+)
+test_programme_machine = ProgrammeMachine.TestCase
