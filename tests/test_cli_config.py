@@ -63,8 +63,7 @@ def test_unset_that_would_break_the_order_is_refused(cli: Cli) -> None:
     result = cli("config", "unset", "red_tol_days")
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: red_tol_days: back at its default, green_tol_days (40) would exceed "
-        "red_tol_days (30); change the other first\n"
+        "error: red_tol_days: green_tol_days (40) must not exceed red_tol_days (30)\n"
     )
 
 

@@ -67,6 +67,16 @@ def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> 
     return sa.Column(sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
+def _link_owner(target: str) -> sa.Column[int]:
+    """The owning side of a link row (a workstream's partner): it goes with its owner."""
+    return sa.Column(sa.ForeignKey(target, ondelete="CASCADE"), primary_key=True, nullable=False)
+
+
+def _link_target(target: str) -> sa.Column[int]:
+    """The other side of a link row: removing the target is refused while a link names it."""
+    return sa.Column(sa.ForeignKey(target), primary_key=True, nullable=False, index=True)
+
+
 class Institution(SQLModel, table=True):
     __tablename__ = "institution"
     __table_args__ = _ref_checks()
@@ -174,31 +184,15 @@ class Workstream(SQLModel, table=True):
 class WorkstreamPartner(SQLModel, table=True):
     __tablename__ = "workstream_partner"
 
-    workstream_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("workstream.id", ondelete="CASCADE"), primary_key=True, nullable=False
-        )
-    )
-    institution_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("institution.id"), primary_key=True, nullable=False, index=True
-        )
-    )
+    workstream_id: int = Field(sa_column=_link_owner("workstream.id"))
+    institution_id: int = Field(sa_column=_link_target("institution.id"))
 
 
 class WorkstreamCommitment(SQLModel, table=True):
     __tablename__ = "workstream_commitment"
 
-    workstream_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("workstream.id", ondelete="CASCADE"), primary_key=True, nullable=False
-        )
-    )
-    commitment_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("commitment.id"), primary_key=True, nullable=False, index=True
-        )
-    )
+    workstream_id: int = Field(sa_column=_link_owner("workstream.id"))
+    commitment_id: int = Field(sa_column=_link_target("commitment.id"))
 
 
 class Milestone(SQLModel, table=True):
@@ -299,43 +293,23 @@ class Visit(SQLModel, table=True):
 class VisitSite(SQLModel, table=True):
     __tablename__ = "visit_site"
 
-    visit_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True, nullable=False
-        )
-    )
-    site_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("site.id"), primary_key=True, nullable=False, index=True)
-    )
+    visit_id: int = Field(sa_column=_link_owner("visit.id"))
+    site_id: int = Field(sa_column=_link_target("site.id"))
 
 
 class VisitAttendee(SQLModel, table=True):
     __tablename__ = "visit_attendee"
 
-    visit_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True, nullable=False
-        )
-    )
-    person_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("person.id"), primary_key=True, nullable=False, index=True
-        )
-    )
+    visit_id: int = Field(sa_column=_link_owner("visit.id"))
+    person_id: int = Field(sa_column=_link_target("person.id"))
     role: AttendeeRole = Field(sa_column=_vocabulary(AttendeeRole, "role"))
 
 
 class VisitTheme(SQLModel, table=True):
     __tablename__ = "visit_theme"
 
-    visit_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True, nullable=False
-        )
-    )
-    theme_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("theme.id"), primary_key=True, nullable=False, index=True)
-    )
+    visit_id: int = Field(sa_column=_link_owner("visit.id"))
+    theme_id: int = Field(sa_column=_link_target("theme.id"))
 
 
 class Action(SQLModel, table=True):

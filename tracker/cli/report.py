@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
+from tracker.cli.status import progress_fields
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
@@ -127,7 +128,7 @@ def report_sections(report: QuarterlyReport) -> dict[str, Section]:
         "milestones.csv": section("milestones.csv", milestone_rows, _MILESTONE_KINDS),
     }
     for name, table in progress.items():
-        rows = [_progress_row(row) for row in table.rows]
+        rows = [progress_fields(row.scope, row.name, row.counts) for row in table.rows]
         sections[name] = section(name, rows, _PROGRESS_KINDS)
     sections["visits.csv"] = section("visits.csv", visit_rows, _VISIT_KINDS)
     return sections
@@ -212,24 +213,6 @@ _VISIT_KINDS = {
     "outcomes": "text",
     "open_actions": "text",
 }
-
-
-def _progress_row(row: Any) -> dict[str, Any]:
-    counts = row.counts
-    return {
-        "scope": row.scope,
-        "name": row.name,
-        "total": counts.total,
-        "done": counts.done,
-        "green": counts.green,
-        "amber": counts.amber,
-        "red": counts.red,
-        "overdue": counts.overdue,
-        "pct_complete": counts.pct_complete,
-        "rag": counts.rag.value,
-        "next_ref": counts.next_ref,
-        "next_due": counts.next_due,
-    }
 
 
 def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> None:

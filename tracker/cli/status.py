@@ -91,7 +91,7 @@ COLUMNS = [
 ]
 
 
-def _row(scope: str, name: str, counts: Any, scope_type: str = "") -> dict[str, Any]:
+def progress_fields(scope: str, name: str, counts: Any, scope_type: str = "") -> dict[str, Any]:
     # Only a tree mixes kinds of scope in one table, so only a tree's rows say which is which.
     kind = {"scope_type": scope_type} if scope_type else {}
     return {
@@ -126,7 +126,7 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
         [Column("scope_type", "Scope type"), *columns],
         [
             {
-                **_row(row.scope, row.name, row.counts),
+                **progress_fields(row.scope, row.name, row.counts),
                 "scope_type": row.scope_type or table.by.value,
             }
             for table in result.tables
@@ -138,7 +138,7 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
             "as_of": result.as_of,
             "by": result.tables[0].by.value,
             "rows": [
-                _row(row.scope, row.name, row.counts, row.scope_type)
+                progress_fields(row.scope, row.name, row.counts, row.scope_type)
                 for row in result.tables[0].rows
             ],
         }
@@ -146,9 +146,11 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
         document = {
             "as_of": result.as_of,
             "mou": result.mou,
-            "overall": _row(result.mou, result.title, result.overall),
+            "overall": progress_fields(result.mou, result.title, result.overall),
             "tables": {
-                table.by.value: [_row(row.scope, row.name, row.counts) for row in table.rows]
+                table.by.value: [
+                    progress_fields(row.scope, row.name, row.counts) for row in table.rows
+                ]
                 for table in result.tables
             },
         }
@@ -173,7 +175,7 @@ def _section(table: ProgressTable, columns: list[Any]) -> Section:
     return Section(
         title=title,
         columns=columns,
-        rows=[_row(row.scope, row.name, row.counts) for row in table.rows],
+        rows=[progress_fields(row.scope, row.name, row.counts) for row in table.rows],
         indent={index: row.depth for index, row in enumerate(table.rows) if row.depth},
     )
 

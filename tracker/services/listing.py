@@ -57,28 +57,34 @@ class MilestoneRow:
     reported_rag: str | None
 
 
-def list_milestones(
-    *, session: Session, as_of: dt.date, tolerances: Tolerances, filters: MilestoneFilter
-) -> list[MilestoneRow]:
-    """Milestones with their derived RAG as of a date, filtered in the database."""
-    rag = rag_expression(as_of, tolerances)
+def milestone_select(mou_id: int | None, *columns: Any) -> Any:
+    """Milestones of one MoU with the refs of their workstream, theme, owning institution and
+    owner, then ``columns``: the base of every milestone listing."""
     owner = sa.orm.aliased(models.Person)
-    # Six columns: more than sqlmodel.select's typed overloads take, so SQLAlchemy's select.
-    stmt: Any = (
+    # More columns than sqlmodel.select's typed overloads take, so SQLAlchemy's select.
+    return (
         sa.select(
             models.Milestone,
             col(models.Workstream.ref),
             col(models.Theme.ref),
             col(models.Institution.ref),
             col(owner.ref),
-            rag,
+            *columns,
         )
         .join(models.Workstream, col(models.Workstream.id) == models.Milestone.workstream_id)
         .join(models.Theme, col(models.Theme.id) == models.Workstream.theme_id)
         .join(models.Institution, col(models.Institution.id) == models.Milestone.institution_id)
         .outerjoin(owner, col(owner.id) == models.Milestone.owner_id)
-        .where(col(models.Workstream.mou_id) == current_mou(session=session).id)
+        .where(col(models.Workstream.mou_id) == mou_id)
     )
+
+
+def list_milestones(
+    *, session: Session, as_of: dt.date, tolerances: Tolerances, filters: MilestoneFilter
+) -> list[MilestoneRow]:
+    """Milestones with their derived RAG as of a date, filtered in the database."""
+    rag = rag_expression(as_of, tolerances)
+    stmt = milestone_select(current_mou(session=session).id, rag)
     if filters.theme is not None:
         theme = by_ref(models.Theme, filters.theme, session=session, field="--theme")
         stmt = stmt.where(col(models.Workstream.theme_id).in_(theme_subtree(session, theme.id)))

@@ -18,6 +18,7 @@ from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
+from tracker.services.listing import milestone_select
 from tracker.services.lookup import current_mou
 from tracker.services.rag import Tolerances, days_between, effective_date, rag_expression
 from tracker.services.status import (
@@ -287,27 +288,14 @@ def _milestone_lines(
     tolerances: Tolerances,
 ) -> list[MilestoneLine]:
     m = models.Milestone
-    owner = sa.orm.aliased(models.Person)
     flags = ("due_in_period", "achieved_in_period", "achieved_on_time", "missed_in_period")
-    stmt: Any = (
-        sa.select(
-            m,
-            col(models.Workstream.ref),
-            col(models.Theme.ref),
-            col(models.Institution.ref),
-            col(owner.ref),
+    stmt = (
+        milestone_select(
+            mou_id,
             rag_expression(as_of, tolerances),
             *(definitions.flag(name) for name in flags),
         )
-        .join(models.Workstream, col(models.Workstream.id) == m.workstream_id)
-        .join(models.Theme, col(models.Theme.id) == models.Workstream.theme_id)
-        .join(models.Institution, col(models.Institution.id) == m.institution_id)
-        .outerjoin(owner, col(owner.id) == m.owner_id)
-        .where(
-            col(models.Workstream.mou_id) == mou_id,
-            col(m.status) != MilestoneStatus.CANCELLED,
-            definitions.in_report,
-        )
+        .where(col(m.status) != MilestoneStatus.CANCELLED, definitions.in_report)
         .order_by(col(m.due), col(m.ref))
     )
     lines = []

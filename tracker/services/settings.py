@@ -80,43 +80,40 @@ def set_setting(key: str, value: str, *, session: Session) -> tuple[str, str]:
         stored = setting.parse(value)
     except ValueError as error:
         raise InvalidInput(f"{key}: expected {error}; got {value!r}") from None
-    values = stored_settings(session=session)
-    values[key] = stored
-    if int(values["green_tol_days"]) > int(values["red_tol_days"]):
-        raise InvalidInput(
-            f"{key}: green_tol_days ({values['green_tol_days']}) must not exceed "
-            f"red_tol_days ({values['red_tol_days']})"
-        )
-    old = stored_settings(session=session)[key]
-    row = session.get(models.Setting, key, with_for_update=True)
-    if row is None:
-        session.add(models.Setting(key=key, value=stored))
-    else:
-        row.value = stored
-    audit.record(session, kind="settings", ref=key, before={"value": old}, after={"value": stored})
-    return old, stored
+    return _change(key, stored, session=session)
 
 
 def unset_setting(key: str, *, session: Session) -> tuple[str, str]:
     """Return a setting to its default; returns (old value, default)."""
     if key not in SETTINGS:
         raise _unknown(key)
-    old = stored_settings(session=session)[key]
-    row = session.get(models.Setting, key)
-    default = SETTINGS[key].default
-    if row is not None:
-        values = stored_settings(session=session)
-        values[key] = default
-        if int(values["green_tol_days"]) > int(values["red_tol_days"]):
-            raise InvalidInput(
-                f"{key}: back at its default, green_tol_days ({values['green_tol_days']}) would "
-                f"exceed red_tol_days ({values['red_tol_days']}); change the other first"
-            )
-        session.delete(row)
-        audit.record(
-            session, kind="settings", ref=key, before={"value": old}, after={"value": default}
+    return _change(key, None, session=session)
+
+
+def _change(key: str, stored: str | None, *, session: Session) -> tuple[str, str]:
+    """Store a value (None: go back to the default), keep the tolerances in order, and audit
+    the change."""
+    values = stored_settings(session=session)
+    old = values[key]
+    values[key] = SETTINGS[key].default if stored is None else stored
+    if int(values["green_tol_days"]) > int(values["red_tol_days"]):
+        raise InvalidInput(
+            f"{key}: green_tol_days ({values['green_tol_days']}) must not exceed "
+            f"red_tol_days ({values['red_tol_days']})"
         )
-    return old, default
+    row = session.get(models.Setting, key, with_for_update=True)
+    if stored is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(models.Setting(key=key, value=stored))
+    else:
+        row.value = stored
+    if old != values[key]:
+        audit.record(
+            session, kind="settings", ref=key, before={"value": old}, after={"value": values[key]}
+        )
+    return old, values[key]
 
 
 def tolerances(*, session: Session) -> Tolerances:
