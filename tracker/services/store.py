@@ -29,6 +29,9 @@ _SCALARS = frozenset(
 )
 
 
+_LISTS = frozenset({FieldType.REFS, FieldType.ATTENDEES, FieldType.REBASELINES})
+
+
 class RecordStore:
     """Record-level access within one session, with a cache of ref <-> id lookups."""
 
@@ -37,6 +40,7 @@ class RecordStore:
         self.mou_id = mou_id
         self._ids: dict[str, dict[str, int]] = {}
         self._refs: dict[str, dict[int, str]] = {}
+        self._complete = False  # after preload(), a ref not in the cache does not exist
 
     # Refs and ids.
 
@@ -47,6 +51,7 @@ class RecordStore:
                 model: Any = kind.model
                 for ref, row_id in self.session.exec(select(model.ref, model.id)):
                     self.remember(kind.table, ref, row_id)
+        self._complete = True
 
     def remember(self, table: str, ref: str, row_id: int) -> None:
         self._ids.setdefault(table, {})[ref] = row_id
@@ -55,6 +60,8 @@ class RecordStore:
     def id_of(self, table: str, ref: str) -> int | None:
         known = self._ids.get(table, {})
         if ref not in known:
+            if self._complete:
+                return None
             model: Any = BY_TABLE[table].model
             row_id = self.session.exec(select(model.id).where(model.ref == ref)).first()
             if row_id is None:
@@ -159,9 +166,11 @@ class RecordStore:
             self.remember(kind.table, key, row.id)
         if kind is MOU:
             self.mou_id = row.id
-        changed |= self._write_lists(kind, row.id, record)
+        changed |= self._write_lists(kind, row.id, record, new=added)
         if changed:
-            after = self.record_of(kind, row)
+            # A new record is audited as given (already in normal form); a changed one as
+            # read back, so the trail compares like with like.
+            after = dict(record) if added else self.record_of(kind, row)
             changed = (
                 audit.record(self.session, kind=kind.table, ref=key, before=before, after=after) > 0
                 or added
@@ -183,9 +192,11 @@ class RecordStore:
                 values[spec.attribute] = value
         return values
 
-    def _write_lists(self, kind: KindSpec, row_id: int, record: Record) -> bool:
+    def _write_lists(self, kind: KindSpec, row_id: int, record: Record, *, new: bool) -> bool:
         changed = False
         for spec in kind.fields:
+            if new and not record[spec.key] and spec.field_type in _LISTS:
+                continue  # a new record has no list entries to compare or remove
             if spec.field_type is FieldType.REFS:
                 assert spec.target is not None
                 wanted = {self._required_id(spec.target, ref) for ref in record[spec.key]}
