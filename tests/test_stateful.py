@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -50,6 +49,8 @@ class ProgrammeMachine(RuleBasedStateMachine):
         shutil.copyfile(_template(), path)
         self.database: Database = open_database(str(path))
         self.counter = 0
+        # Whether a later command changed a record the import wrote (undo may take it back).
+        self.imported_touched = False
         # One state per command that changed something; undo reverts the latest of them.
         self.states: list[State] = []
 
@@ -94,6 +95,8 @@ class ProgrammeMachine(RuleBasedStateMachine):
         with self.database.writing() as session:
             update_record(INSTITUTIONS, ref, {"name": name}, session=session)
         self._commit(lambda state: state["institutions"].__setitem__(ref, name))
+        if ref in ("A", "B"):
+            self.imported_touched = True
 
     @precondition(lambda self: any(ref.startswith("I") for ref in self.model["institutions"]))
     @rule(data=st.data())
@@ -144,11 +147,18 @@ class ProgrammeMachine(RuleBasedStateMachine):
         self.states.append(self.states[-2])
 
     @rule()
-    def undo_the_import_is_refused_while_records_depend_on_it(self) -> None:
-        # Undoing command 1 (the import) touches records that later commands changed.
-        if len(self.states) > 1:
-            with pytest.raises(Conflict), self.database.writing() as session:
+    def try_undoing_the_import(self) -> None:
+        """Undoing the first command (the import) is refused while later commands depend on
+        its records: milestones in its workstream, or a renamed institution. Tried in a
+        transaction that is always rolled back, so the model stands."""
+        refused = bool(self.model["milestones"]) or self.imported_touched
+        try:
+            with self.database.writing(commit=False) as session:
                 apply_undo(plan_undo(session=session, command_id=1), session=session)
+        except Conflict:
+            assert refused
+        else:
+            assert not refused
 
     @invariant()
     def database_equals_model(self) -> None:
