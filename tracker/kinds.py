@@ -351,7 +351,7 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
             duplicates = sorted({ref for ref in refs if refs.count(ref) > 1})
             if duplicates:
                 raise InvalidInput(f"{field}: {', '.join(duplicates)} listed more than once")
-            return refs
+            return sorted(refs)  # a set of links has no order: one normal form to compare
         case T.ATTENDEES:
             return _clean_attendees(value)
         case T.REBASELINES:
@@ -396,7 +396,7 @@ def _clean_attendees(value: Any) -> list[tuple[str, AttendeeRole]]:
         if any(existing == person for existing, _ in people):
             raise InvalidInput(f"attendees: {person} listed more than once")
         people.append((person, role))
-    return people
+    return sorted(people)
 
 
 def _clean_rebaselines(value: Any) -> list[tuple[dt.date, str, dt.date]]:

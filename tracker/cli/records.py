@@ -139,7 +139,8 @@ def _describe(spec: FieldSpec, *, updating: bool) -> str:
         "observer), e.g. IT:signatory,TJ",
         FieldType.INT: "A whole number",
     }.get(spec.field_type, spec.key.replace("_", " ").capitalize())
-    if updating and not spec.required and spec.field_type is not FieldType.BOOL:
+    clearable = spec.field_type in METAVARS  # the text-typed options
+    if updating and not spec.required and clearable:
         words += " ('none' clears it)"
     return words
 
@@ -230,7 +231,12 @@ def _add_command(kind: KindSpec) -> Callable[..., None]:
         }
         with open_db(db).writing() as session:
             saved = add_record(kind, values, session=session, ref=ref)
-        typer.echo(f"Added {kind.noun} {saved.key}: {show(saved.record[primary.key])}")
+        if kind.has_ref:
+            typer.echo(f"Added {kind.noun} {saved.key}: {show(saved.record[primary.key])}")
+        else:
+            role = show(saved.record["role"])
+            article = "an" if role[0] in "aeiou" else "a"
+            typer.echo(f"Added {saved.key} to the MoU as {article} {role} party.")
         for spec in kind.fields:
             if spec.field_type is FieldType.DATE and saved.record.get(spec.key) is not None:
                 typer.echo(f"  {spec.key}: {show(saved.record[spec.key])}")
@@ -346,9 +352,8 @@ def _remove_command(kind: KindSpec) -> Callable[..., None]:
         typer.echo(f"Removed {noun} {ref}.")
         for other_noun, other_ref in others:
             typer.echo(f"  also removed {other_noun} {other_ref}")
-        for reference in removal.cleared:
-            what = "took it out of" if reference.in_list else "cleared"
-            typer.echo(f"  {what} {reference.noun} {reference.ref} {reference.field}")
+        for cleared in removal.surviving_changes():
+            typer.echo(f"  {cleared.describe()}")
 
     remove_example = EXAMPLES.get(kind.table, ("", "", f"mou remove-{kind.noun} REF"))[2]
     if kind is kinds.MILESTONES:

@@ -24,6 +24,10 @@ def convert(spec: FieldSpec, raw: Any, *, today: dt.date, notes: list[str]) -> A
         return raw  # already typed by Typer: numbers, booleans, choices
     text = raw.strip()
     match spec.field_type:
+        case FieldType.TEXT | FieldType.LONG_TEXT:
+            # An optional text field is cleared by 'none', as the help says; a required one
+            # (a name, a title) takes the word as it is.
+            return None if not spec.required and text.casefold() in CLEAR_WORDS else raw
         case FieldType.DATE:
             parsed = parse_optional_date(raw, field=flag(spec), today=today)
             if parsed is None:
@@ -41,7 +45,7 @@ def convert(spec: FieldSpec, raw: Any, *, today: dt.date, notes: list[str]) -> A
             if text.casefold() in CLEAR_WORDS or not text:
                 return []
             attendees = []
-            for part in (item.strip() for item in text.split(",")):
+            for part in (item.strip() for item in text.split(",") if item.strip()):
                 person, _, role = part.partition(":")
                 attendees.append({"person": person.strip(), "role": role.strip() or "delegate"})
             return attendees

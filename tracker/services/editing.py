@@ -134,7 +134,7 @@ def _new_key(kind: KindSpec, record: Record, store: RecordStore, ref: str | None
         return key
     key = clean_ref(ref) if ref else next_ref(kind, session=store.session)
     if store.id_of(kind.table, key) is not None:
-        raise Conflict(f"ref: a {kind.noun} with ref {key} already exists")
+        raise Conflict(f"ref: {kind.article} {kind.noun} with ref {key} already exists")
     return key
 
 

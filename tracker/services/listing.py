@@ -191,7 +191,10 @@ def record_detail(
             names = " and ".join(f"{match.article} {match.noun}" for match in matches)
             raise InvalidInput(f"ref: {key} names {names}; choose one with --kind")
         kind = matches[0]
-    store = RecordStore(session)
+    # A party has no ref of its own: it is found by its MoU and institution.
+    store = RecordStore(
+        session, mou_id=current_mou(session=session).id if kind is PARTIES else None
+    )
     row = store.find(kind, key)
     if row is None:
         raise NotFound(f"ref: no {kind.noun} with ref {key!r}")

@@ -20,6 +20,7 @@ from tracker.errors import Conflict, NotFound
 from tracker.kinds import BY_TABLE, LINKS, PARTIES, KindSpec
 from tracker.services import audit
 from tracker.services.lookup import current_mou
+from tracker.services.rules import record_problems
 from tracker.services.store import RecordStore
 
 # For each link table: the kind and list field that own its rows.
@@ -94,10 +95,32 @@ def _model_name(table_name: str) -> str:
     raise LookupError(table_name)
 
 
+@dataclass(frozen=True)
+class Cleared:
+    """A link to a removed record that the cascade cleared, or a list it was taken out of."""
+
+    reference: Reference
+    target: str  # the ref of the record that was removed
+
+    def describe(self) -> str:
+        item = self.reference
+        if item.in_list:
+            return f"took {self.target} out of {item.noun} {item.ref} {item.field}"
+        return f"cleared {item.noun} {item.ref} {item.field} (was {self.target})"
+
+
 @dataclass
 class Removal:
     removed: list[tuple[str, str]]  # (noun, ref), the record itself last
-    cleared: list[Reference]  # links cleared or list entries taken out
+    cleared: list[Cleared]  # links cleared or list entries taken out
+
+    def surviving_changes(self) -> list[Cleared]:
+        """The cleared links of records that still exist: a record the cascade went on to
+        remove is reported as removed, not as changed."""
+        gone = set(self.removed)
+        return [
+            item for item in self.cleared if (item.reference.noun, item.reference.ref) not in gone
+        ]
 
 
 def remove_record(kind: KindSpec, ref: str, *, session: Session, cascade: bool) -> Removal:
@@ -123,8 +146,8 @@ def _remove(
         )
     for reference in pointing:
         if reference.in_list or reference.optional:
-            _unlink(reference, row.id, store, session)
-            removal.cleared.append(reference)
+            target = _unlink(reference, row.id, store, session)
+            removal.cleared.append(Cleared(reference, target))
             continue
         dependent_kind = BY_TABLE[_table_key(reference.table)]
         dependent = session.get(dependent_kind.model, reference.row_id)
@@ -137,7 +160,7 @@ def _remove(
     session.flush()
 
 
-def _unlink(reference: Reference, target_id: int, store: RecordStore, session: Session) -> None:
+def _unlink(reference: Reference, target_id: int, store: RecordStore, session: Session) -> str:
     """Clear an optional link, or take the target out of a list, through the same write path
     as any edit (so the change is audited like one)."""
     if reference.in_list:
@@ -159,7 +182,16 @@ def _unlink(reference: Reference, target_id: int, store: RecordStore, session: S
         ]
     else:
         record[reference.field] = None
-    store.upsert(owner_kind, store.key_of(owner_kind, owner), record)
+    key = store.key_of(owner_kind, owner)
+    broken = record_problems(owner_kind.table, record)
+    if broken:
+        field, message = broken[0]
+        raise Conflict(
+            f"--cascade: clearing {owner_kind.noun} {key} {reference.field} would break a rule "
+            f"({field}: {message}); change {owner_kind.noun} {key} first"
+        )
+    store.upsert(owner_kind, key, record)
+    return str(gone)
 
 
 def _table_key(table_name: str) -> str:
