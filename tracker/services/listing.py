@@ -41,7 +41,9 @@ class MilestoneFilter:
 
 
 @dataclass(frozen=True)
-class MilestoneRow:
+class MilestoneFacts:
+    """What every milestone listing shows, in the order its columns appear."""
+
     ref: str
     title: str
     workstream: str
@@ -54,6 +56,10 @@ class MilestoneRow:
     status: str
     slippage_days: int
     rag: str
+
+
+@dataclass(frozen=True)
+class MilestoneRow(MilestoneFacts):
     reported_rag: str | None
 
 

@@ -18,7 +18,7 @@ from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
-from tracker.services.listing import milestone_select
+from tracker.services.listing import MilestoneFacts, milestone_select
 from tracker.services.lookup import current_mou
 from tracker.services.rag import Tolerances, days_between, effective_date, rag_expression
 from tracker.services.status import (
@@ -55,19 +55,9 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
-class MilestoneLine:
-    ref: str
-    title: str
-    workstream: str
-    theme: str
-    institution: str
-    owner: str | None
-    due: dt.date
-    forecast: dt.date | None
-    completed: dt.date | None
-    status: str
-    slippage_days: int
-    rag: str
+class MilestoneLine(MilestoneFacts):
+    """A row of milestones.csv: the facts, then what the quarter made of the milestone."""
+
     due_in_period: bool
     achieved_in_period: bool
     on_time: bool
