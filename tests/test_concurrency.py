@@ -111,3 +111,47 @@ def test_read_modify_write_loses_no_update(example_db: Database) -> None:
         ).scalar()
     assert final == str(PROCESSES * UPDATES)  # updates lost: 0
     _integrity(example_db)
+
+
+def test_an_edit_based_on_stale_data_is_refused(example_db: Database) -> None:
+    """Someone else's change lands between our read and our write: ours fails, naming who
+    changed the record and when, instead of overwriting it."""
+    import pytest
+
+    from tracker.errors import StaleRecord
+    from tracker.kinds import MILESTONES
+    from tracker.services.editing import update_record
+    from tracker.services.store import RecordStore
+
+    with example_db.writing() as session:
+        update_record(MILESTONES, "MS-13", {"title": "Theirs"}, session=session)
+    with example_db.writing() as session:
+        store = RecordStore(session)
+        row = store.find(MILESTONES, "MS-13")  # read without a lock
+        session.execute(sa.text("UPDATE milestone SET version = version + 1 WHERE ref = 'MS-13'"))
+        row.title = "Mine"
+        with pytest.raises(StaleRecord) as raised:
+            store.flush(MILESTONES, "MS-13")
+    assert raised.value.message.startswith("milestone MS-13 was changed by ")
+    assert raised.value.message.endswith(" UTC; run the command again")
+
+
+def test_every_change_raises_the_version(example_db: Database) -> None:
+    from tracker.kinds import WORKSTREAMS
+    from tracker.services.editing import update_record
+
+    def version() -> int:
+        with example_db.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    sa.text("SELECT version FROM workstream WHERE ref = 'WS01'")
+                ).scalar_one()
+            )
+
+    assert version() == 1
+    with example_db.writing() as session:
+        update_record(WORKSTREAMS, "WS01", {"status": "on_hold"}, session=session)
+    assert version() == 2
+    with example_db.writing() as session:  # a change to a list alone is a change too
+        update_record(WORKSTREAMS, "WS01", {"partners": ["OXF"]}, session=session)
+    assert version() == 3

@@ -22,13 +22,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from tracker.errors import DatabaseError
+from tracker.errors import DatabaseError, StaleRecord
 
 # The newest migration this code was written for. A test keeps it equal to Alembic's head,
 # so that checking the schema costs one small query instead of loading the migration scripts.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 ENV_URL = "MOU_DATABASE_URL"
 ENV_PATH = "MOU_DB"
@@ -166,6 +167,10 @@ class Database:
                 session.commit()
         except OperationalError as error:
             raise _operational(error, self.url) from None
+        except StaleDataError:
+            raise StaleRecord(
+                "a record was changed by someone else while this command ran; run it again"
+            ) from None
         finally:
             session.rollback()
             session.close()

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from tracker.enums import (
@@ -67,6 +69,20 @@ def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> 
     return sa.Column(sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
+class Versioned:
+    """A record that people edit carries a version, raised by every change. An edit based on
+    data read before someone else's change then fails instead of overwriting it (the write
+    paths also lock the row, so in mou's own commands this is the second line of defence)."""
+
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def _version_column() -> sa.Column[int]:
+    return sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
 def _link_owner(target: str) -> sa.Column[int]:
     """The owning side of a link row (a workstream's partner): it goes with its owner."""
     return sa.Column(sa.ForeignKey(target, ondelete="CASCADE"), primary_key=True, nullable=False)
@@ -77,29 +93,31 @@ def _link_target(target: str) -> sa.Column[int]:
     return sa.Column(sa.ForeignKey(target), primary_key=True, nullable=False, index=True)
 
 
-class Institution(SQLModel, table=True):
+class Institution(Versioned, SQLModel, table=True):
     __tablename__ = "institution"
     __table_args__ = _ref_checks()
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     name: str = Field(max_length=NAME_MAX)
     kind: InstitutionKind = Field(sa_column=_vocabulary(InstitutionKind, "kind"))
     region: str | None = Field(default=None, max_length=NAME_MAX)
 
 
-class Person(SQLModel, table=True):
+class Person(Versioned, SQLModel, table=True):
     __tablename__ = "person"
     __table_args__ = _ref_checks()
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     name: str = Field(max_length=NAME_MAX)
     role: str | None = Field(default=None, max_length=NAME_MAX)
     institution_id: int = Field(sa_column=_fk("institution.id"))
 
 
-class Mou(SQLModel, table=True):
+class Mou(Versioned, SQLModel, table=True):
     __tablename__ = "mou"
     __table_args__ = (
         sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
@@ -113,6 +131,7 @@ class Mou(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     title: str = Field(max_length=NAME_MAX)
     status: MouStatus = Field(sa_column=_vocabulary(MouStatus, "status"))
@@ -125,13 +144,14 @@ class Mou(SQLModel, table=True):
     binding: bool = False
 
 
-class Party(SQLModel, table=True):
+class Party(Versioned, SQLModel, table=True):
     """An institution's place in an MoU, with its signatory as they were when signing."""
 
     __tablename__ = "party"
     __table_args__ = (sa.UniqueConstraint("mou_id", "institution_id", name="uq_party_member"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     mou_id: int = Field(sa_column=_fk("mou.id", ondelete="CASCADE"))
     institution_id: int = Field(sa_column=_fk("institution.id"))
     role: PartyRole = Field(sa_column=_vocabulary(PartyRole, "role"))
@@ -141,7 +161,7 @@ class Party(SQLModel, table=True):
     signed: dt.date | None = None
 
 
-class Theme(SQLModel, table=True):
+class Theme(Versioned, SQLModel, table=True):
     __tablename__ = "theme"
     __table_args__ = (
         sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
@@ -149,17 +169,19 @@ class Theme(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     name: str = Field(max_length=NAME_MAX)
     parent_id: int | None = Field(sa_column=_fk("theme.id", nullable=True))
 
 
-class Commitment(SQLModel, table=True):
+class Commitment(Versioned, SQLModel, table=True):
     __tablename__ = "commitment"
     __table_args__ = _ref_checks()
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     theme_id: int = Field(sa_column=_fk("theme.id"))
@@ -167,11 +189,12 @@ class Commitment(SQLModel, table=True):
     lead_id: int = Field(sa_column=_fk("institution.id"))
 
 
-class Workstream(SQLModel, table=True):
+class Workstream(Versioned, SQLModel, table=True):
     __tablename__ = "workstream"
     __table_args__ = _ref_checks()
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     name: str = Field(max_length=NAME_MAX)
@@ -195,7 +218,7 @@ class WorkstreamCommitment(SQLModel, table=True):
     commitment_id: int = Field(sa_column=_link_target("commitment.id"))
 
 
-class Milestone(SQLModel, table=True):
+class Milestone(Versioned, SQLModel, table=True):
     __tablename__ = "milestone"
     __table_args__ = (
         sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
@@ -227,6 +250,7 @@ class Milestone(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     workstream_id: int = Field(sa_column=_fk("workstream.id"))
     title: str = Field(max_length=NAME_MAX)
@@ -254,7 +278,7 @@ class MilestoneBaseline(SQLModel, table=True):
     changed: dt.date
 
 
-class Site(SQLModel, table=True):
+class Site(Versioned, SQLModel, table=True):
     __tablename__ = "site"
     __table_args__ = (
         sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
@@ -262,6 +286,7 @@ class Site(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     name: str = Field(max_length=NAME_MAX)
     kind: SiteKind = Field(sa_column=_vocabulary(SiteKind, "kind"))
@@ -270,7 +295,7 @@ class Site(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=NAME_MAX)
 
 
-class Visit(SQLModel, table=True):
+class Visit(Versioned, SQLModel, table=True):
     __tablename__ = "visit"
     __table_args__ = (
         sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
@@ -278,6 +303,7 @@ class Visit(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     title: str = Field(max_length=NAME_MAX)
@@ -312,7 +338,7 @@ class VisitTheme(SQLModel, table=True):
     theme_id: int = Field(sa_column=_link_target("theme.id"))
 
 
-class Action(SQLModel, table=True):
+class Action(Versioned, SQLModel, table=True):
     """A follow-up action agreed at a visit."""
 
     __tablename__ = "action"
@@ -326,6 +352,7 @@ class Action(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column=_version_column())
     ref: str = Field(max_length=REF_LEN, unique=True)
     visit_id: int = Field(sa_column=_fk("visit.id"))
     text: str = Field(max_length=TEXT_MAX)

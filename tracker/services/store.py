@@ -10,9 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from tracker import models
+from tracker.errors import StaleRecord
 from tracker.kinds import BY_TABLE, MOU, PARTIES, FieldType, KindSpec, link_model
 from tracker.services import audit
 from tracker.services.rules import Record
@@ -27,6 +30,21 @@ _SCALARS = frozenset(
         FieldType.CHOICE,
     }
 )
+
+
+def stale(session: Session, kind: KindSpec, key: str) -> StaleRecord:
+    """The error for an edit based on data someone else has changed since it was read."""
+    session.rollback()  # the failed flush ended the transaction; read the trail afresh
+    e, c = models.AuditEntry, models.AuditCommand
+    latest = session.exec(
+        select(c.actor, c.at)
+        .join(e, col(e.command_id) == c.id)
+        .where(e.kind == kind.table, e.ref == key)
+        .order_by(col(c.id).desc())
+        .limit(1)
+    ).first()
+    who = f" by {latest[0]} at {latest[1].isoformat(sep=' ')} UTC" if latest else ""
+    return StaleRecord(f"{kind.noun} {key} was changed{who}; run the command again")
 
 
 _LISTS = frozenset({FieldType.REFS, FieldType.ATTENDEES, FieldType.REBASELINES})
@@ -161,12 +179,17 @@ class RecordStore:
                 if getattr(row, attribute) != value:
                     setattr(row, attribute, value)
                     changed = True
-        self.session.flush()
+        self.flush(kind, key)
         if kind.has_ref:
             self.remember(kind.table, key, row.id)
         if kind is MOU:
             self.mou_id = row.id
-        changed |= self._write_lists(kind, row.id, record, new=added)
+        lists_changed = self._write_lists(kind, row.id, record, new=added)
+        if lists_changed and not added and not self.session.is_modified(row):
+            # A change to a list alone is still a change to the record: raise its version.
+            flag_modified(row, "ref" if kind.has_ref else "role")
+            self.flush(kind, key)
+        changed |= lists_changed
         if changed:
             # A new record is audited as given (already in normal form); a changed one as
             # read back, so the trail compares like with like.
@@ -176,6 +199,13 @@ class RecordStore:
                 or added
             )
         return changed, added
+
+    def flush(self, kind: KindSpec, key: str) -> None:
+        """Write pending changes; an edit to a record changed since it was read is refused."""
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise stale(self.session, kind, key) from None
 
     def _column_values(self, kind: KindSpec, record: Record) -> dict[str, Any]:
         values: dict[str, Any] = {}
