@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -258,9 +257,3 @@ def progress_bar(percent: float | None) -> Text:
     bar.append("░" * (BAR_WIDTH - filled), style="dim")
     bar.append(f" {percent:5.1f}%")
     return bar
-
-
-def echo_lines(lines: Sequence[str | Text]) -> None:
-    out = console()
-    for line in lines:
-        out.print(line if isinstance(line, Text) else Text(line))

@@ -23,10 +23,9 @@ from tracker.kinds import (
     KindSpec,
     clean_value,
 )
-from tracker.services.rules import fill_defaults, parent_loops, record_problems
+from tracker.services.rules import Record, fill_defaults, parent_loops, record_problems
 from tracker.text import clean_ref
 
-Record = dict[str, Any]
 # For each table, what the database already holds: ref -> the fields a check may need.
 Existing = dict[str, dict[str, Record]]
 
