@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.kinds import KINDS, KindSpec
-from tracker.services.programme_file import Existing, Programme, Record, load_programme_text
+from tracker.services.programme_file import Existing, Programme, load_programme_text
+from tracker.services.rules import Record
 from tracker.services.store import RecordStore
 
 
