@@ -116,7 +116,7 @@ def test_undo_the_last_command_and_undo_the_undo(example_cli: Cli) -> None:
     result = example_cli("undo", "--yes")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[1:] == [
-        "  restore milestones MS-13: forecast",
+        "  restore milestone MS-13: forecast",
         "Undid command 2.",
     ]
     assert example_cli("export").stdout == original
@@ -153,7 +153,7 @@ def test_undo_asks_first(example_cli: Cli) -> None:
     assert declined.stdout.splitlines() == [
         f"Command 2 by {log(example_cli)[0]['actor']} at {log(example_cli)[0]['at']} UTC: "
         "mou config set green_tol_days 10",
-        "  restore settings green_tol_days: value",
+        "  restore setting green_tol_days: value",
         "Undo this command? [y/N]: n",
     ]
     assert declined.stderr == "error: nothing was undone\n"

@@ -970,9 +970,9 @@ def test_a_migration_that_fails_halfway_leaves_nothing_and_can_be_rerun(
     data = data_of(database_url)
     assert data["halfway_probe"] == (("id", "note"), [(1, "written before the failure")])
     assert differences(before, data) == {"institution": (6, 7)}
-    columns = ["id", "ref", "name", "kind", "region", "probe"]
+    columns = ["id", "ref", "name", "kind", "region", "version", "probe"]
     assert before["institution"][0] == tuple(columns[:-1])
-    added = (9999, "HALFWAY", "Halfway", "other", None, "set")
+    added = (9999, "HALFWAY", "Halfway", "other", None, 1, "set")  # version: its default
     expected = [(*row, None) for row in before["institution"][1]] + [added]
     assert _project(data, "institution", columns) == sorted(expected, key=repr)
     assert foreign_key_problems(database_url) == []

@@ -208,7 +208,7 @@ def has_tables(connection: Connection) -> bool:
     return bool(sa.inspect(connection).get_table_names())
 
 
-def open_database(db: str | None = None) -> Database:
+def open_database(db: str | None = None, *, create: bool = True) -> Database:
     """Open the database for a command, creating a new SQLite file on first use.
 
     An existing database behind the code is never migrated silently: the user is told to run
@@ -216,6 +216,11 @@ def open_database(db: str | None = None) -> Database:
     """
     url = resolve_url(db)
     path = sqlite_path(url)
+    if path is not None and not path.exists() and not create:
+        raise DatabaseError(
+            f"no database at {path}: load a programme first (mou import FILE.toml), or check "
+            "--db / MOU_DB"
+        )
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         from tracker.migrate import upgrade
 

@@ -59,7 +59,7 @@ def set_(key: Key, value: Annotated[str, typer.Argument(help="New value.")], db:
     from tracker.cli.context import open_db
     from tracker.services.settings import set_setting
 
-    with open_db(db).writing() as session:
+    with open_db(db, create=True).writing() as session:
         old, new = set_setting(key, value, session=session)
     typer.echo(f"{key}: {old or '(none)'} → {new}")
 
@@ -73,6 +73,6 @@ def unset(key: Key, db: Db = None) -> None:
     from tracker.cli.context import open_db
     from tracker.services.settings import unset_setting
 
-    with open_db(db).writing() as session:
+    with open_db(db, create=True).writing() as session:
         old, default = unset_setting(key, session=session)
     typer.echo(f"{key}: {old or '(none)'} → {default or '(none)'} (default)")

@@ -10,14 +10,15 @@ if TYPE_CHECKING:
     from tracker.db import Database
 
 
-def open_db(db: str | None) -> Database:
+def open_db(db: str | None, *, create: bool = False) -> Database:
     """The database for this command, with the command line and actor that its changes are
-    recorded under."""
+    recorded under. Only commands that write may ``create`` a new SQLite file: a read of a
+    mistyped path says so instead of leaving an empty database behind."""
     from tracker.cli import invocation
     from tracker.db import open_database
     from tracker.services import audit
 
-    database = open_database(db)
+    database = open_database(db, create=create)
     now = invocation.current
 
     def session_info() -> dict[str, object]:

@@ -130,22 +130,27 @@ def undo(
     Example: mou undo --yes
     """
     from tracker.cli.context import open_db
+    from tracker.kinds import BY_TABLE
     from tracker.services.undo import apply_undo, plan_undo
 
     database = open_db(db)
-    with database.writing() as session:
+    # Plan and ask without holding the write lock: a question left open must not stop others.
+    with database.reading() as session:
         plan = plan_undo(session=session, command_id=command)
-        typer.echo(
-            f"Command {plan.command.id} by {plan.command.actor} at "
-            f"{plan.command.at.isoformat(sep=' ')} UTC: {plan.command.command}"
-        )
-        for change in plan.changes:
-            verb = {"add": "remove", "remove": "restore", "change": "restore"}[change.action]
-            fields = ", ".join(change.fields) if change.action == "change" else "the record"
-            typer.echo(f"  {verb} {change.kind} {change.ref}: {fields}")
-        if not yes and not typer.confirm("Undo this command?", default=False):
-            from tracker.errors import MouError
+    typer.echo(
+        f"Command {plan.command.id} by {plan.command.actor} at "
+        f"{plan.command.at.isoformat(sep=' ')} UTC: {plan.command.command}"
+    )
+    for change in plan.changes:
+        verb = {"add": "remove", "remove": "restore", "change": "restore"}[change.action]
+        noun = BY_TABLE[change.kind].noun if change.kind in BY_TABLE else "setting"
+        fields = ", ".join(change.fields) if change.action == "change" else "the record"
+        typer.echo(f"  {verb} {noun} {change.ref}: {fields}")
+    if not yes and not typer.confirm("Undo this command?", default=False):
+        from tracker.errors import MouError
 
-            raise MouError("nothing was undone")
-        apply_undo(plan, session=session)
+        raise MouError("nothing was undone")
+    with database.writing() as session:
+        # Planned again inside the write: refused if anything changed while we asked.
+        apply_undo(plan_undo(session=session, command_id=plan.command.id), session=session)
     typer.echo(f"Undid command {plan.command.id}.")

@@ -35,7 +35,7 @@ def import_file(
     from tracker.services.importer import import_programme
 
     text = _read(file)
-    database = open_db(db)
+    database = open_db(db, create=True)
     with database.writing(commit=not dry_run) as session:
         result = import_programme(
             text, session=session, source=str(file), file_format=_format_of(file, text)

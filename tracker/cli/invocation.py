@@ -14,7 +14,11 @@ class Invocation:
 
     @property
     def command_line(self) -> str:
-        return shlex.join(["mou", *self.arguments])
+        # Control characters are written out (\x1b), so the trail never replays them.
+        return "".join(
+            char if char.isprintable() or char == " " else repr(char)[1:-1]
+            for char in shlex.join(["mou", *self.arguments])
+        )
 
 
 # Set afresh at the start of every invocation by the root command group and its callback.

@@ -85,7 +85,7 @@ def add_milestone(
         for key, value in raw.items()
         if value is not None
     }
-    with open_db(db).writing() as session:
+    with open_db(db, create=True).writing() as session:
         saved = add_record(MILESTONES, values, session=session, ref=ref)
     record = saved.record
     typer.echo(f"Added milestone {saved.key} to {record['workstream']}: {record['title']}")

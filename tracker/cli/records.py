@@ -229,7 +229,7 @@ def _add_command(kind: KindSpec) -> Callable[..., None]:
             for spec in kind.fields
             if given.get(spec.key) is not None
         }
-        with open_db(db).writing() as session:
+        with open_db(db, create=True).writing() as session:
             saved = add_record(kind, values, session=session, ref=ref)
         if kind.has_ref:
             typer.echo(f"Added {kind.noun} {saved.key}: {show(saved.record[primary.key])}")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tracker import models
+from tracker.text import clean_text
 
 AUDIT_KEY = "mou_audit"
 
@@ -52,7 +53,7 @@ def resolve_actor(session: Session, given: str | None) -> str:
     """--actor, else MOU_ACTOR (passed in as ``given`` by the CLI), else the actor setting,
     else the operating-system user."""
     if given:
-        return given
+        return clean_text(given, field="--actor", max_len=64) or _os_user()
     from tracker.services.settings import stored_settings
 
     return stored_settings(session=session)["actor"] or _os_user()

@@ -37,7 +37,7 @@ def add_record(
     missing = [spec.key for spec in kind.fields if spec.required and record.get(spec.key) is None]
     if missing:
         raise InvalidInput(f"{missing[0]}: required")
-    _check_targets(kind, record, store)
+    check_targets(kind, record, store)
     key = _new_key(kind, record, store, ref)
     fill_defaults(kind.table, record, lambda table, ref: _lookup(store, table, ref))
     _check_rules(kind, record)
@@ -55,16 +55,25 @@ def update_record(kind: KindSpec, ref: str, changes: Record, *, session: Session
     current = store.record_of(kind, row)
     cleaned = _clean(kind, changes)
     for name, value in cleaned.items():
-        if value is None and kind.field(name).required:
+        if value is None and not _clearable(kind, kind.field(name)):
             raise InvalidInput(f"{name}: required; it cannot be cleared")
     merged = {**current, **cleaned}
-    _check_targets(kind, cleaned, store)
+    check_targets(kind, cleaned, store)
     _check_rules(kind, merged)
     if "parent" in cleaned and kind.table in ("themes", "sites"):
         _check_parent_loop(kind, key, merged["parent"], store)
     changed = [name for name in cleaned if current.get(name) != merged[name]]
     store.upsert(kind, key, merged)
     return Saved(key=key, record=merged, changed=changed)
+
+
+def _clearable(kind: KindSpec, spec: Any) -> bool:
+    """Optional on input is not always optional in storage: a milestone's institution defaults
+    to its workstream's lead when added, but is never empty."""
+    if spec.required:
+        return False
+    column = kind.model.__table__.c.get(spec.attribute)  # type: ignore[attr-defined]
+    return column is None or bool(column.nullable)
 
 
 def read_record(
@@ -108,7 +117,7 @@ def _clean(kind: KindSpec, values: Record) -> Record:
     return cleaned
 
 
-def _check_targets(kind: KindSpec, record: Record, store: RecordStore) -> None:
+def check_targets(kind: KindSpec, record: Record, store: RecordStore) -> None:
     """Every ref a record names must exist."""
     for spec in kind.fields:
         value = record.get(spec.key)

@@ -63,8 +63,13 @@ def existing_records(*, session: Session) -> Existing:
     """What validation needs to know of the records already stored: refs, and the few fields
     that defaults and loop checks depend on."""
     existing: Existing = {kind.table: {} for kind in KINDS}
+    mous = dict(session.exec(select(models.Mou.id, models.Mou.ref)).all())
     for kind in KINDS:
-        if kind.has_ref:
+        if kind.in_mou and kind.has_ref:
+            model: Any = kind.model
+            for ref, mou_id in session.exec(select(model.ref, model.mou_id)):
+                existing[kind.table][ref] = {"mou": mous.get(mou_id)}
+        elif kind.has_ref:
             for ref in session.exec(select(kind.model.ref)):  # type: ignore[attr-defined]
                 existing[kind.table][ref] = {}
     lead = sa.orm.aliased(models.Institution)

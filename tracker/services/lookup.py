@@ -35,5 +35,8 @@ def current_mou(*, session: Session, ref: str | None = None) -> models.Mou:
     if not mous:
         raise NotFound("no MoU in this database yet: load a programme with `mou import FILE.toml`")
     if len(mous) > 1:
-        raise InvalidInput("mou: this database holds several MoUs; name one with --mou REF")
+        raise InvalidInput(
+            "mou: this database holds several MoUs; mou works with one MoU per database for "
+            "now: keep each in its own (--db), and move one with mou export --mou REF"
+        )
     return mous[0]

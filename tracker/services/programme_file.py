@@ -244,6 +244,22 @@ def _check_rules(programme: Programme, existing: Existing, problems: list[Proble
         for key, record in records[kind.table].items():
             for field_name, message in record_problems(kind.table, record):
                 problems.append(Problem(kind.table, key, field_name, message))
+    mou = next(iter(records["mou"]), None)
+    for kind in KINDS:
+        if not kind.in_mou or not kind.has_ref:
+            continue
+        for ref in records[kind.table]:
+            owner = existing.get(kind.table, {}).get(ref, {}).get("mou")
+            if owner is not None and owner != mou:
+                problems.append(
+                    Problem(
+                        kind.table,
+                        ref,
+                        "ref",
+                        f"already belongs to MoU {owner}; refs are "
+                        "unique across the MoUs in a database",
+                    )
+                )
     for table in ("themes", "sites"):
         parents = {ref: row.get("parent") for ref, row in existing.get(table, {}).items()}
         parents.update({ref: row["parent"] for ref, row in records[table].items()})

@@ -147,7 +147,8 @@ def _remove(
     for reference in pointing:
         if reference.in_list or reference.optional:
             target = _unlink(reference, row.id, store, session)
-            removal.cleared.append(Cleared(reference, target))
+            if target is not None:
+                removal.cleared.append(Cleared(reference, target))
             continue
         dependent_kind = BY_TABLE[_table_key(reference.table)]
         dependent = session.get(dependent_kind.model, reference.row_id)
@@ -160,7 +161,9 @@ def _remove(
     session.flush()
 
 
-def _unlink(reference: Reference, target_id: int, store: RecordStore, session: Session) -> str:
+def _unlink(
+    reference: Reference, target_id: int, store: RecordStore, session: Session
+) -> str | None:
     """Clear an optional link, or take the target out of a list, through the same write path
     as any edit (so the change is audited like one)."""
     if reference.in_list:
@@ -168,7 +171,8 @@ def _unlink(reference: Reference, target_id: int, store: RecordStore, session: S
     else:
         owner_kind = BY_TABLE[_table_key(reference.table)]
     owner: Any = session.get(owner_kind.model, reference.row_id)
-    assert owner is not None
+    if owner is None:
+        return None  # removed earlier in the same cascade (a lead that was also a partner)
     if owner_kind is PARTIES:  # a party is found by its MoU and institution
         store.mou_id = owner.mou_id
     record = store.record_of(owner_kind, owner)

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.errors import StaleRecord
+from tracker.errors import Conflict, StaleRecord
 from tracker.kinds import BY_TABLE, MOU, PARTIES, FieldType, KindSpec, link_model
 from tracker.services import audit
 from tracker.services.rules import Record
@@ -163,9 +163,9 @@ class RecordStore:
 
     def upsert(self, kind: KindSpec, key: str, record: Record) -> tuple[bool, bool]:
         """Insert or update one record and its lists; returns (changed, added)."""
-        values = self._column_values(kind, record)
         row = self.find(kind, key, for_update=True)
         added = row is None
+        values = self._column_values(kind, record, new=added)
         before = None if row is None else self.record_of(kind, row)
         if row is None:
             row = kind.model(**values)
@@ -207,17 +207,18 @@ class RecordStore:
         except StaleDataError:
             raise stale(self.session, kind, key) from None
 
-    def _column_values(self, kind: KindSpec, record: Record) -> dict[str, Any]:
+    def _column_values(self, kind: KindSpec, record: Record, *, new: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        if kind.in_mou and self.mou_id is not None:
-            # Only set for new records: an edit through a store opened without an MoU (a
-            # cascade clearing a link, say) keeps the record where it is.
+        if kind.in_mou and new:
+            # A record joins an MoU when it is added and stays there: an edit never moves it.
             values["mou_id"] = self.mou_id
         for spec in kind.fields:
             value = record.get(spec.key)
             if spec.field_type is FieldType.REF:
                 assert spec.target is not None
-                values[spec.attribute] = None if value is None else self.id_of(spec.target, value)
+                values[spec.attribute] = (
+                    None if value is None else self._required_id(spec.target, value)
+                )
             elif spec.field_type in _SCALARS:
                 values[spec.attribute] = value
         return values
@@ -239,7 +240,8 @@ class RecordStore:
 
     def _required_id(self, table: str, ref: str) -> int:
         row_id = self.id_of(table, ref)
-        assert row_id is not None, f"{table} {ref} should have been checked"
+        if row_id is None:  # callers check refs first; this keeps a slip from writing NULL
+            raise Conflict(f"{BY_TABLE[table].noun} {ref} does not exist")
         return row_id
 
     def _link_targets(self, table: str, key: str, owner_id: int) -> set[int]:

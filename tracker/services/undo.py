@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.errors import Conflict, NotFound
+from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.kinds import BY_TABLE, PARTIES, FieldType, KindSpec
 from tracker.services import audit
+from tracker.services.editing import check_targets
 from tracker.services.lookup import current_mou
 from tracker.services.references import remove_record
 from tracker.services.store import RecordStore
@@ -182,6 +183,7 @@ def _undo_record(change: RecordChange, kind: KindSpec, session: Session) -> None
             spec.key: _decode(spec, change.fields.get(spec.key, (None, None))[0])
             for spec in kind.fields
         }
+        _restorable(kind, change.ref, record, store)
         store.upsert(kind, change.ref, record)
         return
     if row is None:
@@ -195,7 +197,16 @@ def _undo_record(change: RecordChange, kind: KindSpec, session: Session) -> None
                 "undo the later change first"
             )
         record[name] = _decode(spec, old)
+    _restorable(kind, change.ref, record, store)
     store.upsert(kind, change.ref, record)
+
+
+def _restorable(kind: KindSpec, ref: str, record: dict[str, Any], store: RecordStore) -> None:
+    """Everything the restored record names must still exist."""
+    try:
+        check_targets(kind, record, store)
+    except InvalidInput as error:
+        raise Conflict(f"cannot undo: {kind.noun} {ref} {error.message}") from None
 
 
 def _undo_setting(change: RecordChange, session: Session) -> None:

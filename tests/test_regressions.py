@@ -1,0 +1,117 @@
+"""Regression tests for defects found in review, each with the command line that showed it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import EXAMPLE, TERMINAL_ENV, Cli
+from tests.helpers import snapshot
+from tracker.db import Database
+
+
+def test_a_second_mous_file_cannot_take_over_the_first_mous_records(
+    example_cli: Cli, example_db: Database, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(
+        EXAMPLE.read_text("utf-8").replace('ref = "OXF-LIV-2026"', 'ref = "OTHER-MOU"'), "utf-8"
+    )
+    before = snapshot(example_db)
+    result = example_cli("import", str(other))
+    assert result.exit_code == 1
+    assert (
+        "  themes ACAD ref: already belongs to MoU OXF-LIV-2026; refs are unique across "
+        "the MoUs in a database" in result.stderr.splitlines()
+    )
+    assert snapshot(example_db) == before
+
+
+def test_undo_refuses_to_restore_a_record_whose_links_are_gone(example_cli: Cli) -> None:
+    assert example_cli("remove-visit", "V01", "--cascade").exit_code == 0
+    assert example_cli("remove-site", "SCHWARZMAN", "--cascade").exit_code == 0
+    result = example_cli("undo", "2", "--yes")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: cannot undo: visit V01 sites: no site with ref 'SCHWARZMAN'\n",
+    )
+
+
+def test_undo_does_not_restore_a_link_to_a_record_that_no_longer_exists(
+    example_cli: Cli,
+) -> None:
+    assert example_cli("remove-milestone", "MS-01").exit_code == 0
+    assert example_cli("remove-person", "MORLEY", "--cascade").exit_code == 0
+    result = example_cli("undo", "2", "--yes")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: cannot undo: milestone MS-01 owner: no person with ref 'MORLEY'\n",
+    )
+    assert example_cli("show", "MS-01").exit_code == 1  # still removed, nothing half-restored
+
+
+def test_a_cascade_through_a_lead_that_is_also_a_partner(example_cli: Cli) -> None:
+    assert (
+        example_cli(
+            "add-institution", "Manchester", "--ref", "MAN", "--kind", "university"
+        ).exit_code
+        == 0
+    )
+    assert example_cli("add-workstream", "Bat", "--theme", "CHEM", "--lead", "MAN",
+                       "--partners", "MAN,OXF", "--ref", "WSM").exit_code == 0  # fmt: skip
+    result = example_cli("remove-institution", "MAN", "--cascade")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == [
+        "Removed institution MAN.",
+        "  also removed workstream WSM",
+    ]
+
+
+def test_a_required_column_cannot_be_cleared(example_cli: Cli, example_db: Database) -> None:
+    before = snapshot(example_db)
+    result = example_cli("update-milestone", "MS-01", "--institution", "none")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: institution: required; it cannot be cleared\n",
+    )
+    assert snapshot(example_db) == before
+
+
+def test_the_actor_is_cleaned_like_any_text(example_cli: Cli) -> None:
+    result = example_cli("--actor", "Eve\x1b[31m", "update-milestone", "MS-13", "--title", "x")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: --actor: control characters are not allowed (found U+001B)\n",
+    )
+
+
+def test_the_command_line_is_recorded_without_control_characters() -> None:
+    from tracker.cli.invocation import Invocation
+
+    line = Invocation(arguments=["update-milestone", "MS-1", "--title", "a\x1b[31mb"]).command_line
+    assert "\x1b" not in line
+    assert line == "mou update-milestone MS-1 --title 'a\\x1b[31mb'"
+
+
+def test_reading_a_mistyped_database_path_creates_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli.app import app
+
+    path = tmp_path / "typo.db"
+    result = CliRunner().invoke(app, ["status", "--db", str(path)], env=TERMINAL_ENV)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: no database at {path}: load a programme first (mou import FILE.toml), or "
+        "check --db / MOU_DB\n"
+    )
+    assert not path.exists()
+
+
+def test_undo_does_not_hold_the_lock_while_it_asks(example_cli: Cli) -> None:
+    # Declining leaves no trace: the plan was read, not written.
+    example_cli("config", "set", "green_tol_days", "9")
+    declined = example_cli("undo", input="n\n")
+    assert declined.exit_code == 1
+    log = json.loads(example_cli("log", "-f", "json").stdout)["entries"]
+    assert {entry["command_id"] for entry in log} == {1, 2}
