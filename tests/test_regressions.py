@@ -115,3 +115,22 @@ def test_undo_does_not_hold_the_lock_while_it_asks(example_cli: Cli) -> None:
     assert declined.exit_code == 1
     log = json.loads(example_cli("log", "-f", "json").stdout)["entries"]
     assert {entry["command_id"] for entry in log} == {1, 2}
+
+
+def test_an_import_keeps_baseline_history_and_records_a_moved_due_date(
+    example_cli: Cli, tmp_path: Path
+) -> None:
+    assert example_cli("update-milestone", "MS-13", "--due", "2027-01-29", "--reason",
+                       "Data access delayed").exit_code == 0  # fmt: skip
+    # Re-importing the original file moves the due date back but keeps the history, and the
+    # move itself is recorded as a re-baseline.
+    result = example_cli("import", str(EXAMPLE))
+    assert result.stdout.splitlines()[0].endswith("0 added, 1 changed, 95 unchanged.")
+    fields = json.loads(example_cli("show", "MS-13", "-f", "json").stdout)["fields"]
+    assert fields["due"] == "2026-12-04"
+    assert [(entry["due"], entry["reason"]) for entry in fields["rebaselines"]] == [
+        ("2026-12-04", "Data access delayed"),
+        ("2027-01-29", f"due date changed by importing {EXAMPLE}"),
+    ]
+    again = example_cli("import", str(EXAMPLE))
+    assert again.stdout.splitlines()[0].endswith("0 added, 0 changed, 96 unchanged.")

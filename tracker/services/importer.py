@@ -7,6 +7,7 @@ names. Records the file does not name are left as they are.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.kinds import KINDS, KindSpec
+from tracker.kinds import KINDS, MILESTONES, KindSpec
 from tracker.services.programme_file import Existing, Programme, load_programme_text
 from tracker.services.rules import Record
 from tracker.services.store import RecordStore
@@ -50,13 +51,18 @@ class ImportResult:
 
 
 def import_programme(
-    text: str, *, session: Session, source: str, file_format: str = "toml"
+    text: str,
+    *,
+    session: Session,
+    source: str,
+    file_format: str = "toml",
+    today: dt.date | None = None,
 ) -> ImportResult:
     """Validate the whole file against the database, then write it. Raises ValidationFailed
     (and writes nothing) when anything is wrong."""
     existing = existing_records(session=session)
     programme = load_programme_text(text, source=source, existing=existing, file_format=file_format)
-    return _Writer(session).write(programme)
+    return _Writer(session, source=source, today=today or dt.date.today()).write(programme)
 
 
 def existing_records(*, session: Session) -> Existing:
@@ -93,15 +99,19 @@ def existing_records(*, session: Session) -> Existing:
 
 
 class _Writer:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, source: str, today: dt.date) -> None:
         self.store = RecordStore(session)
         self.store.preload()
+        self.source = source
+        self.today = today
 
     def write(self, programme: Programme) -> ImportResult:
         result = ImportResult(mou=next(iter(programme.records["mou"])))
         for kind in KINDS:
             counts = result.counts.setdefault(kind.table, Counts())
             for key, record in _parents_first(kind, programme.records[kind.table]):
+                if kind is MILESTONES:
+                    record = self._keep_baselines(key, record)
                 changed, added = self.store.upsert(kind, key, record)
                 if added:
                     counts.added += 1
@@ -110,6 +120,23 @@ class _Writer:
                 else:
                     counts.unchanged += 1
         return result
+
+    def _keep_baselines(self, key: str, record: Record) -> Record:
+        """A file may move a milestone's agreed date, but never erase its history
+        (DOMAIN.md §1): entries already stored are kept, and a new due date is recorded as a
+        re-baseline when the file does not say so itself."""
+        row = self.store.find(MILESTONES, key)
+        if row is None:
+            return record
+        current = self.store.record_of(MILESTONES, row)
+        history = list(current["rebaselines"])
+        history += [entry for entry in record["rebaselines"] if entry not in history]
+        moved = record["due"] != current["due"]
+        if moved and not any(due == current["due"] for due, _, _ in history):
+            history.append(
+                (current["due"], f"due date changed by importing {self.source}", self.today)
+            )
+        return {**record, "rebaselines": history}
 
 
 def _parents_first(kind: KindSpec, records: dict[str, Record]) -> list[tuple[str, Record]]:
