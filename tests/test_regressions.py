@@ -134,3 +134,26 @@ def test_an_import_keeps_baseline_history_and_records_a_moved_due_date(
     ]
     again = example_cli("import", str(EXAMPLE))
     assert again.stdout.splitlines()[0].endswith("0 added, 0 changed, 96 unchanged.")
+
+
+def test_a_milestone_cannot_be_done_in_the_future(example_cli: Cli) -> None:
+    result = example_cli("update-milestone", "MS-13", "--done", "2999-01-01")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: --done: 2999-01-01 is in the future; record a milestone as done on or after "
+        "the day it happens (use --forecast for the expected date)\n",
+    )
+
+
+def test_the_history_of_a_setting(example_cli: Cli) -> None:
+    example_cli("config", "set", "green_tol_days", "9")
+    entries = json.loads(example_cli("history", "green_tol_days", "-f", "json").stdout)["entries"]
+    assert [(entry["old"], entry["new"]) for entry in entries] == [("7", "9")]
+
+
+def test_filtering_by_an_unknown_institution_says_so(example_cli: Cli) -> None:
+    result = example_cli("list", "visits", "--institution", "nope")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "error: --institution: no institution with ref 'NOPE'\n",
+    )

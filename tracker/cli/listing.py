@@ -91,7 +91,12 @@ def list_command(
     from tracker.enums import MilestoneStatus, Rag
     from tracker.errors import UsageError
     from tracker.kinds import BY_TABLE
-    from tracker.services.listing import MilestoneFilter, list_milestones, list_records
+    from tracker.services.listing import (
+        MilestoneFilter,
+        filter_records,
+        list_milestones,
+        list_records,
+    )
     from tracker.services.settings import tolerances
 
     parsed = as_of_date(as_of)
@@ -127,55 +132,11 @@ def list_command(
         else:
             spec = BY_TABLE[kind.value]
             records = list_records(spec, session=session)
-            records = _filter(spec, records, theme=theme, institution=institution, session=session)
+            records = filter_records(
+                spec, records, theme=theme, institution=institution, session=session
+            )
             report = records_report(spec, records)
     emit(report, output)
-
-
-def _filter(
-    spec: KindSpec,
-    records: list[tuple[str, dict[str, Any]]],
-    *,
-    theme: str | None,
-    institution: str | None,
-    session: Any,
-) -> list[tuple[str, dict[str, Any]]]:
-    """Keep the records that name the theme (or one of its sub-themes) or the institution in
-    any field that points at themes or institutions."""
-    from sqlmodel import select
-
-    from tracker import models
-    from tracker.errors import UsageError
-    from tracker.services.lookup import by_ref
-    from tracker.services.status import theme_subtree
-    from tracker.text import clean_ref
-
-    wanted: dict[str, set[str]] = {}
-    if theme is not None:
-        found = by_ref(models.Theme, theme, session=session, field="--theme")
-        ids = theme_subtree(session, found.id)
-        refs = session.exec(select(models.Theme.ref).where(models.Theme.id.in_(ids))).all()  # type: ignore[union-attr]
-        wanted["themes"] = set(refs)
-    if institution is not None:
-        wanted["institutions"] = {clean_ref(institution, field="--institution")}
-    for table, refs in wanted.items():
-        fields = [field for field in spec.fields if field.target == table]
-        if not fields:
-            option = "--theme" if table == "themes" else "--institution"
-            raise UsageError(f"{option}: {spec.table} have no {table[:-1]} to filter on")
-
-        def names(
-            record: dict[str, Any], fields: list[Any] = fields, refs: set[str] = refs
-        ) -> bool:
-            for field in fields:
-                value = record.get(field.key)
-                values = value if isinstance(value, list) else [value]
-                if any((item[0] if isinstance(item, tuple) else item) in refs for item in values):
-                    return True
-            return False
-
-        records = [(key, record) for key, record in records if names(record)]
-    return records
 
 
 MILESTONE_COLUMNS = [

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.enums import MilestoneStatus, Rag
-from tracker.errors import InvalidInput, NotFound
+from tracker.errors import InvalidInput, NotFound, UsageError
 from tracker.kinds import BY_TABLE, MILESTONES, PARTIES, KindSpec
 from tracker.services.lookup import by_ref, current_mou
 from tracker.services.rag import (
@@ -227,3 +227,44 @@ def record_detail(
             "slippage_days": slippage_days(row.due, row.forecast),
         }
     return detail
+
+
+def filter_records(
+    spec: KindSpec,
+    records: list[tuple[str, dict[str, Any]]],
+    *,
+    theme: str | None,
+    institution: str | None,
+    session: Session,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Keep the records that name the theme (or one of its sub-themes) or the institution in
+    any field that points at themes or institutions."""
+    wanted: dict[str, set[str]] = {}
+    if theme is not None:
+        found = by_ref(models.Theme, theme, session=session, field="--theme")
+        ids = theme_subtree(session, found.id)
+        wanted["themes"] = set(
+            session.exec(select(models.Theme.ref).where(col(models.Theme.id).in_(ids))).all()
+        )
+    if institution is not None:
+        found_institution = by_ref(
+            models.Institution, institution, session=session, field="--institution"
+        )
+        wanted["institutions"] = {found_institution.ref}
+    for table, refs in wanted.items():
+        specs = [candidate for candidate in spec.fields if candidate.target == table]
+        if not specs:
+            option = "--theme" if table == "themes" else "--institution"
+            raise UsageError(f"{option}: {spec.table} have no {table[:-1]} to filter on")
+        records = [(key, record) for key, record in records if _names(record, specs, refs)]
+    return records
+
+
+def _names(record: dict[str, Any], specs: list[Any], refs: set[str]) -> bool:
+    """Whether any of the fields ``specs`` of ``record`` holds one of ``refs``."""
+    for spec in specs:
+        value = record.get(spec.key)
+        for item in value if isinstance(value, list) else [value]:
+            if (item[0] if isinstance(item, tuple) else item) in refs:
+                return True
+    return False

@@ -36,6 +36,11 @@ def update_milestone(
     """
     changes = dict(fields or {})
     _, current = read_record(MILESTONES, ref, session=session, for_update=True)
+    if done is not None and done > today:
+        raise InvalidInput(
+            f"--done: {done.isoformat()} is in the future; record a milestone as done on or "
+            "after the day it happens (use --forecast for the expected date)"
+        )
     if done is not None:
         if changes.get("status") not in (None, MilestoneStatus.DONE):
             raise InvalidInput("--done: cannot be combined with another --status")

@@ -53,7 +53,8 @@ def log_entries(
     c, e = models.AuditCommand, models.AuditEntry
     stmt: Any = sa.select(c, e).join(e, col(e.command_id) == c.id)
     if ref is not None:
-        stmt = stmt.where(col(e.ref) == clean_ref(ref))
+        # Settings are audited by their lower-case key, records by their upper-case ref.
+        stmt = stmt.where(sa.func.upper(e.ref) == clean_ref(ref))
     if since is not None:
         stmt = stmt.where(col(c.at) >= dt.datetime.combine(since, dt.time()))
     if actor is not None:
