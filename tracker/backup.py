@@ -44,7 +44,12 @@ def backup(url: str, target: Path | None = None, *, label: str = "backup") -> Ba
     target = target or default_backup_path(url, label=label)
     if target.exists():
         raise InvalidInput(f"PATH: {target} already exists; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput(
+            f"PATH: cannot create the folder {target.parent}: {error.strerror}"
+        ) from None
     source = sqlite_path(url)
     if source is None:
         return _pg_dump(url, target)

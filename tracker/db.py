@@ -101,7 +101,13 @@ def make_engine(url: str, *, migrating: bool = False) -> Engine:
         )
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseError(
+                f"database {display_url(url)}: cannot create its folder {path.parent}: "
+                f"{error.strerror}"
+            ) from None
     try:
         engine = sa.create_engine(parsed, **_engine_options(backend))
     except (ModuleNotFoundError, NoSuchModuleError) as error:

@@ -32,6 +32,15 @@ def clean_text(value: str, *, field: str, max_len: int = NAME_MAX, multiline: bo
     return text
 
 
+def printable(text: str) -> str:
+    """Text safe to print on one terminal line: control characters (escape sequences, bells,
+    newlines) are written out as escapes instead of being acted on."""
+    return "".join(
+        char if unicodedata.category(char) not in ("Cc", "Cs") else repr(char)[1:-1]
+        for char in text
+    )
+
+
 def clean_ref(value: str, *, field: str = "ref") -> str:
     """Refs are case-insensitive on input, so they are stored in upper case."""
     ref = unicodedata.normalize("NFC", value).strip().upper()

@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 
 from tracker.cli import invocation
 from tracker.errors import MouError, ValidationFailed
+from tracker.text import printable
 
 
 class MouGroup(TyperGroup):
@@ -25,17 +26,18 @@ class MouGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ValidationFailed as error:
-            typer.echo(f"error: {error.message}", err=True)
+            typer.echo(f"error: {printable(error.message)}", err=True)
             for problem in error.problems:
-                typer.echo(f"  {problem}", err=True)
+                typer.echo(f"  {printable(str(problem))}", err=True)
             raise typer.Exit(error.exit_code) from None
         except MouError as error:
-            typer.echo(f"error: {error.message}", err=True)
+            # Messages quote what the user gave (paths, URLs): never let it act on the terminal.
+            typer.echo(f"error: {printable(error.message)}", err=True)
             raise typer.Exit(error.exit_code) from None
         except Exception as error:
             # A database failure we did not foresee still gets one line, not a traceback.
             if type(error).__module__.startswith("sqlalchemy"):
                 detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-                typer.echo(f"error: database: {detail}", err=True)
+                typer.echo(f"error: database: {printable(detail)}", err=True)
                 raise typer.Exit(1) from None
             raise

@@ -53,6 +53,7 @@ def export(
     from tracker.errors import Conflict, InvalidInput
     from tracker.files import write_file
     from tracker.services.exporter import export_programme
+    from tracker.text import printable
     from tracker.tomlwriter import dumps
 
     with open_db(db).reading() as session:
@@ -72,4 +73,4 @@ def export(
         table: len(records) for table, records in document.items() if isinstance(records, list)
     }
     summary = ", ".join(f"{count} {table}" for table, count in counts.items())
-    typer.echo(f"Exported MoU {document['mou']['ref']} to {out}: {summary}.")
+    typer.echo(f"Exported MoU {document['mou']['ref']} to {printable(str(out))}: {summary}.")

@@ -29,7 +29,10 @@ def log(
         str | None, typer.Option("--actor-is", help="Only changes by this actor.")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", help="At most this many changed fields (0: all).", min=0)
+        int,
+        typer.Option(
+            "--limit", help="At most this many changed fields (0: all).", min=0, max=10_000_000
+        ),
     ] = 200,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
@@ -120,6 +123,8 @@ def undo(
         typer.Argument(
             help="The command to undo (its number in mou log). Default: the last.",
             show_default=False,
+            min=1,
+            max=2**31 - 1,
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,

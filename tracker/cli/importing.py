@@ -9,6 +9,7 @@ import typer
 
 from tracker.cli.options import Db
 from tracker.errors import InvalidInput
+from tracker.text import printable
 
 app = typer.Typer()
 
@@ -42,10 +43,9 @@ def import_file(
         )
     out = console()
     verb = "Would load" if dry_run else "Loaded"
-    out.print(
-        f"{verb} {file} into MoU {result.mou}: {result.added} added, {result.changed} changed, "
-        f"{result.unchanged} unchanged.",
-        markup=False,
+    typer.echo(
+        f"{verb} {printable(str(file))} into MoU {result.mou}: {result.added} added, "
+        f"{result.changed} changed, {result.unchanged} unchanged."
     )
     table = Table("Table", "Added", "Changed", "Unchanged", box=None, pad_edge=False)
     for name, counts in result.counts.items():

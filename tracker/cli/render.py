@@ -68,7 +68,8 @@ class Report:
 
 def console(stderr: bool = False) -> Console:
     # No highlighting: Rich would otherwise colour numbers and dates found in user text.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # No emoji codes either: ":warning:" in a title stays as typed.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def emit(report: Report, output: OutputFormat) -> None:

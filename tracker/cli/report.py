@@ -10,6 +10,7 @@ import typer
 
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
 from tracker.cli.status import progress_fields
+from tracker.text import printable
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
@@ -91,7 +92,10 @@ def quarterly(
     sections = report_sections(report)
     if out is not None:
         _write_folder(out, sections, force=force)
-        typer.echo(f"Wrote the {report.quarter.label} report (as of {report.as_of}) to {out}:")
+        typer.echo(
+            f"Wrote the {report.quarter.label} report (as of {report.as_of}) to "
+            f"{printable(str(out))}:"
+        )
         for name in FILES:
             rows = len(sections[name].rows)
             typer.echo(f"  {name}: {rows} row{'s' if rows != 1 else ''}")

@@ -66,9 +66,15 @@ def load_programme_text(
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        problem = Problem("file", None, None, f"not valid TOML: {error}")
+    except (ValueError, RecursionError) as error:  # TOMLDecodeError is a ValueError
+        problem = Problem("file", None, None, f"not valid TOML: {_reason(error)}")
         raise ValidationFailed([problem], source) from None
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error).splitlines()[0]
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,8 +85,8 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
     validation sees what it sees from TOML."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as error:
-        problem = Problem("file", None, None, f"not valid JSON: {error}")
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        problem = Problem("file", None, None, f"not valid JSON: {_reason(error)}")
         raise ValidationFailed([problem], source) from None
     if not isinstance(data, dict):
         raise ValidationFailed(

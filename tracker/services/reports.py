@@ -109,7 +109,10 @@ class _Definitions:
         m = models.Milestone
         start, end = quarter.start, quarter.end
         cutoff = min(end, as_of)
-        upcoming = quarter.next()
+        try:
+            upcoming: Quarter | None = quarter.next()
+        except ValueError:  # the last quarter the calendar holds: there is no next one
+            upcoming = None
         completed = col(m.completed)
         known = sa.and_(completed.is_not(None), completed <= as_of)
         done_by_end = sa.and_(known, completed <= cutoff)
@@ -126,7 +129,9 @@ class _Definitions:
             "overdue_at_period_end": sa.and_(sa.not_(done_by_end), effective < cutoff),
             "forecast_next_period": sa.and_(
                 sa.not_(done_by_end), effective.between(upcoming.start, upcoming.end)
-            ),
+            )
+            if upcoming
+            else sa.false(),
             # The numerator of pct_on_time: due in the period and done within tolerance.
             "due_and_on_time": sa.and_(due_in, known, on_time),
         }
