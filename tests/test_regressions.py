@@ -157,3 +157,18 @@ def test_filtering_by_an_unknown_institution_says_so(example_cli: Cli) -> None:
         1,
         "error: --institution: no institution with ref 'NOPE'\n",
     )
+
+
+def test_a_past_quarter_shows_the_status_a_milestone_had_then(example_cli: Cli) -> None:
+    assert example_cli("update-milestone", "MS-14", "--done", "2026-11-27").exit_code == 0
+
+    def line(as_of: str) -> dict[str, object]:
+        result = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", as_of,
+                             "-f", "json")  # fmt: skip
+        rows = json.loads(result.stdout)["milestones"]
+        return next(row for row in rows if row["ref"] == "MS-14")
+
+    before = line("2026-11-26")
+    assert (before["status"], before["completed"]) == ("in_progress", None)
+    after = line("2026-11-28")
+    assert (after["status"], after["completed"]) == ("done", "2026-11-27")

@@ -8,6 +8,7 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,13 @@ from tracker.kinds import VISITS
 from tracker.periods import Quarter
 from tracker.services.listing import MilestoneFacts, milestone_select
 from tracker.services.lookup import current_mou
-from tracker.services.rag import Tolerances, days_between, effective_date, rag_expression
+from tracker.services.rag import (
+    Tolerances,
+    days_between,
+    effective_date,
+    rag_expression,
+    slippage_days,
+)
 from tracker.services.status import (
     ProgressTable,
     ScopeKind,
@@ -293,9 +300,12 @@ def _milestone_lines(
         .where(col(m.status) != MilestoneStatus.CANCELLED, definitions.in_report)
         .order_by(col(m.due), col(m.ref))
     )
+    rows = list(session.execute(stmt))
+    earlier = _statuses_before_completion(session, [row[0] for row in rows], as_of)
     lines = []
-    for milestone, workstream, theme, institution, owner_ref, rag, *marks in session.execute(stmt):
+    for milestone, workstream, theme, institution, owner_ref, rag, *marks in rows:
         due_in, achieved, on_time, missed = (bool(mark) for mark in marks)
+        known = milestone.completed is not None and milestone.completed <= as_of
         lines.append(
             MilestoneLine(
                 ref=milestone.ref,
@@ -306,12 +316,13 @@ def _milestone_lines(
                 owner=owner_ref,
                 due=milestone.due,
                 forecast=milestone.forecast,
-                # As of the report's date: a later completion is not known yet.
-                completed=milestone.completed
-                if milestone.completed and milestone.completed <= as_of
-                else None,
-                status=milestone.status.value,
-                slippage_days=((milestone.forecast or milestone.due) - milestone.due).days,
+                # As of the report's date: a later completion is not known yet, and the status
+                # shown is the one the milestone had before it was completed.
+                completed=milestone.completed if known else None,
+                status=milestone.status.value
+                if known or milestone.status is not MilestoneStatus.DONE
+                else earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value),
+                slippage_days=slippage_days(milestone.due, milestone.forecast),
                 rag=rag,
                 due_in_period=due_in,
                 achieved_in_period=achieved,
@@ -320,6 +331,33 @@ def _milestone_lines(
             )
         )
     return lines
+
+
+def _statuses_before_completion(
+    session: Session, milestones: list[models.Milestone], as_of: dt.date
+) -> dict[str, str]:
+    """For milestones done after ``as_of``: the status each had before it was set to done,
+    read from the audit trail (the last status change that was not to done)."""
+    refs = [
+        m.ref
+        for m in milestones
+        if m.status is MilestoneStatus.DONE and m.completed is not None and m.completed > as_of
+    ]
+    if not refs:
+        return {}
+    e = models.AuditEntry
+    rows = session.exec(
+        select(e.ref, e.old, e.new)
+        .where(e.kind == "milestones", e.field == "status", col(e.ref).in_(refs))
+        .order_by(col(e.id))
+    ).all()
+    before: dict[str, str] = {}
+    for ref, old, new in rows:
+        if new == '"done"' and old is not None:
+            before[ref] = json.loads(old)
+        elif new is not None and new != '"done"':
+            before[ref] = json.loads(new)
+    return before
 
 
 def _visit_lines(session: Session, mou_id: int, quarter: Quarter) -> list[VisitLine]:
