@@ -172,3 +172,15 @@ def test_a_past_quarter_shows_the_status_a_milestone_had_then(example_cli: Cli) 
     assert (before["status"], before["completed"]) == ("in_progress", None)
     after = line("2026-11-28")
     assert (after["status"], after["completed"]) == ("done", "2026-11-27")
+
+
+def test_end_of_quarter_follows_the_scheme_setting(example_cli: Cli) -> None:
+    from tracker.cli.context import today
+    from tracker.periods import Scheme, quarter_of
+
+    example_cli("config", "set", "scheme", "academic")
+    result = example_cli("add-milestone", "Term report", "-w", "WS01", "--due", "end of quarter")
+    assert result.exit_code == 0, result
+    expected = quarter_of(today(), Scheme.ACADEMIC).end
+    fields = json.loads(example_cli("show", "MS-23", "-f", "json").stdout)["fields"]
+    assert fields["due"] == expected.isoformat()

@@ -49,7 +49,7 @@ def log(
         entries = log_entries(
             session=session,
             ref=ref,
-            since=parse_option_date(since, "--since"),
+            since=parse_option_date(since, "--since", db),
             actor=actor,
             limit=limit or None,
         )

@@ -99,7 +99,7 @@ def list_command(
     )
     from tracker.services.settings import tolerances
 
-    parsed = as_of_date(as_of)
+    parsed = as_of_date(as_of, db)
     when = parsed.value if parsed else today()
     if kind is not Kind.MILESTONES:
         only_milestones = {
@@ -122,8 +122,8 @@ def list_command(
                 status=MilestoneStatus(status.value) if status else None,
                 rag=Rag(rag.value) if rag else None,
                 overdue=overdue,
-                due_before=parse_option_date(due_before, "--due-before"),
-                due_after=parse_option_date(due_after, "--due-after"),
+                due_before=parse_option_date(due_before, "--due-before", db),
+                due_after=parse_option_date(due_after, "--due-after", db),
             )
             rows = list_milestones(
                 session=session, as_of=when, tolerances=tolerances(session=session), filters=filters
@@ -249,7 +249,7 @@ def show(
     from tracker.services.listing import record_detail
     from tracker.services.settings import tolerances
 
-    parsed = as_of_date(as_of)
+    parsed = as_of_date(as_of, db)
     with open_db(db).reading() as session:
         detail = record_detail(
             ref,

@@ -81,7 +81,7 @@ def add_milestone(
         "status": status.value,
     }
     values = {
-        key: convert(MILESTONES.field(key), value, today=today(), notes=notes)
+        key: convert(MILESTONES.field(key), value, today=today(), notes=notes, db=db)
         for key, value in raw.items()
         if value is not None
     }
@@ -149,7 +149,7 @@ def update_milestone(
 
     Example: mou update-milestone MS-14 --forecast 15/01/2027
     """
-    from tracker.cli.context import open_db, today
+    from tracker.cli.context import date_scheme, open_db, today
     from tracker.cli.records import report_update
     from tracker.cli.values import convert
     from tracker.dates import parse_date
@@ -164,7 +164,7 @@ def update_milestone(
     now = today()
     raw = {"forecast": forecast, "title": title, "owner": owner, "institution": institution}
     fields: dict[str, Any] = {
-        key: convert(MILESTONES.field(key), value, today=now, notes=notes)
+        key: convert(MILESTONES.field(key), value, today=now, notes=notes, db=db)
         for key, value in raw.items()
         if value is not None
     }
@@ -174,7 +174,7 @@ def update_milestone(
     def date_of(text: str | None, name: str) -> Any:
         if text is None:
             return None
-        parsed = parse_date(text, field=name, today=now)
+        parsed = parse_date(text, field=name, today=now, scheme=date_scheme(text, db))
         if parsed.note:
             notes.append(parsed.note)
         return parsed.value

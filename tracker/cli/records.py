@@ -225,7 +225,7 @@ def _add_command(kind: KindSpec) -> Callable[..., None]:
         db = given.pop("db")
         ref = given.pop("ref", None)
         values = {
-            spec.key: convert(spec, given[spec.key], today=today(), notes=notes)
+            spec.key: convert(spec, given[spec.key], today=today(), notes=notes, db=db)
             for spec in kind.fields
             if given.get(spec.key) is not None
         }
@@ -270,7 +270,7 @@ def _update_command(kind: KindSpec) -> Callable[..., None]:
         db = given.pop("db")
         key = given.pop(key_name)
         changes = {
-            spec.key: convert(spec, given[spec.key], today=today(), notes=notes)
+            spec.key: convert(spec, given[spec.key], today=today(), notes=notes, db=db)
             for spec in kind.fields
             if given.get(spec.key) is not None
         }

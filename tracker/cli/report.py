@@ -85,7 +85,11 @@ def quarterly(
             if quarter
             else last_ended_quarter(now, chosen)
         )
-        when = parse_date(as_of, field="--as-of", today=now).value if as_of else period.end
+        when = (
+            parse_date(as_of, field="--as-of", today=now, scheme=chosen).value
+            if as_of
+            else period.end
+        )
         report = quarterly_report(
             session=session, quarter=period, as_of=when, tolerances=tolerances(session=session)
         )

@@ -57,7 +57,7 @@ def status(
 
     if tree and by is not None:
         raise UsageError("--tree: shows themes and workstreams together; leave out --by")
-    parsed = as_of_date(as_of)
+    parsed = as_of_date(as_of, db)
     kinds = [ScopeKind(by.value)] if by else [ScopeKind.THEME, ScopeKind.INSTITUTION]
     if tree:
         kinds = [ScopeKind.TREE]

@@ -16,8 +16,12 @@ def flag(spec: FieldSpec) -> str:
     return "--" + spec.key.replace("_", "-")
 
 
-def convert(spec: FieldSpec, raw: Any, *, today: dt.date, notes: list[str]) -> Any:
-    """One option's value in the form the services take; ``none`` clears an optional field."""
+def convert(
+    spec: FieldSpec, raw: Any, *, today: dt.date, notes: list[str], db: str | None = None
+) -> Any:
+    """One option's value in the form the services take; ``none`` clears an optional field.
+    ``db`` is where the reporting scheme comes from, for dates such as ``end of quarter``."""
+    from tracker.cli.context import date_scheme
     from tracker.dates import parse_optional_date
 
     if not isinstance(raw, str):
@@ -29,7 +33,9 @@ def convert(spec: FieldSpec, raw: Any, *, today: dt.date, notes: list[str]) -> A
             # (a name, a title) takes the word as it is.
             return None if not spec.required and text.casefold() in CLEAR_WORDS else raw
         case FieldType.DATE:
-            parsed = parse_optional_date(raw, field=flag(spec), today=today)
+            parsed = parse_optional_date(
+                raw, field=flag(spec), today=today, scheme=date_scheme(raw, db)
+            )
             if parsed is None:
                 return None
             if parsed.note:
