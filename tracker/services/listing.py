@@ -58,6 +58,26 @@ class MilestoneFacts:
     rag: str
 
 
+def milestone_facts(row: Any) -> dict[str, Any]:
+    """The shared fields of a row from ``milestone_select``: (milestone, workstream ref, theme
+    ref, institution ref, owner ref, derived RAG, ...)."""
+    milestone, workstream, theme, institution, owner, rag = row[:6]
+    return {
+        "ref": milestone.ref,
+        "title": milestone.title,
+        "workstream": workstream,
+        "theme": theme,
+        "institution": institution,
+        "owner": owner,
+        "due": milestone.due,
+        "forecast": milestone.forecast,
+        "completed": milestone.completed,
+        "status": milestone.status.value,
+        "slippage_days": slippage_days(milestone.due, milestone.forecast),
+        "rag": rag,
+    }
+
+
 @dataclass(frozen=True)
 class MilestoneRow(MilestoneFacts):
     reported_rag: str | None
@@ -119,23 +139,10 @@ def list_milestones(
     stmt = stmt.order_by(col(models.Milestone.due), col(models.Milestone.ref))
     return [
         MilestoneRow(
-            ref=milestone.ref,
-            title=milestone.title,
-            workstream=workstream,
-            theme=theme_ref,
-            institution=institution,
-            owner=owner_ref,
-            due=milestone.due,
-            forecast=milestone.forecast,
-            completed=milestone.completed,
-            status=milestone.status.value,
-            slippage_days=slippage_days(milestone.due, milestone.forecast),
-            rag=derived,
-            reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
+            **milestone_facts(row),
+            reported_rag=row[0].reported_rag.value if row[0].reported_rag else None,
         )
-        for milestone, workstream, theme_ref, institution, owner_ref, derived in session.execute(
-            stmt
-        )
+        for row in session.execute(stmt)
     ]
 
 

@@ -19,14 +19,13 @@ from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
-from tracker.services.listing import MilestoneFacts, milestone_select
+from tracker.services.listing import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.lookup import current_mou
 from tracker.services.rag import (
     Tolerances,
     days_between,
     effective_date,
     rag_expression,
-    slippage_days,
 )
 from tracker.services.status import (
     ProgressTable,
@@ -303,27 +302,19 @@ def _milestone_lines(
     rows = list(session.execute(stmt))
     earlier = _statuses_before_completion(session, [row[0] for row in rows], as_of)
     lines = []
-    for milestone, workstream, theme, institution, owner_ref, rag, *marks in rows:
-        due_in, achieved, on_time, missed = (bool(mark) for mark in marks)
-        known = milestone.completed is not None and milestone.completed <= as_of
+    for row in rows:
+        milestone = row[0]
+        due_in, achieved, on_time, missed = (bool(mark) for mark in row[6:])
+        facts = milestone_facts(row)
+        if milestone.completed is not None and milestone.completed > as_of:
+            # As of the report's date a later completion is not known yet, and the status
+            # shown is the one the milestone had before it was completed.
+            facts["completed"] = None
+            if milestone.status is MilestoneStatus.DONE:
+                facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
         lines.append(
             MilestoneLine(
-                ref=milestone.ref,
-                title=milestone.title,
-                workstream=workstream,
-                theme=theme,
-                institution=institution,
-                owner=owner_ref,
-                due=milestone.due,
-                forecast=milestone.forecast,
-                # As of the report's date: a later completion is not known yet, and the status
-                # shown is the one the milestone had before it was completed.
-                completed=milestone.completed if known else None,
-                status=milestone.status.value
-                if known or milestone.status is not MilestoneStatus.DONE
-                else earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value),
-                slippage_days=slippage_days(milestone.due, milestone.forecast),
-                rag=rag,
+                **facts,
                 due_in_period=due_in,
                 achieved_in_period=achieved,
                 on_time=on_time,
