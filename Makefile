@@ -21,7 +21,7 @@ demo: $(STAMP)
 
 ## test: lint, type-check and run the whole suite (PostgreSQL too when MOU_TEST_DATABASE_URL is set)
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## lint: ruff (lint and format check) and mypy on the package
 lint: $(STAMP)

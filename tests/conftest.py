@@ -1,9 +1,13 @@
 """Test fixtures: a fresh database per test, on SQLite always and on PostgreSQL when
 MOU_TEST_DATABASE_URL names a server (MOU_REQUIRE_POSTGRES=1 turns a skip into a failure).
 
-Migrating costs far more than copying, so each backend is migrated once per session into a
-template, and every test gets a copy: a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
-PostgreSQL.
+Migrating and loading the example cost far more than copying, so each backend gets two
+templates per session (per xdist worker): migrated and empty, and migrated with the example
+loaded. Every test gets its own copy of one of them: a file copy on SQLite, CREATE DATABASE ...
+TEMPLATE on PostgreSQL. A test that asks for ``example_db`` or ``example_cli`` gets the loaded
+one; ``db`` and ``cli`` in the same test then name that same database.
+
+Hypothesis runs a quick profile by default and a thorough one when ``CI=true``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from hypothesis import settings as hypothesis_settings
+
 from tracker.db import Database, open_database
 from tracker.migrate import upgrade
 
@@ -25,6 +31,18 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "oxford-liverpool.toml"
 PG_ENV = "MOU_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
+
+# A developer's `make test` runs each property a few dozen times; CI (CI=true) runs it thoroughly.
+hypothesis_settings.register_profile("dev", max_examples=20, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=150, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+THOROUGH = os.environ.get("CI") == "true"
+
+
+def examples(quick: int, thorough: int) -> int:
+    """How many examples a costly property runs: few on a developer's machine, many in CI."""
+    return thorough if THOROUGH else quick
+
 
 # Pinned terminal for exact output: fixed width, no colour, no terminal features.
 TERMINAL_ENV = {"COLUMNS": "140", "NO_COLOR": "1", "TERM": "dumb", "MOU_DB": None}
@@ -38,10 +56,32 @@ def _no_user_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("MOU_DATABASE_URL", raising=False)
 
 
+LOADED_FIXTURES = frozenset({"example_db", "example_cli"})
+
+
+def load_example(url: str) -> None:
+    from tracker.services.importer import import_programme
+
+    database = open_database(url)
+    try:
+        with database.writing() as session:
+            import_programme(EXAMPLE.read_text("utf-8"), session=session, source="example")
+    finally:
+        database.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_example_template(sqlite_template: Path) -> Path:
+    path = sqlite_template.with_name("example.db")
+    shutil.copyfile(sqlite_template, path)
+    load_example(f"sqlite:///{path}")
     return path
 
 
@@ -53,6 +93,18 @@ class PostgresServer:
         self.admin = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.template = f"mou_template_{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
+        self._example_template: str | None = None
+
+    @property
+    def example_template(self) -> str:
+        """A template with the example loaded, made on first use."""
+        if self._example_template is None:
+            url = self.create(template=self.template)
+            load_example(url)
+            name = sa.engine.make_url(url).database
+            assert name is not None
+            self._example_template = name
+        return self._example_template
 
     def create(self, template: str | None = None) -> str:
         name = self.template if template is None else f"mou_test_{uuid.uuid4().hex[:12]}"
@@ -87,17 +139,18 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[str]:
-    """A fresh, migrated, empty database for one test, on each backend."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test, on each backend: empty, or with the example
+    loaded when the test asks for ``example_db`` or ``example_cli``."""
+    loaded = bool(LOADED_FIXTURES & set(request.fixturenames))
     if request.param == "sqlite":
         path = tmp_path / "mou.db"
-        shutil.copyfile(sqlite_template, path)
+        template = "sqlite_example_template" if loaded else "sqlite_template"
+        shutil.copyfile(request.getfixturevalue(template), path)
         yield f"sqlite:///{path}"
         return
     server: PostgresServer = request.getfixturevalue("postgres")
-    url = server.create(template=server.template)
+    url = server.create(template=server.example_template if loaded else server.template)
     yield url
     name = sa.engine.make_url(url).database
     assert name is not None
@@ -114,10 +167,7 @@ def db(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def example_db(db: Database) -> Database:
-    from tracker.services.importer import import_programme
-
-    with db.writing() as session:
-        import_programme(EXAMPLE.read_text("utf-8"), session=session, source="example")
+    """The test's database, copied from a template with the example already loaded."""
     return db
 
 
