@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker import models
-from tracker.db import Database, open_database
+from tracker.db import Database
 from tracker.enums import (
     InstitutionKind,
     MilestoneStatus,
@@ -39,6 +39,7 @@ from tracker.enums import (
     Rag,
     WorkstreamStatus,
 )
+from tracker.migrate import open_database
 from tracker.services.rag import Tolerances, milestone_rag
 from tracker.services.status import Counts, ProgrammeStatus, ScopeKind, programme_status
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from tracker.db import make_engine, resolve_url
+from tracker.db import make_engine, resolve_url, serialise
 from tracker.errors import DatabaseError
 
 config = context.config
@@ -59,6 +59,9 @@ def _run(connection: Connection) -> None:
             f"(first: {before[0]}); see `mou check`, repair them, then upgrade"
         )
     with context.begin_transaction():
+        # Two people upgrading a shared PostgreSQL database at once: the second waits here,
+        # then finds the first's work done and nothing left to do.
+        serialise(connection, "schema")
         context.run_migrations()
         broken = _broken_rows(connection)
         if broken:

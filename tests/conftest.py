@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 from typer.testing import CliRunner
 
-from hypothesis import settings as hypothesis_settings
-
-from tracker.db import Database, open_database
-from tracker.migrate import upgrade
+from tracker.db import Database
+from tracker.migrate import open_database, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "oxford-liverpool.toml"

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import TERMINAL_ENV, Cli, PostgresServer
 from tracker.cli.app import app
-from tracker.db import HEAD_REVISION, display_url, resolve_url
+from tracker.db import display_url, resolve_url
+from tracker.migrate import HEAD_REVISION
 
 
 def run(*args: str, **env: str) -> tuple[int, str, str]:
@@ -90,7 +91,7 @@ def test_a_malformed_url_is_one_line() -> None:
     assert code == 1
     assert (
         err
-        == "error: database URL: mou supports sqlite and postgresql; got 'nonsense' in nonsense://\n"
+        == "error: --db: mou supports sqlite and postgresql URLs; got 'nonsense' in 'nonsense://'\n"
     )
 
 

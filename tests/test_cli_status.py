@@ -98,7 +98,7 @@ def test_status_as_of_changes_the_answer(example_cli: Cli) -> None:
             "error: --as-of: expected a date such as 2026-06-30 or 30/06/2026 (also today, "
             "+30d, +2w, +3m, end of quarter); got '31/02/2026'\n",
         ),
-        (["--theme", "NOPE"], 1, "error: theme: no theme with ref 'NOPE'\n"),
+        (["--theme", "NOPE"], 1, "error: --theme: no theme with ref 'NOPE'\n"),
         (["--institution", "bad ref!"], 1, None),
         (["--by", "planet"], 2, None),
         (["--format", "xml"], 2, None),

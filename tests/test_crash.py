@@ -1,4 +1,4 @@
-"""Crash safety, proved from outside the process (RELIABILITY.md, "How trusted systems test this").
+"""Crash safety, proved from outside the process (docs/guarantees.md).
 
 - ``kill -9`` during a large ``mou import`` leaves the SQLite database holding none of the file
   or all of it, never part, with integrity and foreign keys intact; the same import then
@@ -32,7 +32,7 @@ import pytest
 from tests.conftest import EXAMPLE, Cli
 from tests.helpers import MINIMAL, milestone_toml, snapshot
 from tracker import models  # noqa: F401 -- registers every table, so snapshot() sees them all
-from tracker.db import open_database
+from tracker.migrate import open_database
 
 MOU = "from tracker.cli.app import main; main()"
 EFBIG = os.strerror(errno.EFBIG)  # "File too large"

@@ -66,8 +66,8 @@ VALID: list[tuple[str, date, str | None]] = [
     ("\u00a02026-06-30\u00a0", date(2026, 6, 30), None),  # pasted non-breaking spaces
     ("2028-02-29", date(2028, 2, 29), None),
     ("2026-03-04", date(2026, 3, 4), None),  # ISO is never read day-first
-    ("0001-01-01", date(1, 1, 1), None),
-    ("9999-12-31", date(9999, 12, 31), None),
+    ("1900-01-01", date(1900, 1, 1), None),  # the first and last days anyone means
+    ("2199-12-31", date(2199, 12, 31), None),
     # Day-first, year last: unambiguous when the day is over 12 or equals the month.
     ("30/06/2026", date(2026, 6, 30), None),
     ("30-06-2026", date(2026, 6, 30), None),
@@ -255,6 +255,25 @@ def test_parse_date_refuses(text: str) -> None:
     assert str(caught.value) == refusal(text)
 
 
+def outside(value: date, field: str = "date") -> str:
+    return f"{field}: {value.isoformat()} is outside the years 1900 to 2199"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0001-01-01", date(1, 1, 1)),
+        ("9999-12-31", date(9999, 12, 31)),
+        ("1899-12-31", date(1899, 12, 31)),
+        ("01/01/2200", date(2200, 1, 1)),
+    ],
+)
+def test_dates_no_programme_means_are_refused_with_the_window(text: str, value: date) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_date(text, field="--as-of", today=TODAY)
+    assert str(caught.value) == outside(value, "--as-of")
+
+
 def test_the_refusal_names_the_field() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_date("31/02/2026", field="due", today=TODAY)
@@ -302,7 +321,8 @@ def test_parse_optional_date_refuses_with_its_field(text: str) -> None:
 
 # --- Properties ---------------------------------------------------------------------------------
 
-dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31))
+FIRST, LAST = date(1900, 1, 1), date(2199, 12, 31)
 
 
 @given(dates)
@@ -331,6 +351,10 @@ def test_day_first_without_leading_zeros(d: date, separator: str) -> None:
 def test_day_offsets_are_plain_arithmetic(today: date, days: int) -> None:
     text = f"{days:+d}d"
     expected = today + timedelta(days=days)
+    if not FIRST <= expected <= LAST:
+        with pytest.raises(InvalidInput, match="outside the years 1900 to 2199"):
+            parse_date(text, today=today)
+        return
     assert parse_date(text, today=today) == ParsedDate(
         expected, f"{text} is {format_date(expected)}"
     )
@@ -340,6 +364,11 @@ def test_day_offsets_are_plain_arithmetic(today: date, days: int) -> None:
 
 @given(dates, st.integers(min_value=-1200, max_value=1200))
 def test_month_offsets_land_in_the_right_month_clamped(today: date, months: int) -> None:
+    target = today.year * 12 + today.month - 1 + months
+    if not FIRST.year <= target // 12 <= LAST.year:
+        with pytest.raises(InvalidInput, match="outside the years 1900 to 2199"):
+            parse_date(f"{months:+d}m", today=today)
+        return
     result = parse_date(f"{months:+d}m", today=today).value
     assert (result.year * 12 + result.month) - (today.year * 12 + today.month) == months
     last_day = calendar.monthrange(result.year, result.month)[1]
@@ -371,9 +400,9 @@ def test_parse_date_only_ever_refuses_with_invalid_input(text: str) -> None:
     try:
         parsed = parse_date(text, field="when", today=TODAY)
     except InvalidInput as error:
-        assert str(error) == refusal(text, "when")
+        assert str(error) == refusal(text, "when") or "outside the years 1900 to 2199" in str(error)
     else:
-        assert date(1, 1, 1) <= parsed.value <= date(9999, 12, 31)
+        assert FIRST <= parsed.value <= LAST
 
 
 @given(st.from_regex(r"\A\s*[+-]?\s*[0-9]{1,8}\s*[dwmy]?\s*\Z", fullmatch=True))
@@ -382,7 +411,7 @@ def test_offset_like_text_only_ever_refuses_with_invalid_input(text: str) -> Non
     try:
         parse_date(text, today=TODAY)
     except InvalidInput as error:
-        assert str(error) == refusal(text)
+        assert str(error) == refusal(text) or "outside the years 1900 to 2199" in str(error)
 
 
 @given(
@@ -399,6 +428,8 @@ def test_day_first_shapes_are_real_dates_or_refused(
         expected: date | None = date(year, month, day) if len(str(year)) == 4 else None
     except ValueError:
         expected = None
+    if expected is not None and not FIRST <= expected <= LAST:
+        expected = None  # a real date, but outside the years anyone means
     if expected is None:
         with pytest.raises(InvalidInput):
             parse_date(text, today=TODAY)

@@ -46,7 +46,8 @@ from tests.conftest import BACKENDS, EXAMPLE, Cli, CliResult, PostgresServer
 from tests.helpers import MINIMAL, snapshot
 from tracker import kinds
 from tracker.cli.app import app
-from tracker.db import Database, open_database
+from tracker.db import Database
+from tracker.migrate import open_database
 
 # ---------------------------------------------------------------------------------------------
 # The corpus
@@ -108,7 +109,7 @@ OSC = REFUSED_CONTROL["osc-title"][0]
 # Refused in one-line text (names, titles); long text may span lines.
 REFUSED_NEWLINE = ("two\nlines", "U+000A")
 
-# The formula guard, as RELIABILITY.md states it.
+# The formula guard, as docs/guarantees.md states it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 TEXT_WIDTH = 40  # the widest a text column is drawn; longer text is folded (or wrapped)

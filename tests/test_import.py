@@ -88,7 +88,7 @@ def test_changing_a_list_of_refs_is_a_change(example_db: Database) -> None:
 
 BROKEN = """
 [mou]
-ref = "TEST"
+ref = "OXF-LIV-2026"
 title = "Broken programme"
 signed = 2026-02-19
 colour = "blue"
@@ -143,8 +143,8 @@ owner = 42
 """
 
 BROKEN_PROBLEMS = [
-    "mou TEST colour: unknown field; expected ref, title, status, signed, effective, expires, "
-    "review, renewal_notice_months, venue, binding",
+    "mou OXF-LIV-2026 colour: unknown field; expected ref, title, status, signed, effective, "
+    "expires, review, renewal_notice_months, venue, binding",
     "institutions OXF ref: duplicate: appears more than once",
     "institutions #3 ref: missing (required)",
     "workstreams WS1 status: expected one of planned, live, finished, closed_early, on_hold, "

@@ -1,4 +1,4 @@
-"""Migration safety: the traps of RELIABILITY.md ("Migrations"), on every backend.
+"""Migration safety: the traps docs/guarantees.md describes ("Migrations"), on every backend.
 
 1. Upgrading a populated database from every earlier revision to head keeps every row.
 2. Up, down and up again gives the same schema, for every revision.
@@ -33,9 +33,16 @@ from typer.testing import CliRunner, Result
 
 import tracker.models  # noqa: F401  (registers head's tables on SQLModel.metadata)
 from tests.conftest import TERMINAL_ENV, PostgresServer
-from tracker.db import current_revision, make_engine, open_database
+from tracker.db import current_revision, make_engine
 from tracker.errors import DatabaseError
-from tracker.migrate import current, downgrade, known_revisions, migrations_dir, upgrade
+from tracker.migrate import (
+    current,
+    downgrade,
+    known_revisions,
+    migrations_dir,
+    open_database,
+    upgrade,
+)
 
 HEAD = known_revisions()[-1]
 EARLIER = known_revisions()[:-1]

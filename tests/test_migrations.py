@@ -1,5 +1,5 @@
 """The schema: migrations agree with the models, constraints hold on both backends, and the
-connection rules of RELIABILITY.md are in force."""
+connection rules of docs/guarantees.md are in force."""
 
 from __future__ import annotations
 
@@ -14,9 +14,17 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from tracker import models
-from tracker.db import HEAD_REVISION, Database, make_engine, open_database
-from tracker.errors import DatabaseError
-from tracker.migrate import current, downgrade, head_revision, known_revisions, upgrade
+from tracker.db import Database, make_engine
+from tracker.errors import DatabaseError, InvalidInput
+from tracker.migrate import (
+    HEAD_REVISION,
+    current,
+    downgrade,
+    head_revision,
+    known_revisions,
+    open_database,
+    upgrade,
+)
 
 
 def test_head_constant_matches_the_migration_scripts() -> None:
@@ -152,7 +160,7 @@ def test_a_database_behind_head_is_never_migrated_silently(tmp_path: Path) -> No
     open_database(str(path)).dispose()
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'ffff'")
-    with pytest.raises(DatabaseError, match="revision ffff, which this mou does not know"):
+    with pytest.raises(DatabaseError, match="revision ffff, which is newer than this mou"):
         open_database(str(path))
     assert current(f"sqlite:///{path}") == "ffff"
 
@@ -166,5 +174,5 @@ def test_an_empty_database_is_not_guessed_at(tmp_path: Path) -> None:
 
 
 def test_an_unknown_backend_is_refused() -> None:
-    with pytest.raises(DatabaseError, match="mou supports sqlite and postgresql; got 'mysql'"):
+    with pytest.raises(InvalidInput, match="mou supports sqlite and postgresql URLs; got 'mysql'"):
         open_database("mysql://user@host/db")

@@ -1,4 +1,4 @@
-"""Reporting periods: the tables of DOMAIN.md section 2 as examples, then properties."""
+"""Reporting periods: the tables of docs/rules.md as examples, then properties."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_parse_scheme_refuses(text: str) -> None:
     assert str(caught.value) == f"scheme: expected one of uk-fy, academic, calendar; got {text!r}"
 
 
-# --- The examples of DOMAIN.md ------------------------------------------------------------------
+# --- The examples of docs/rules.md ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_quarter_of_examples(day: date, scheme: Scheme, label: str) -> None:
     assert quarter_of(day, scheme).label == label
 
 
-# Month -> (quarter number, start-year offset), written out from the DOMAIN.md table rather than
+# Month -> (quarter number, start-year offset), written out from the docs/rules.md table rather than
 # from the formula the code uses, so the two are checked against each other.
 MONTH_TABLE: dict[Scheme, dict[int, tuple[int, int]]] = {
     FY: {

@@ -1,4 +1,4 @@
-"""The quarterly report's counts (DOMAIN.md §5), one definition at a time, at the edges."""
+"""The quarterly report's counts (docs/rules.md, "The quarterly report"), one definition at a time, at the edges."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.helpers import MINIMAL
-from tracker.db import Database, open_database
+from tracker.db import Database
 from tracker.errors import Conflict
 from tracker.kinds import INSTITUTIONS, MILESTONES
-from tracker.migrate import upgrade
+from tracker.migrate import open_database, upgrade
 from tracker.services.editing import add_record, update_record
 from tracker.services.exporter import export_programme
 from tracker.services.importer import import_programme

@@ -1,4 +1,4 @@
-"""RAG rules, roll-ups and the progress tables (DOMAIN.md §3-4)."""
+"""RAG rules, roll-ups and the progress tables (docs/rules.md, "RAG" and "Progress")."""
 
 from __future__ import annotations
 

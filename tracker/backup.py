@@ -35,9 +35,15 @@ def default_backup_path(url: str, *, label: str = "backup") -> Path:
     """Beside a SQLite file, in a ``backups`` folder; for PostgreSQL, in the current folder."""
     path = sqlite_path(url)
     if path is not None:
-        return path.parent / "backups" / f"{path.stem}-{label}-{timestamp()}.db"
-    database = parse_url(url).database or "mou"
-    return Path.cwd() / f"{database}-{label}-{timestamp()}.dump"
+        folder, stem, suffix = path.parent / "backups", path.stem, ".db"
+    else:
+        folder, stem, suffix = Path.cwd(), parse_url(url).database or "mou", ".dump"
+    candidate = folder / f"{stem}-{label}-{timestamp()}{suffix}"
+    number = 1
+    while candidate.exists():  # two backups in the same second
+        number += 1
+        candidate = folder / f"{stem}-{label}-{timestamp()}-{number}{suffix}"
+    return candidate
 
 
 def backup(url: str, target: Path | None = None, *, label: str = "backup") -> Backup:

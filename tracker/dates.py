@@ -1,8 +1,8 @@
 """The one place where typed text becomes a date.
 
 General-purpose parsers guess: ``dateutil.parser`` reads ``03/04/2026`` month-first, completes
-``2026`` or ``4`` from today's date and finds dates inside sentences (RELIABILITY.md, "Text and
-dates"). A wrong due date is worse than a refused one, so only a few strict forms are accepted,
+``2026`` or ``4`` from today's date and finds dates inside sentences (see docs/guarantees.md,
+"Dates"). A wrong due date is worse than a refused one, so only a few strict forms are accepted,
 day-first as in the UK, nothing is ever filled in, and whenever the reading was a choice or
 depended on today the result carries a note saying what was understood, for the CLI to show.
 """
@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from tracker.errors import InvalidInput
+from tracker.fields import date_in_range
 from tracker.periods import Scheme, quarter_of, year_bounds
 
 __all__ = ["ParsedDate", "format_date", "parse_date", "parse_optional_date"]
@@ -111,10 +112,12 @@ def parse_date(
     if not cleaned.isascii():
         raise error
     try:
-        return _parse(cleaned, today, scheme or Scheme.UK_FY)
+        parsed = _parse(cleaned, today, scheme or Scheme.UK_FY)
     except (ValueError, OverflowError):
         # Impossible dates (31/02/2026) and offsets or periods beyond date's range (+9999y).
         raise error from None
+    date_in_range(parsed.value, field)
+    return parsed
 
 
 def _parse(cleaned: str, today: date, scheme: Scheme) -> ParsedDate:

@@ -1,18 +1,27 @@
-"""Where the data lives, how connections behave, and whether the schema is current.
+"""Where the data lives and how connections behave (docs/guarantees.md).
 
-The rules from RELIABILITY.md live here, once:
-- SQLite foreign keys are switched on for every connection, on connect, outside any transaction
-  (inside one the pragma is silently ignored);
+The storage rules live here, once:
+- a ``--db`` value that looks like a URL (``scheme:``) is read as one and refused when
+  malformed, never taken for a file name; a path is always a path, whatever it contains;
+- a URL's password never leaves this module unredacted, except to the driver itself;
+- SQLite foreign keys are switched on for every connection, on connect, outside any
+  transaction (inside one the pragma is silently ignored);
 - write transactions start with ``BEGIN IMMEDIATE``: a deferred transaction that reads first
   cannot later be upgraded to a write while another writer holds the lock, and the busy timeout
   does not cover that case;
-- the rollback journal stays (the system SQLite predates the fix for the WAL-reset bug);
-- read sessions never write, and are rolled back, so they never queue behind a writer.
+- the rollback journal stays (the SQLite these machines ship predates the fix for a WAL-reset
+  bug), but a writer keeps its changes in memory until it commits (``cache_spill`` off), so it
+  holds the lock that stops readers only for the moment of the commit, not for a whole import;
+- read sessions never write, and are rolled back, so they never queue behind a writer;
+- on PostgreSQL, steps that must not interleave (choosing the next ref and inserting it, an
+  import, a settings change) take a transaction-scoped advisory lock (``serialise``).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,16 +34,18 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from tracker.errors import DatabaseError, StaleRecord
-
-# The newest migration this code was written for. A test keeps it equal to Alembic's head,
-# so that checking the schema costs one small query instead of loading the migration scripts.
-HEAD_REVISION = "0004"
+from tracker.errors import DatabaseError, InvalidInput, StaleRecord
+from tracker.text import redact
 
 ENV_URL = "MOU_DATABASE_URL"
 ENV_PATH = "MOU_DB"
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "mou_write"
+BACKENDS = ("sqlite", "postgresql")
+
+# "scheme:" or "scheme+driver:", as a URL starts; two letters at least, so that a Windows
+# drive ("C:") is never mistaken for one.
+_LOOKS_LIKE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9.-]+(\+[A-Za-z0-9_]+)?:")
 
 
 def default_path() -> Path:
@@ -46,33 +57,63 @@ def default_path() -> Path:
 def resolve_url(db: str | None = None) -> str:
     """``--db`` (a path or a URL), else ``MOU_DATABASE_URL``, else ``MOU_DB``, else the user's
     data directory."""
-    for candidate in (db, os.environ.get(ENV_URL), os.environ.get(ENV_PATH)):
-        if candidate:
-            return _as_url(candidate)
-    return _as_url(str(default_path()))
+    if db is not None:
+        if not db.strip():
+            raise InvalidInput(
+                "--db: empty; give a file path or a database URL, or leave --db out for the default"
+            )
+        return _as_url(db, "--db")
+    for name in (ENV_URL, ENV_PATH):
+        value = os.environ.get(name)
+        if value:
+            return _as_url(value, name)
+    return _as_url(str(default_path()), "the default database")
 
 
-def _as_url(value: str) -> str:
-    if "://" in value:
+def _as_url(value: str, source: str) -> str:
+    if _LOOKS_LIKE_URL.match(value):
+        check_url(value, source)
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    path = Path(value).expanduser().resolve()
+    # Built, not formatted: '?', '#' and '%' in a file name are quoted, never read as URL syntax.
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def check_url(url: str, source: str = "database URL") -> URL:
+    """The URL parsed, or one line naming what is wrong with it (its password hidden)."""
+    example = (
+        "such as sqlite:///path/mou.db or postgresql+psycopg://user:password@host/dbname "
+        "(a file name with ':' in it can be given as ./name)"
+    )
+    try:
+        parsed = make_url(url)
+        parsed.port  # noqa: B018 (reading the port is what checks it)
+    except (ArgumentError, ValueError):
+        raise InvalidInput(
+            f"{source}: expected a database URL {example}; got {redact(url)!r}"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in BACKENDS:
+        raise InvalidInput(
+            f"{source}: mou supports sqlite and postgresql URLs; got {backend!r} in {redact(url)!r}"
+        )
+    if backend == "postgresql" and not parsed.database:
+        raise InvalidInput(f"{source}: the URL names no database, {example}; got {redact(url)!r}")
+    return parsed
 
 
 def display_url(url: str) -> str:
     """The URL as it may be printed: never with its password."""
-    return parse_url(url).render_as_string(hide_password=True)
+    try:
+        return parse_url(url).render_as_string(hide_password=True)
+    except InvalidInput:
+        return redact(url)
 
 
 def parse_url(url: str) -> URL:
     """The URL as SQLAlchemy reads it; a bare ``postgresql://`` means psycopg 3, the driver
     mou installs, rather than SQLAlchemy's default psycopg2."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise DatabaseError(
-            f"database URL: expected a SQLAlchemy URL such as sqlite:///path/mou.db or "
-            f"postgresql+psycopg://user:password@host/dbname; got {url!r}"
-        ) from None
+    parsed = check_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -94,20 +135,6 @@ def make_engine(url: str, *, migrating: bool = False) -> Engine:
     silently empties child tables."""
     parsed = parse_url(url)
     backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        raise DatabaseError(
-            f"database URL: mou supports sqlite and postgresql; got {backend!r} in "
-            f"{display_url(url)}"
-        )
-    path = sqlite_path(url)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise DatabaseError(
-                f"database {display_url(url)}: cannot create its folder {path.parent}: "
-                f"{error.strerror}"
-            ) from None
     try:
         engine = sa.create_engine(parsed, **_engine_options(backend))
     except (ModuleNotFoundError, NoSuchModuleError) as error:
@@ -136,12 +163,26 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, always_immediate: b
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # A writer that spills its cache to the file mid-transaction takes the exclusive lock
+        # then, and every reader waits until it commits. Kept in memory instead, the exclusive
+        # lock is held only while the commit itself is written.
+        cursor.execute("PRAGMA cache_spill = OFF")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         write = always_immediate or connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def serialise(unit: Session | Connection, name: str) -> None:
+    """Run the rest of this transaction after every other transaction that took the same
+    lock has ended (PostgreSQL advisory lock, released at commit). On SQLite every write
+    transaction already runs alone (BEGIN IMMEDIATE)."""
+    dialect = unit.get_bind().dialect if isinstance(unit, Session) else unit.dialect
+    if dialect.name == "postgresql":
+        key = zlib.crc32(name.encode()) - 2**31  # a stable signed 32-bit number per name
+        unit.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @dataclass
@@ -172,7 +213,7 @@ class Database:
             if commit:
                 session.commit()
         except OperationalError as error:
-            raise _operational(error, self.url) from None
+            raise operational(error, self.url) from None
         except StaleDataError:
             raise StaleRecord(
                 "a record was changed by someone else while this command ran; run it again"
@@ -188,7 +229,7 @@ class Database:
         try:
             yield session
         except OperationalError as error:
-            raise _operational(error, self.url) from None
+            raise operational(error, self.url) from None
         finally:
             # close() rolls the transaction back without expiring what was read, so the
             # records a service returned stay usable after the session ends.
@@ -198,9 +239,15 @@ class Database:
         self.engine.dispose()
 
 
-def _operational(error: OperationalError, url: str) -> DatabaseError:
-    detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-    return DatabaseError(f"database {display_url(url)}: {detail}")
+def _first_line(error: Exception) -> str:
+    detail = getattr(error, "orig", None) or error
+    return (str(detail).strip().splitlines() or ["unknown"])[0]
+
+
+def operational(error: OperationalError, url: str) -> DatabaseError:
+    """One line for a failure of the database itself, naming the database (never its
+    password); 'disk I/O error' and friends say which file."""
+    return DatabaseError(f"database {display_url(url)}: {_first_line(error)}")
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -210,52 +257,5 @@ def current_revision(connection: Connection) -> str | None:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def has_tables(connection: Connection) -> bool:
-    return bool(sa.inspect(connection).get_table_names())
-
-
-def open_database(db: str | None = None, *, create: bool = True) -> Database:
-    """Open the database for a command, creating a new SQLite file on first use.
-
-    An existing database behind the code is never migrated silently: the user is told to run
-    ``mou db upgrade`` (which makes a backup first).
-    """
-    url = resolve_url(db)
-    path = sqlite_path(url)
-    if path is not None and not path.exists() and not create:
-        raise DatabaseError(
-            f"no database at {path}: load a programme first (mou import FILE.toml), or check "
-            "--db / MOU_DB"
-        )
-    if path is not None and (not path.exists() or path.stat().st_size == 0):
-        from tracker.migrate import upgrade
-
-        upgrade(url)
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            revision = current_revision(connection)
-            empty = revision is None and not has_tables(connection)
-            connection.rollback()
-    except OperationalError as error:
-        engine.dispose()
-        raise _operational(error, url) from None
-    if revision == HEAD_REVISION:
-        return Database(url=url, engine=engine)
-    engine.dispose()
-    shown = display_url(url)
-    if empty:
-        raise DatabaseError(f"database {shown} has no mou schema yet: run `mou db upgrade`")
-    if revision is None:
-        raise DatabaseError(f"database {shown} is not a mou database (it has no revision table)")
-    from tracker.migrate import known_revisions
-
-    if revision in known_revisions():
-        raise DatabaseError(
-            f"database {shown} is at revision {revision}, this mou needs {HEAD_REVISION}: "
-            "run `mou db upgrade`"
-        )
-    raise DatabaseError(
-        f"database {shown} is at revision {revision}, which this mou does not know "
-        f"(it needs {HEAD_REVISION}): upgrade mou"
-    )
+def table_names(connection: Connection) -> set[str]:
+    return set(sa.inspect(connection).get_table_names())

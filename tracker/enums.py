@@ -54,7 +54,7 @@ class MilestoneStatus(StrEnum):
 
 
 class Rag(StrEnum):
-    """Derived and rolled-up RAG values (DOMAIN.md §3)."""
+    """Derived and rolled-up RAG values (docs/rules.md, "RAG")."""
 
     GREEN = "GREEN"
     AMBER = "AMBER"

@@ -1,18 +1,20 @@
-"""What each kind of record looks like from outside: its fields in a programme file and on
-the command line, their types, which are required, and where they are stored.
+"""Each kind of record, described once: its fields in a programme file and on the command
+line, where they are stored, how a record belongs to the MoU, the rules between its fields,
+its defaults, and how the command line offers it (help panel, example commands).
 
-One description serves the importer, the exporter and the commands that add, edit, list and
-show records, so a field's rules are written once. This module does not import SQLModel (the
+The importer, the exporter, the commands that add, edit, list and show records, undo and the
+reconstruction of the past all work from these descriptions, so adding a plain kind of record
+is a model, a migration and one ``KindSpec`` here. This module does not import SQLModel (the
 CLI builds its commands from it at start-up); models are named here and resolved on use.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from enum import Enum, StrEnum, auto
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tracker import rules
 from tracker.enums import (
     ActionStatus,
     AttendeeRole,
@@ -25,43 +27,53 @@ from tracker.enums import (
     VisitKind,
     VisitStatus,
     WorkstreamStatus,
-    choices,
 )
-from tracker.errors import InvalidInput
-from tracker.text import NAME_MAX, TEXT_MAX, clean_ref, clean_text
+from tracker.fields import FieldSpec, FieldType, RowsSpec
+from tracker.rules import Default, Lookup, Problem, Record, Rule
 
 if TYPE_CHECKING:
-    from sqlmodel import SQLModel
+    from tracker.models import KindModel
+
+T = FieldType
 
 
-class FieldType(Enum):
-    TEXT = auto()  # one line, at most NAME_MAX
-    LONG_TEXT = auto()  # may span lines, at most TEXT_MAX
-    DATE = auto()
-    INT = auto()
-    BOOL = auto()
-    CHOICE = auto()  # one value of a vocabulary
-    REF = auto()  # a ref of another kind
-    REFS = auto()  # a list of refs of another kind, stored in a link table
-    ATTENDEES = auto()  # a list of {person, role}
-    REBASELINES = auto()  # a list of {due, reason, changed}
+class Scope(StrEnum):
+    """How a kind's records relate to the MoU."""
+
+    SHARED = "shared"  # facts any MoU may use: institutions, people, sites
+    MOU = "mou"  # the MoU itself
+    OWN = "own"  # each record carries its MoU's id
+    VIA = "via"  # through the record a REF field names (a milestone through its workstream)
 
 
 @dataclass(frozen=True)
-class FieldSpec:
-    key: str
-    field_type: FieldType
-    required: bool = False
-    vocabulary: type[StrEnum] | None = None
-    target: str | None = None  # the table a REF or REFS points into
-    column: str | None = None  # the model attribute, when it is not the key (or key_id)
-    default: Any = None
+class Commands:
+    """The generic commands the CLI builds for a kind (milestones have their own add and
+    update, the MoU is only updated), with one example command line each for the help."""
 
-    @property
-    def attribute(self) -> str:
-        if self.column:
-            return self.column
-        return f"{self.key}_id" if self.field_type is FieldType.REF else self.key
+    add: str | None = None
+    update: str | None = None
+    remove: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """Fields whose earlier values are kept: when one changes, the values it replaced are added
+    to the list field ``into`` with a reason and the date (a milestone's re-baselines). The
+    list's columns are the tracked fields, then ``reason`` and ``changed``."""
+
+    tracked: tuple[str, ...]
+    into: str
+    label: str  # what the tracked fields are called in a reason: "due date"
+    # How a confirmation reports a new entry; {reason} and each tracked field (its old value).
+    said: str = "{reason}"
+
+    def moved(self, before: Record, after: Record) -> bool:
+        return any(before.get(name) != after.get(name) for name in self.tracked)
+
+    def entry(self, before: Record, reason: str, changed: Any) -> tuple[Any, ...]:
+        """The history entry recording the values ``before`` held."""
+        return (*(before.get(name) for name in self.tracked), reason, changed)
 
 
 @dataclass(frozen=True)
@@ -70,22 +82,44 @@ class KindSpec:
     noun: str  # one record: "milestone"
     model_name: str  # the class in tracker.models
     fields: tuple[FieldSpec, ...]
-    has_ref: bool = True
-    in_mou: bool = False  # belongs to an MoU (gets its mou_id)
+    panel: str  # the help panel of its commands
+    commands: Commands = field(default_factory=Commands)
+    scope: Scope = Scope.SHARED
+    via: str | None = None  # Scope.VIA: the REF field leading to the record that has the MoU
+    key_field: str = "ref"  # what identifies a record: its ref, or (a party) a REF field
     ref_prefix: str = ""  # generated refs look like this prefix and a number: MS-07
+    parent: str | None = None  # the REF field that nests records of this kind in a tree
+    defaults: tuple[Default, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    plural: str = ""  # the noun for several records, when not noun + "s"
+    history: History | None = None
+
+    @property
+    def has_ref(self) -> bool:
+        return self.key_field == "ref"
+
+    @property
+    def in_mou(self) -> bool:
+        """Whether its records carry the id of their MoU."""
+        return self.scope is Scope.OWN
 
     @property
     def command_noun(self) -> str:
         """The noun in command names: add-milestone, update-mou."""
-        return self.noun.lower()
+        return self.noun.lower().replace(" ", "-")
 
     @property
     def article(self) -> str:
         return "an" if self.noun[0].lower() in "aeiou" else "a"
 
     @property
-    def model(self) -> type[SQLModel]:
-        return _model(self.model_name)
+    def nouns(self) -> str:
+        return self.plural or f"{self.noun}s"
+
+    @property
+    def model(self) -> type[KindModel]:
+        model: type[KindModel] = _model(self.model_name)
+        return model
 
     def field(self, key: str) -> FieldSpec:
         for spec in self.fields:
@@ -95,14 +129,45 @@ class KindSpec:
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """Every key a programme file's record may hold, its key first."""
         return (("ref",) if self.has_ref else ()) + tuple(spec.key for spec in self.fields)
 
+    @property
+    def primary(self) -> FieldSpec:
+        """The field an add command takes as its argument: the name, title or text (a party:
+        its institution)."""
+        if not self.has_ref:
+            return self.field(self.key_field)
+        return next(
+            spec
+            for spec in self.fields
+            if spec.required and spec.field_type in (T.TEXT, T.LONG_TEXT)
+        )
 
-T = FieldType
+    @property
+    def list_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if spec.is_list)
+
+    def fill_defaults(self, record: Record, lookup: Lookup) -> None:
+        """Defaults that depend on other fields or records, then empty lists."""
+        for default in self.defaults:
+            default(record, lookup)
+        for spec in self.list_fields:
+            record[spec.key] = record.get(spec.key) or []
+
+    def problems(self, record: Record, lookup: Lookup) -> list[Problem]:
+        """Broken rules between fields of one record, as (field, message) pairs."""
+        return [problem for rule in self.rules for problem in rule(record, lookup)]
 
 
 def _f(key: str, type_: FieldType, **kwargs: Any) -> FieldSpec:
     return FieldSpec(key, type_, **kwargs)
+
+
+def _refs(key: str, target: str, model: str, owner: str, column: str) -> FieldSpec:
+    """A set of refs kept in a link table: (owner id, target id) rows."""
+    link = RowsSpec(model, owner, (_f(key, T.REF, required=True, target=target, column=column),))
+    return _f(key, T.REFS, target=target, rows=link)
 
 
 MOU = KindSpec(
@@ -116,10 +181,16 @@ MOU = KindSpec(
         _f("effective", T.DATE),
         _f("expires", T.DATE),
         _f("review", T.DATE),
-        _f("renewal_notice_months", T.INT),
+        _f("renewal_notice_months", T.INT, bounds=(0, 120)),
         _f("venue", T.TEXT),
         _f("binding", T.BOOL, default=False),
     ),
+    panel="Programme",
+    commands=Commands(update="mou update-mou OXF-LIV-2026 --review 2027-02-19"),
+    scope=Scope.MOU,
+    defaults=(rules.status_from_signed(MouStatus.ACTIVE, MouStatus.DRAFT),),
+    rules=(rules.not_before("expires", "effective"),),
+    plural="MoUs",
 )
 INSTITUTIONS = KindSpec(
     "institutions",
@@ -129,6 +200,12 @@ INSTITUTIONS = KindSpec(
         _f("name", T.TEXT, required=True),
         _f("kind", T.CHOICE, required=True, vocabulary=InstitutionKind),
         _f("region", T.TEXT),
+    ),
+    panel="People and places",
+    commands=Commands(
+        'mou add-institution "University of Manchester" --ref MAN --kind university',
+        'mou update-institution MAN --region "Greater Manchester"',
+        "mou remove-institution MAN",
     ),
     ref_prefix="I",
 )
@@ -141,7 +218,34 @@ PEOPLE = KindSpec(
         _f("role", T.TEXT),
         _f("institution", T.REF, required=True, target="institutions"),
     ),
+    panel="People and places",
+    commands=Commands(
+        'mou add-person "Dr Asha Patel" --ref AP --institution LIV --role "Programme lead"',
+        'mou update-person AP --role "Director of partnerships"',
+        "mou remove-person AP",
+    ),
     ref_prefix="P",
+    plural="people",
+)
+SITES = KindSpec(
+    "sites",
+    "site",
+    "Site",
+    (
+        _f("name", T.TEXT, required=True),
+        _f("kind", T.CHOICE, vocabulary=SiteKind, default=SiteKind.OTHER),
+        _f("parent", T.REF, target="sites"),
+        _f("operator", T.REF, target="institutions"),
+        _f("location", T.TEXT),
+    ),
+    panel="People and places",
+    commands=Commands(
+        'mou add-site "Sci-Tech Daresbury" --kind campus --location "Halton, Cheshire"',
+        "mou update-site S05 --operator STFC",
+        "mou remove-site S05",
+    ),
+    ref_prefix="S",
+    parent="parent",
 )
 PARTIES = KindSpec(
     "parties",
@@ -154,8 +258,17 @@ PARTIES = KindSpec(
         _f("signatory_title", T.TEXT),
         _f("signed", T.DATE),
     ),
-    has_ref=False,
-    in_mou=True,
+    panel="Programme",
+    commands=Commands(
+        "mou add-party MAN --role partner",
+        "mou update-party MAN --role observer",
+        "mou remove-party MAN",
+    ),
+    scope=Scope.OWN,
+    key_field="institution",
+    defaults=(rules.copied_from("signatory_title", "signatory", "people", "role"),),
+    rules=(rules.needs("signatory", when="signed"),),
+    plural="parties",
 )
 THEMES = KindSpec(
     "themes",
@@ -165,8 +278,15 @@ THEMES = KindSpec(
         _f("name", T.TEXT, required=True),
         _f("parent", T.REF, target="themes"),
     ),
-    in_mou=True,
+    panel="Programme",
+    commands=Commands(
+        'mou add-theme "Quantum technologies" --ref QUANT --parent CHEM',
+        'mou update-theme QUANT --name "Quantum materials"',
+        "mou remove-theme QUANT",
+    ),
+    scope=Scope.OWN,
     ref_prefix="T",
+    parent="parent",
 )
 COMMITMENTS = KindSpec(
     "commitments",
@@ -177,7 +297,13 @@ COMMITMENTS = KindSpec(
         _f("text", T.LONG_TEXT, required=True),
         _f("lead", T.REF, required=True, target="institutions"),
     ),
-    in_mou=True,
+    panel="Programme",
+    commands=Commands(
+        'mou add-commitment "Share access to national facilities" --theme CHEM --lead LIV',
+        "mou update-commitment C13 --lead OXF",
+        "mou remove-commitment C13",
+    ),
+    scope=Scope.OWN,
     ref_prefix="C",
 )
 WORKSTREAMS = KindSpec(
@@ -188,13 +314,22 @@ WORKSTREAMS = KindSpec(
         _f("name", T.TEXT, required=True),
         _f("theme", T.REF, required=True, target="themes"),
         _f("lead", T.REF, required=True, target="institutions"),
-        _f("partners", T.REFS, target="institutions"),
+        _refs("partners", "institutions", "WorkstreamPartner", "workstream_id", "institution_id"),
         _f("owner", T.REF, target="people"),
-        _f("commitments", T.REFS, target="commitments"),
+        _refs(
+            "commitments", "commitments", "WorkstreamCommitment", "workstream_id", "commitment_id"
+        ),
         _f("status", T.CHOICE, vocabulary=WorkstreamStatus, default=WorkstreamStatus.PLANNED),
     ),
-    in_mou=True,
+    panel="Programme",
+    commands=Commands(
+        'mou add-workstream "Battery materials" --theme CHEM --lead LIV --partners OXF,OCC',
+        "mou update-workstream WS10 --status live --owner AP",
+        "mou remove-workstream WS10 --cascade",
+    ),
+    scope=Scope.OWN,
     ref_prefix="WS",
+    rules=(rules.not_among("lead", "partners"),),
 )
 MILESTONES = KindSpec(
     "milestones",
@@ -211,22 +346,36 @@ MILESTONES = KindSpec(
         _f("owner", T.REF, target="people"),
         _f("reported_rag", T.CHOICE, vocabulary=ReportedRag),
         _f("reported_rag_reason", T.LONG_TEXT),
-        _f("rebaselines", T.REBASELINES),
+        _f(
+            "rebaselines",
+            T.ROWS,
+            rows=RowsSpec(
+                "MilestoneBaseline",
+                "milestone_id",
+                (
+                    _f("due", T.DATE, required=True),
+                    _f("reason", T.LONG_TEXT, required=True),
+                    _f("changed", T.DATE, required=True),
+                ),
+            ),
+        ),
     ),
+    panel="Milestones",
+    commands=Commands(remove="mou remove-milestone MS-23"),
+    history=History(
+        ("due",), "rebaselines", "due date", "re-baselined: was due {due}; reason: {reason}"
+    ),
+    scope=Scope.VIA,
+    via="workstream",
     ref_prefix="MS-",
-)
-SITES = KindSpec(
-    "sites",
-    "site",
-    "Site",
-    (
-        _f("name", T.TEXT, required=True),
-        _f("kind", T.CHOICE, vocabulary=SiteKind, default=SiteKind.OTHER),
-        _f("parent", T.REF, target="sites"),
-        _f("operator", T.REF, target="institutions"),
-        _f("location", T.TEXT),
+    defaults=(
+        rules.status_from_completed(MilestoneStatus.DONE, MilestoneStatus.PLANNED),
+        rules.copied_from("institution", "workstream", "workstreams", "lead"),
     ),
-    ref_prefix="S",
+    rules=(
+        rules.completed_iff_done(MilestoneStatus.DONE),
+        rules.needs("reported_rag_reason", when="reported_rag", says="required with reported_rag"),
+    ),
 )
 VISITS = KindSpec(
     "visits",
@@ -237,16 +386,38 @@ VISITS = KindSpec(
         _f("kind", T.CHOICE, vocabulary=VisitKind, default=VisitKind.SITE_VISIT),
         _f("date", T.DATE, required=True, column="start_date"),
         _f("end", T.DATE, column="end_date"),
-        _f("sites", T.REFS, target="sites"),
+        _refs("sites", "sites", "VisitSite", "visit_id", "site_id"),
         _f("host", T.REF, required=True, target="institutions"),
-        _f("attendees", T.ATTENDEES, target="people"),
+        _f(
+            "attendees",
+            T.ROWS,
+            help="People and their roles (host, delegate, signatory, speaker, observer), "
+            "e.g. IT:signatory,TJ",
+            rows=RowsSpec(
+                "VisitAttendee",
+                "visit_id",
+                (
+                    _f("person", T.REF, required=True, target="people", column="person_id"),
+                    _f("role", T.CHOICE, vocabulary=AttendeeRole, default=AttendeeRole.DELEGATE),
+                ),
+                key="person",
+            ),
+        ),
         _f("purpose", T.LONG_TEXT),
         _f("outcomes", T.LONG_TEXT),
-        _f("themes", T.REFS, target="themes"),
+        _refs("themes", "themes", "VisitTheme", "visit_id", "theme_id"),
         _f("status", T.CHOICE, vocabulary=VisitStatus, default=VisitStatus.PLANNED),
     ),
-    in_mou=True,
+    panel="Visits",
+    commands=Commands(
+        'mou add-visit "Daresbury delegation" --date 21/01/2027 --host LIV --sites DARESBURY '
+        "--attendees IT:delegate,TJ:host",
+        'mou update-visit V05 --status completed --outcomes "Agreed a joint bid"',
+        "mou remove-visit V05 --cascade",
+    ),
+    scope=Scope.OWN,
     ref_prefix="V",
+    rules=(rules.not_before("end", "date"),),
 )
 ACTIONS = KindSpec(
     "actions",
@@ -260,7 +431,20 @@ ACTIONS = KindSpec(
         _f("status", T.CHOICE, vocabulary=ActionStatus),
         _f("completed", T.DATE),
     ),
+    panel="Visits",
+    commands=Commands(
+        'mou add-action "Circulate the visit note" --visit V02 --owner AP --due +2w',
+        "mou update-action A07 --status done --completed today",
+        "mou remove-action A07",
+    ),
+    scope=Scope.VIA,
+    via="visit",
     ref_prefix="A",
+    defaults=(rules.status_from_completed(ActionStatus.DONE, ActionStatus.OPEN),),
+    rules=(
+        rules.completed_iff_done(ActionStatus.DONE),
+        rules.not_due_before_parent_date("visit", "visits", "date"),
+    ),
 )
 
 # In the order records must be written: everything a record points to comes before it.
@@ -278,140 +462,28 @@ KINDS: tuple[KindSpec, ...] = (
     ACTIONS,
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}
-
-# Where the lists of refs are kept: (model name, column of the owner, column of the target).
-LINKS: dict[tuple[str, str], tuple[str, str, str]] = {
-    ("workstreams", "partners"): ("WorkstreamPartner", "workstream_id", "institution_id"),
-    ("workstreams", "commitments"): ("WorkstreamCommitment", "workstream_id", "commitment_id"),
-    ("visits", "sites"): ("VisitSite", "visit_id", "site_id"),
-    ("visits", "themes"): ("VisitTheme", "visit_id", "theme_id"),
-    ("visits", "attendees"): ("VisitAttendee", "visit_id", "person_id"),
-}
+# The order of the help panels in `mou --help`: weekly work first.
+PANELS = ("Milestones", "Visits", "Programme", "People and places")
 
 
-def _model(name: str) -> type[SQLModel]:
+def by_model_table(name: str) -> KindSpec | None:
+    """The kind stored in the database table ``name`` (``milestone`` → milestones)."""
+    for kind in KINDS:
+        if kind.model.__tablename__ == name:
+            return kind
+    return None
+
+
+def list_owner(model_name: str) -> tuple[KindSpec, FieldSpec] | None:
+    """The kind and field whose entries a child table holds (``VisitSite`` → visits, sites)."""
+    for kind in KINDS:
+        for spec in kind.list_fields:
+            if spec.rows is not None and spec.rows.model_name == model_name:
+                return kind, spec
+    return None
+
+
+def _model(name: str) -> Any:
     from tracker import models
 
-    model: type[SQLModel] = getattr(models, name)
-    return model
-
-
-def link_model(table: str, key: str) -> tuple[type[SQLModel], str, str]:
-    name, owner, target = LINKS[(table, key)]
-    return _model(name), owner, target
-
-
-def clean_value(spec: FieldSpec, value: Any) -> Any:
-    """Check one value's type and normal form; raise InvalidInput naming the field."""
-    field = spec.key
-    match spec.field_type:
-        case T.TEXT | T.LONG_TEXT:
-            if not isinstance(value, str):
-                raise InvalidInput(f"{field}: expected text in quotes")
-            long = spec.field_type is T.LONG_TEXT
-            text = clean_text(
-                value, field=field, max_len=TEXT_MAX if long else NAME_MAX, multiline=long
-            )
-            if not text and spec.required:
-                raise InvalidInput(f"{field}: must not be empty")
-            return text or None
-        case T.DATE:
-            # tomllib gives datetimes for values with a time: a business date is a date.
-            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-                raise InvalidInput(
-                    f"{field}: expected a date such as 2026-06-30 (unquoted in TOML)"
-                )
-            return value
-        case T.INT:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidInput(f"{field}: expected a whole number")
-            if not 0 <= value <= 10_000:
-                raise InvalidInput(f"{field}: expected a whole number from 0 to 10000")
-            return value
-        case T.BOOL:
-            if not isinstance(value, bool):
-                raise InvalidInput(f"{field}: expected true or false")
-            return value
-        case T.CHOICE:
-            assert spec.vocabulary is not None
-            accepted = {member.value.casefold(): member for member in spec.vocabulary}
-            if not isinstance(value, str) or value.strip().casefold() not in accepted:
-                raise InvalidInput(
-                    f"{field}: expected one of {choices(spec.vocabulary)}; got {value!r}"
-                )
-            return accepted[value.strip().casefold()]
-        case T.REF:
-            if not isinstance(value, str):
-                raise InvalidInput(f"{field}: expected a ref in quotes")
-            return clean_ref(value, field=field)
-        case T.REFS:
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise InvalidInput(f'{field}: expected a list of refs, like ["OXF", "LIV"]')
-            refs = [clean_ref(item, field=field) for item in value]
-            duplicates = sorted({ref for ref in refs if refs.count(ref) > 1})
-            if duplicates:
-                raise InvalidInput(f"{field}: {', '.join(duplicates)} listed more than once")
-            return sorted(refs)  # a set of links has no order: one normal form to compare
-        case T.ATTENDEES:
-            return _clean_attendees(value)
-        case T.REBASELINES:
-            return _clean_rebaselines(value)
-    raise AssertionError(spec.field_type)  # pragma: no cover
-
-
-def _as_tables(value: Any, keys: tuple[str, ...]) -> Any:
-    """Accept entries already in their stored form (tuples), so cleaning a stored record
-    again gives the same record."""
-    if isinstance(value, list):
-        return [
-            dict(zip(keys, item, strict=True))
-            if isinstance(item, tuple) and len(item) == len(keys)
-            else item
-            for item in value
-        ]
-    return value
-
-
-def _table_items(value: Any, field: str, keys: set[str], form: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise InvalidInput(f"{field}: expected a list of tables like {form}")
-    for item in value:
-        unknown = sorted(set(item) - keys)
-        if unknown:
-            raise InvalidInput(f"{field}: unknown key {unknown[0]!r}; expected {form}")
-    return value
-
-
-def _clean_attendees(value: Any) -> list[tuple[str, AttendeeRole]]:
-    form = '[{ person = "REF", role = "delegate" }]'
-    value = _as_tables(value, ("person", "role"))
-    items = _table_items(value, "attendees", {"person", "role"}, form)
-    role_spec = FieldSpec("attendees.role", T.CHOICE, vocabulary=AttendeeRole)
-    people: list[tuple[str, AttendeeRole]] = []
-    for item in items:
-        if "person" not in item:
-            raise InvalidInput(f"attendees: each attendee needs a person; expected {form}")
-        person = clean_value(FieldSpec("attendees.person", T.REF), item["person"])
-        role = clean_value(role_spec, item.get("role", AttendeeRole.DELEGATE.value))
-        if any(existing == person for existing, _ in people):
-            raise InvalidInput(f"attendees: {person} listed more than once")
-        people.append((person, role))
-    return sorted(people)
-
-
-def _clean_rebaselines(value: Any) -> list[tuple[dt.date, str, dt.date]]:
-    form = '[{ due = 2026-06-30, reason = "...", changed = 2026-05-12 }]'
-    value = _as_tables(value, ("due", "reason", "changed"))
-    items = _table_items(value, "rebaselines", {"due", "reason", "changed"}, form)
-    history = []
-    for item in items:
-        missing = [key for key in ("due", "reason", "changed") if key not in item]
-        if missing:
-            raise InvalidInput(f"rebaselines: each entry needs {missing[0]}; expected {form}")
-        due = clean_value(FieldSpec("rebaselines.due", T.DATE), item["due"])
-        changed = clean_value(FieldSpec("rebaselines.changed", T.DATE), item["changed"])
-        reason = clean_value(
-            FieldSpec("rebaselines.reason", T.LONG_TEXT, required=True), item["reason"]
-        )
-        history.append((due, reason, changed))
-    return history
+    return getattr(models, name)

@@ -1,4 +1,4 @@
-"""The data model of an MoU programme (DOMAIN.md §1), as SQLModel tables.
+"""The data model of an MoU programme (docs/rules.md, "The programme"), as SQLModel tables.
 
 Institutions, people and sites are shared facts; themes, commitments, workstreams, milestones
 and visits belong to one MoU, so a database can hold a portfolio of several MoUs later without
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import declared_attr
@@ -61,26 +61,44 @@ def _vocabulary(enum: type[StrEnum], name: str, *, nullable: bool = False) -> sa
     )
 
 
-def _ref_checks() -> tuple[sa.CheckConstraint, ...]:
-    return (sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),)
+def _ref_checks(*extra: Any) -> tuple[Any, ...]:
+    return (sa.CheckConstraint("ref = upper(ref)", name="ref_upper"), *extra)
 
 
 def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> sa.Column[int]:
     return sa.Column(sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
-class Versioned:
-    """A record that people edit carries a version, raised by every change. An edit based on
-    data read before someone else's change then fails instead of overwriting it (the write
-    paths also lock the row, so in mou's own commands this is the second line of defence)."""
+class KindModel(Protocol):
+    """What every kind's model offers (``tracker.kinds`` names them): an id and a table.
+    Columns are reached with ``sqlmodel.col`` so queries stay typed."""
+
+    __tablename__: ClassVar[Any]
+    __table__: ClassVar[sa.Table]
+    id: int | None
+
+    def __init__(self, **values: Any) -> None: ...
+
+
+class EditableRecord(SQLModel):
+    """A record that people edit: an id, and a version raised by every change. An edit based
+    on data read before someone else's change then fails instead of overwriting it (the write
+    paths also lock the row first, so in mou's own commands this is the second line of
+    defence)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"}, nullable=False)
 
     @declared_attr  # type: ignore[arg-type]
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
-def _version_column() -> sa.Column[int]:
-    return sa.Column("version", sa.Integer, nullable=False, server_default="1")
+class RefRecord(EditableRecord):
+    """An editable record with a short human ref, unique per kind and stored in upper case
+    (refs are case-insensitive on input; a check constraint keeps that true whoever writes)."""
+
+    ref: str = Field(max_length=REF_LEN, unique=True)
 
 
 def _link_owner(target: str) -> sa.Column[int]:
@@ -93,34 +111,27 @@ def _link_target(target: str) -> sa.Column[int]:
     return sa.Column(sa.ForeignKey(target), primary_key=True, nullable=False, index=True)
 
 
-class Institution(Versioned, SQLModel, table=True):
+class Institution(RefRecord, table=True):
     __tablename__ = "institution"
     __table_args__ = _ref_checks()
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     name: str = Field(max_length=NAME_MAX)
     kind: InstitutionKind = Field(sa_column=_vocabulary(InstitutionKind, "kind"))
     region: str | None = Field(default=None, max_length=NAME_MAX)
 
 
-class Person(Versioned, SQLModel, table=True):
+class Person(RefRecord, table=True):
     __tablename__ = "person"
     __table_args__ = _ref_checks()
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     name: str = Field(max_length=NAME_MAX)
     role: str | None = Field(default=None, max_length=NAME_MAX)
     institution_id: int = Field(sa_column=_fk("institution.id"))
 
 
-class Mou(Versioned, SQLModel, table=True):
+class Mou(RefRecord, table=True):
     __tablename__ = "mou"
-    __table_args__ = (
-        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+    __table_args__ = _ref_checks(
         sa.CheckConstraint(
             "expires IS NULL OR effective IS NULL OR expires >= effective", name="expires_after"
         ),
@@ -130,9 +141,6 @@ class Mou(Versioned, SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     title: str = Field(max_length=NAME_MAX)
     status: MouStatus = Field(sa_column=_vocabulary(MouStatus, "status"))
     signed: dt.date | None = None
@@ -144,14 +152,12 @@ class Mou(Versioned, SQLModel, table=True):
     binding: bool = False
 
 
-class Party(Versioned, SQLModel, table=True):
+class Party(EditableRecord, table=True):
     """An institution's place in an MoU, with its signatory as they were when signing."""
 
     __tablename__ = "party"
     __table_args__ = (sa.UniqueConstraint("mou_id", "institution_id", name="uq_party_member"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
     mou_id: int = Field(sa_column=_fk("mou.id", ondelete="CASCADE"))
     institution_id: int = Field(sa_column=_fk("institution.id"))
     role: PartyRole = Field(sa_column=_vocabulary(PartyRole, "role"))
@@ -161,41 +167,31 @@ class Party(Versioned, SQLModel, table=True):
     signed: dt.date | None = None
 
 
-class Theme(Versioned, SQLModel, table=True):
+class Theme(RefRecord, table=True):
     __tablename__ = "theme"
-    __table_args__ = (
-        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+    __table_args__ = _ref_checks(
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     name: str = Field(max_length=NAME_MAX)
     parent_id: int | None = Field(sa_column=_fk("theme.id", nullable=True))
 
 
-class Commitment(Versioned, SQLModel, table=True):
+class Commitment(RefRecord, table=True):
     __tablename__ = "commitment"
     __table_args__ = _ref_checks()
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     theme_id: int = Field(sa_column=_fk("theme.id"))
     text: str = Field(max_length=TEXT_MAX)
     lead_id: int = Field(sa_column=_fk("institution.id"))
 
 
-class Workstream(Versioned, SQLModel, table=True):
+class Workstream(RefRecord, table=True):
     __tablename__ = "workstream"
     __table_args__ = _ref_checks()
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     name: str = Field(max_length=NAME_MAX)
     theme_id: int = Field(sa_column=_fk("theme.id"))
@@ -218,11 +214,10 @@ class WorkstreamCommitment(SQLModel, table=True):
     commitment_id: int = Field(sa_column=_link_target("commitment.id"))
 
 
-class Milestone(Versioned, SQLModel, table=True):
+class Milestone(RefRecord, table=True):
     __tablename__ = "milestone"
-    __table_args__ = (
-        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
-        # DOMAIN.md §1: completed is set exactly when the status is done.
+    __table_args__ = _ref_checks(
+        # Completed is set exactly when the status is done.
         sa.CheckConstraint(
             "(status = 'done' AND completed IS NOT NULL)"
             " OR (status <> 'done' AND completed IS NULL)",
@@ -249,9 +244,6 @@ class Milestone(Versioned, SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     workstream_id: int = Field(sa_column=_fk("workstream.id"))
     title: str = Field(max_length=NAME_MAX)
     due: dt.date
@@ -278,16 +270,12 @@ class MilestoneBaseline(SQLModel, table=True):
     changed: dt.date
 
 
-class Site(Versioned, SQLModel, table=True):
+class Site(RefRecord, table=True):
     __tablename__ = "site"
-    __table_args__ = (
-        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+    __table_args__ = _ref_checks(
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     name: str = Field(max_length=NAME_MAX)
     kind: SiteKind = Field(sa_column=_vocabulary(SiteKind, "kind"))
     parent_id: int | None = Field(sa_column=_fk("site.id", nullable=True))
@@ -295,16 +283,12 @@ class Site(Versioned, SQLModel, table=True):
     location: str | None = Field(default=None, max_length=NAME_MAX)
 
 
-class Visit(Versioned, SQLModel, table=True):
+class Visit(RefRecord, table=True):
     __tablename__ = "visit"
-    __table_args__ = (
-        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+    __table_args__ = _ref_checks(
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     mou_id: int = Field(sa_column=_fk("mou.id"))
     title: str = Field(max_length=NAME_MAX)
     kind: VisitKind = Field(sa_column=_vocabulary(VisitKind, "kind"))
@@ -338,12 +322,11 @@ class VisitTheme(SQLModel, table=True):
     theme_id: int = Field(sa_column=_link_target("theme.id"))
 
 
-class Action(Versioned, SQLModel, table=True):
+class Action(RefRecord, table=True):
     """A follow-up action agreed at a visit."""
 
     __tablename__ = "action"
-    __table_args__ = (
-        sa.CheckConstraint("ref = upper(ref)", name="ref_upper"),
+    __table_args__ = _ref_checks(
         sa.CheckConstraint(
             "(status = 'done' AND completed IS NOT NULL)"
             " OR (status <> 'done' AND completed IS NULL)",
@@ -351,9 +334,6 @@ class Action(Versioned, SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    version: int = Field(default=1, sa_column=_version_column())
-    ref: str = Field(max_length=REF_LEN, unique=True)
     visit_id: int = Field(sa_column=_fk("visit.id"))
     text: str = Field(max_length=TEXT_MAX)
     owner_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
@@ -363,7 +343,7 @@ class Action(Versioned, SQLModel, table=True):
 
 
 class Setting(SQLModel, table=True):
-    """A programme-office convention (DOMAIN.md: *default* rules), stored with the data so
+    """A programme-office convention (docs/rules.md, "Settings"), stored with the data so
     that everyone sharing a database reports the same way."""
 
     __tablename__ = "setting"

@@ -1,4 +1,5 @@
-"""Reporting periods: the quarters of the three year schemes (DOMAIN.md section 2).
+"""Reporting periods: the quarters and years of the three year schemes (docs/rules.md,
+"Reporting periods").
 
 Boards quote quarters by label (``FY2026/27 Q1``), so a label must map to exactly one span of
 days and back again. Everything here is plain arithmetic on ``datetime.date``; the UK *tax* year
@@ -18,7 +19,9 @@ from tracker.errors import InvalidInput
 __all__ = [
     "Quarter",
     "Scheme",
+    "Year",
     "last_ended_quarter",
+    "parse_period",
     "parse_quarter",
     "parse_scheme",
     "quarter_of",
@@ -120,6 +123,39 @@ class Quarter:
         return self.label
 
 
+@dataclass(frozen=True, order=True)
+class Year:
+    """One whole year of a scheme (``FY2026/27``), named like its quarters."""
+
+    scheme: Scheme
+    start_year: int
+
+    @property
+    def quarters(self) -> tuple[Quarter, ...]:
+        return tuple(Quarter(self.scheme, self.start_year, number) for number in range(1, 5))
+
+    @property
+    def start(self) -> date:
+        return self.quarters[0].start
+
+    @property
+    def end(self) -> date:
+        return self.quarters[-1].end
+
+    @property
+    def label(self) -> str:
+        return self.quarters[0].label.rsplit(" ", 1)[0]
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def __str__(self) -> str:
+        return self.label
+
+
+Period = Quarter | Year
+
+
 def _start_year(d: date, scheme: Scheme) -> int:
     return d.year if d.month >= scheme.start_month else d.year - 1
 
@@ -176,6 +212,17 @@ _PREFIX_SCHEME = {"fy": Scheme.UK_FY, "ay": Scheme.ACADEMIC}
 
 def _label_quarter(match: re.Match[str], scheme: Scheme) -> Quarter | None:
     """The quarter a matched label names, or None when the label does not make sense."""
+    year = _label_year(match, scheme)
+    if year is None:
+        return None
+    try:
+        return Quarter(year.scheme, year.start_year, int(match["number"]))
+    except ValueError:
+        return None
+
+
+def _label_year(match: re.Match[str], scheme: Scheme) -> Year | None:
+    """The scheme year a matched label names, or None when the label does not make sense."""
     prefix, first, second = match["prefix"], match["first"], match["second"]
     if prefix is not None:
         # An explicit prefix wins over the scheme in use: "AY2025/26 Q3" can only mean that.
@@ -201,9 +248,10 @@ def _label_quarter(match: re.Match[str], scheme: Scheme) -> Quarter | None:
         if int(second) != expected:
             return None
     try:
-        return Quarter(scheme, start_year, int(match["number"]))
+        Quarter(scheme, start_year, 1), Quarter(scheme, start_year, 4)
     except ValueError:
         return None
+    return Year(scheme, start_year)
 
 
 def parse_quarter(text: str, *, scheme: Scheme, today: date) -> Quarter:
@@ -234,3 +282,26 @@ def parse_quarter(text: str, *, scheme: Scheme, today: date) -> Quarter:
     if quarter is None:
         raise error
     return quarter
+
+
+_YEAR_ONLY = re.compile(_YEAR, re.ASCII)
+
+
+def parse_period(text: str, *, scheme: Scheme) -> Period:
+    """A reporting period as typed: a quarter label (``FY2026/27 Q3``) or a whole year
+    (``FY2026/27``, ``2026/27``; ``2026`` in the calendar scheme)."""
+    cleaned = text.strip().lower()
+    example = Quarter(scheme, 2026, 3).label
+    error = InvalidInput(
+        f"period: expected a quarter such as {example} or a year such as "
+        f"{example.rsplit(' ', 1)[0]}; got {text!r}"
+    )
+    if not cleaned.isascii():
+        raise error
+    match = _YEAR_FIRST.fullmatch(cleaned) or _QUARTER_FIRST.fullmatch(cleaned)
+    period: Period | None = _label_quarter(match, scheme) if match is not None else None
+    if period is None and (year_match := _YEAR_ONLY.fullmatch(cleaned)):
+        period = _label_year(year_match, scheme)
+    if period is None:
+        raise error
+    return period

@@ -47,3 +47,18 @@ def clean_ref(value: str, *, field: str = "ref") -> str:
     if not REF_PATTERN.match(ref):
         raise InvalidInput(f"{field}: expected a ref of {REF_FORM} characters; got {value!r}")
     return ref
+
+
+# user:password@ in any URL, and password=... in a query string or a libpq key=value string.
+# The password runs to the last '@' before the host, so an unencoded '@' in it is hidden too.
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*:/{0,3}[^/:@\s]*:)[^\s]*?(?=@[^@/\s]*(?:[/?\s'\"]|$))"
+)
+_PASSWORD_PARAM = re.compile(r"(?i)(?P<head>\bpassword=)[^&\s]*")
+
+
+def redact(text: str) -> str:
+    """Text with every password it holds replaced by ***: a URL's user:password@ and any
+    password= parameter. Used on anything that is stored, printed or logged."""
+    text = _URL_PASSWORD.sub(lambda match: match["head"] + "***", text)
+    return _PASSWORD_PARAM.sub(lambda match: match["head"] + "***", text)

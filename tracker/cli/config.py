@@ -57,7 +57,7 @@ def set_(key: Key, value: Annotated[str, typer.Argument(help="New value.")], db:
     Example: mou config set green_tol_days 10
     """
     from tracker.cli.context import open_db
-    from tracker.services.settings import set_setting
+    from tracker.services.configure import set_setting
 
     with open_db(db, create=True).writing() as session:
         old, new = set_setting(key, value, session=session)
@@ -71,7 +71,7 @@ def unset(key: Key, db: Db = None) -> None:
     Example: mou config unset red_tol_days
     """
     from tracker.cli.context import open_db
-    from tracker.services.settings import unset_setting
+    from tracker.services.configure import unset_setting
 
     with open_db(db, create=True).writing() as session:
         old, default = unset_setting(key, session=session)

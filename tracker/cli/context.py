@@ -17,7 +17,7 @@ def open_db(db: str | None, *, create: bool = False) -> Database:
     recorded under. Only commands that write may ``create`` a new SQLite file: a read of a
     mistyped path says so instead of leaving an empty database behind."""
     from tracker.cli import invocation
-    from tracker.db import open_database
+    from tracker.migrate import open_database
     from tracker.services import audit
 
     database = open_database(db, create=create)
@@ -48,8 +48,8 @@ def date_scheme(text: str | None, db: str | None) -> Scheme | None:
     quarter`` that depends on it (other dates cost no extra query)."""
     if not text or not re.search(r"quarter|year|eoq|eoy", text, re.IGNORECASE):
         return None
-    from tracker.db import open_database
     from tracker.errors import MouError
+    from tracker.migrate import open_database
     from tracker.services.settings import reporting_scheme
 
     try:

@@ -18,28 +18,27 @@ def upgrade(db: Db = None) -> None:
 
     Example: mou db upgrade --db postgresql+psycopg://mou@dbhost/mou
     """
-    from tracker.backup import backup
     from tracker.db import display_url, resolve_url, sqlite_path
     from tracker.migrate import current, head_revision
     from tracker.migrate import upgrade as run_upgrade
 
     url = resolve_url(db)
-    before = current(url)
     head = head_revision()
+    before = current(url)
     if before == head:
         typer.echo(f"{display_url(url)} is already at revision {head}.")
         return
-    if before is not None:
-        if sqlite_path(url) is not None:
-            kept = backup(url, label=f"before-{head}")
-            typer.echo(f"Backed up revision {before} to {kept.path}.")
-        else:
-            typer.echo(
-                "PostgreSQL migrations run in one transaction and roll back whole on failure; "
-                "take a pg_dump first if you want a copy to go back to (mou db backup)."
-            )
-    run_upgrade(url)
-    typer.echo(f"Upgraded {display_url(url)} from {before or 'an empty database'} to {head}.")
+    if before is not None and sqlite_path(url) is None:
+        typer.echo(
+            "PostgreSQL migrations run in one transaction and roll back whole on failure; "
+            "take a pg_dump first if you want a copy to go back to (mou db backup)."
+        )
+    done = run_upgrade(
+        url, on_backup=lambda before, path: typer.echo(f"Backed up revision {before} to {path}.")
+    )
+    typer.echo(
+        f"Upgraded {display_url(url)} from {done.before or 'an empty database'} to {done.after}."
+    )
 
 
 @app.command("backup")
@@ -81,8 +80,9 @@ def restore_command(
     Example: mou db restore backups/mou-backup-20261128-170000.db
     """
     from tracker.backup import check_sqlite_file, restore
-    from tracker.db import HEAD_REVISION, display_url, resolve_url
+    from tracker.db import display_url, resolve_url
     from tracker.errors import InvalidInput, MouError
+    from tracker.migrate import HEAD_REVISION
 
     url = resolve_url(db)
     if not path.is_file():

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
+from tracker.enums import MilestoneStatus, Rag
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report
@@ -19,32 +20,18 @@ app = typer.Typer()
 PANEL = "Looking up"
 
 
-class Kind(StrEnum):
-    INSTITUTIONS = "institutions"
-    PEOPLE = "people"
-    PARTIES = "parties"
-    THEMES = "themes"
-    COMMITMENTS = "commitments"
-    WORKSTREAMS = "workstreams"
-    MILESTONES = "milestones"
-    SITES = "sites"
-    VISITS = "visits"
-    ACTIONS = "actions"
+def _listable() -> dict[str, str]:
+    from tracker.kinds import KINDS, Scope
+
+    return {kind.table.upper(): kind.table for kind in KINDS if kind.scope is not Scope.MOU}
 
 
-class RagChoice(StrEnum):
-    GREEN = "GREEN"
-    AMBER = "AMBER"
-    RED = "RED"
-    COMPLETE = "COMPLETE"
-    NA = "N/A"
-
-
-class StatusChoice(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
+# Generated from the kind descriptions: a new kind of record can be listed without a change here.
+Kind = StrEnum("Kind", _listable())  # type: ignore[misc]
+# The RAG values one milestone can have (NOT_STARTED belongs to scopes with no milestones).
+RagChoice = StrEnum(  # type: ignore[misc]
+    "RagChoice", {rag.name: rag.value for rag in Rag if rag is not Rag.NOT_STARTED}
+)
 
 
 @app.command("list", rich_help_panel=PANEL)
@@ -60,7 +47,7 @@ def list_command(
         str | None, typer.Option("--workstream", help="Milestones: only this workstream's.")
     ] = None,
     status: Annotated[
-        StatusChoice | None,
+        MilestoneStatus | None,
         typer.Option("--status", help="Milestones: only this status.", case_sensitive=False),
     ] = None,
     rag: Annotated[
@@ -88,7 +75,6 @@ def list_command(
     """
     from tracker.cli.context import as_of_date, open_db, parse_option_date, today
     from tracker.cli.render import emit
-    from tracker.enums import MilestoneStatus, Rag
     from tracker.errors import UsageError
     from tracker.kinds import BY_TABLE
     from tracker.services.listing import (
@@ -101,7 +87,7 @@ def list_command(
 
     parsed = as_of_date(as_of, db)
     when = parsed.value if parsed else today()
-    if kind is not Kind.MILESTONES:
+    if kind != "milestones":
         only_milestones = {
             "--workstream": workstream,
             "--status": status,
@@ -114,12 +100,12 @@ def list_command(
         if given:
             raise UsageError(f"{given[0]}: only for milestones; not for {kind.value}")
     with open_db(db).reading() as session:
-        if kind is Kind.MILESTONES:
+        if kind == "milestones":
             filters = MilestoneFilter(
                 theme=theme,
                 institution=institution,
                 workstream=workstream,
-                status=MilestoneStatus(status.value) if status else None,
+                status=status,
                 rag=Rag(rag.value) if rag else None,
                 overdue=overdue,
                 due_before=parse_option_date(due_before, "--due-before", db),
@@ -175,57 +161,57 @@ def milestones_report(rows: list[MilestoneRow], as_of: dt.date) -> Report:
 
 def records_report(spec: KindSpec, records: list[tuple[str, dict[str, Any]]]) -> Report:
     from tracker.cli.render import Column, Report, Section
-    from tracker.kinds import FieldType
+    from tracker.fields import FieldType
 
-    key_name = "ref" if spec.has_ref else "institution"
+    key_name = spec.key_field
     columns = [Column(key_name, key_name.capitalize(), "ref")]
-    drop = {FieldType.LONG_TEXT: 6, FieldType.REFS: 4, FieldType.ATTENDEES: 5}
+    drop = {FieldType.LONG_TEXT: 6, FieldType.REFS: 4, FieldType.ROWS: 5}
     for field in spec.fields:
-        if spec.has_ref or field.key != "institution":
-            kind = "date" if field.field_type is FieldType.DATE else "text"
-            if field.field_type in (FieldType.REF, FieldType.CHOICE, FieldType.INT):
-                kind = "ref"
-            header = field.key.replace("_", " ").capitalize()
-            columns.append(Column(field.key, header, kind, drop.get(field.field_type, 0)))  # type: ignore[arg-type]
+        if field.key == key_name:
+            continue
+        kind = "date" if field.field_type is FieldType.DATE else "text"
+        if field.field_type in (FieldType.REF, FieldType.CHOICE, FieldType.INT):
+            kind = "ref"
+        if field.field_type is FieldType.NUMBER:
+            kind = "number"
+        header = field.key.replace("_", " ").capitalize()
+        columns.append(Column(field.key, header, kind, drop.get(field.field_type, 0)))  # type: ignore[arg-type]
     rows = [{key_name: key, **_flat(record)} for key, record in records]
-    section = Section(spec.table.capitalize(), columns, rows)
+    section = Section(spec.nouns.capitalize(), columns, rows)
     document = {
         "kind": spec.table,
-        "rows": [{key_name: key, **_jsonable(record)} for key, record in records],
+        "rows": [_full(spec, key, record) for key, record in records],
     }
     return Report(document=document, csv=section, sections=[section])
 
 
+def _full(spec: KindSpec, key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A record as JSON rows give it: every field, in the programme file's form."""
+    from tracker.services.exporter import outside
+
+    shown = outside(spec, key, record)
+    return {
+        spec.key_field: key,
+        **{
+            field.key: shown.get(field.key, [] if field.is_list else None)
+            for field in spec.fields
+            if field.key != spec.key_field
+        },
+    }
+
+
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
     """Lists as one cell: 'OXF; LIV', attendees as 'IT (signatory)'."""
+    from tracker.cli.values import show
+    from tracker.fields import plain
+
     flat: dict[str, Any] = {}
     for key, value in record.items():
         if isinstance(value, list):
-            flat[key] = "; ".join(
-                f"{item[0]} ({_plain(item[1])})" if isinstance(item, tuple) else str(item)
-                for item in value
-            )
+            flat[key] = "; ".join(show([item]) for item in value)
         else:
-            flat[key] = _plain(value)
+            flat[key] = plain(value)
     return flat
-
-
-def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in record.items():
-        if key == "attendees":
-            result[key] = [{"person": person, "role": _plain(role)} for person, role in value]
-        elif key == "rebaselines":
-            result[key] = [
-                {"due": due, "reason": reason, "changed": changed} for due, reason, changed in value
-            ]
-        else:
-            result[key] = _plain(value)
-    return result
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, StrEnum) else value
 
 
 @app.command("show", rich_help_panel=PANEL)
@@ -267,7 +253,11 @@ def detail_report(detail: RecordDetail) -> Report:
     from tracker.cli.render import Column, Report, Section
     from tracker.cli.values import show as shown
 
-    fields = _jsonable(detail.fields)
+    fields = {
+        key: value
+        for key, value in _full(detail.kind, detail.key, detail.fields).items()
+        if key in detail.fields
+    }
     field_rows = [
         {"field": key, "value": shown(value)}
         for key, value in detail.fields.items()

@@ -8,23 +8,20 @@ from typing import Annotated, Any
 import typer
 
 from tracker.cli.options import Db
+from tracker.enums import MilestoneStatus
 
 app = typer.Typer()
 PANEL = "Milestones"
 
 
-class OpenStatus(StrEnum):
-    """A new milestone is planned or already under way; it is completed with --done later."""
-
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-
-
-class AnyStatus(StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
+# A new milestone is planned or already under way; it is completed with --done later.
+OpenStatus = StrEnum(  # type: ignore[misc]
+    "OpenStatus",
+    {
+        status.name: status.value
+        for status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
+    },
+)
 
 
 @app.command("add-milestone", rich_help_panel=PANEL)
@@ -58,7 +55,7 @@ def add_milestone(
     status: Annotated[
         OpenStatus,
         typer.Option("--status", help="Planned, or already in progress.", case_sensitive=False),
-    ] = OpenStatus.PLANNED,
+    ] = OpenStatus.PLANNED,  # type: ignore[attr-defined]
     db: Db = None,
 ) -> None:
     """Add a milestone to a workstream and print its ref.
@@ -112,7 +109,7 @@ def update_milestone(
         typer.Option("--done", help="Completed on this date (sets status done).", metavar="DATE"),
     ] = None,
     status: Annotated[
-        AnyStatus | None,
+        MilestoneStatus | None,
         typer.Option(
             "--status",
             help="New status (reopening clears the completed date).",
@@ -153,10 +150,9 @@ def update_milestone(
     from tracker.cli.records import report_update
     from tracker.cli.values import convert
     from tracker.dates import parse_date
-    from tracker.enums import MilestoneStatus, ReportedRag, choices
+    from tracker.enums import ReportedRag, choices
     from tracker.errors import InvalidInput
     from tracker.kinds import MILESTONES
-    from tracker.services.editing import read_record
     from tracker.services.milestones import UNSET
     from tracker.services.milestones import update_milestone as update
 
@@ -190,7 +186,6 @@ def update_milestone(
                 f"--rag: expected one of {choices(ReportedRag)} or none; got {rag!r}"
             )
     with open_db(db).writing() as session:
-        _, before = read_record(MILESTONES, ref, session=session)
         saved = update(
             ref,
             session=session,
@@ -201,4 +196,4 @@ def update_milestone(
             rag=reported,
             reason=reason,
         )
-    report_update("milestone", saved.key, before, saved.record, saved.changed, notes)
+    report_update(MILESTONES, saved, notes)

@@ -110,7 +110,7 @@ def quarterly(
 
 
 def report_sections(report: QuarterlyReport) -> dict[str, Section]:
-    """One section per file, with the column names of DOMAIN.md §5 (a contract)."""
+    """One section per file, with the column names of docs/rules.md (a contract)."""
     from tracker.cli.render import Column, Section
 
     def section(name: str, rows: list[dict[str, Any]], kinds: dict[str, str]) -> Section:

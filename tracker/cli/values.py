@@ -7,13 +7,9 @@ import datetime as dt
 from enum import Enum
 from typing import Any
 
-from tracker.kinds import FieldSpec, FieldType
+from tracker.fields import FieldSpec, FieldType
 
 CLEAR_WORDS = {"none", "-"}
-
-
-def flag(spec: FieldSpec) -> str:
-    return "--" + spec.key.replace("_", "-")
 
 
 def convert(
@@ -21,41 +17,76 @@ def convert(
 ) -> Any:
     """One option's value in the form the services take; ``none`` clears an optional field.
     ``db`` is where the reporting scheme comes from, for dates such as ``end of quarter``."""
-    from tracker.cli.context import date_scheme
-    from tracker.dates import parse_optional_date
-
     if not isinstance(raw, str):
         return raw  # already typed by Typer: numbers, booleans, choices
     text = raw.strip()
+    clear = text.casefold() in CLEAR_WORDS
     match spec.field_type:
         case FieldType.TEXT | FieldType.LONG_TEXT:
             # An optional text field is cleared by 'none', as the help says; a required one
             # (a name, a title) takes the word as it is.
-            return None if not spec.required and text.casefold() in CLEAR_WORDS else raw
+            return None if not spec.required and clear else raw
         case FieldType.DATE:
-            parsed = parse_optional_date(
-                raw, field=flag(spec), today=today, scheme=date_scheme(raw, db)
-            )
-            if parsed is None:
-                return None
-            if parsed.note:
-                notes.append(parsed.note)
-            return parsed.value
-        case FieldType.REF:
-            return None if text.casefold() in CLEAR_WORDS else text
+            return _date(spec.flag, raw, today=today, notes=notes, db=db)
+        case FieldType.REF | FieldType.PERIOD:
+            return None if clear else text
+        case FieldType.NUMBER:
+            return None if clear else _number(spec.flag, text)
         case FieldType.REFS:
-            if text.casefold() in CLEAR_WORDS or not text:
+            if clear or not text:
                 return []
             return [part.strip() for part in text.split(",") if part.strip()]
-        case FieldType.ATTENDEES:
-            if text.casefold() in CLEAR_WORDS or not text:
+        case FieldType.ROWS:
+            if clear or not text:
                 return []
-            attendees = []
-            for part in (item.strip() for item in text.split(",") if item.strip()):
-                person, _, role = part.partition(":")
-                attendees.append({"person": person.strip(), "role": role.strip() or "delegate"})
-            return attendees
+            return [_entry(spec, part, today=today, notes=notes, db=db) for part in _items(text)]
     return raw
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _entry(
+    spec: FieldSpec, text: str, *, today: dt.date, notes: list[str], db: str | None
+) -> dict[str, Any]:
+    """'IT:signatory' → {person: IT, role: signatory}: columns in order, separated by ':'."""
+    assert spec.rows is not None
+    parts = [part.strip() for part in text.split(":")]
+    entry: dict[str, Any] = {}
+    for column, part in zip(spec.rows.columns, parts, strict=False):
+        if not part:
+            continue
+        entry[column.key] = convert(column, part, today=today, notes=notes, db=db)
+    return entry
+
+
+def _date(flag: str, raw: str, *, today: dt.date, notes: list[str], db: str | None) -> Any:
+    from tracker.cli.context import date_scheme
+    from tracker.dates import parse_optional_date
+
+    parsed = parse_optional_date(raw, field=flag, today=today, scheme=date_scheme(raw, db))
+    if parsed is None:
+        return None
+    if parsed.note:
+        notes.append(parsed.note)
+    return parsed.value
+
+
+def _number(flag: str, text: str) -> int | float:
+    from tracker.errors import InvalidInput
+
+    cleaned = text.replace(",", "").replace("_", "").removeprefix("£")
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise InvalidInput(
+            f"{flag}: expected a number such as 1200000 or 2.5; got {text!r}"
+        ) from None
 
 
 def show(value: Any) -> str:
@@ -64,20 +95,21 @@ def show(value: Any) -> str:
 
     if value is None or value == []:
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dt.date):
         return format_date(value)
     if isinstance(value, Enum):
         return str(value.value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(_show_item(item) for item in value)
+        return ", ".join(_show_entry(item) for item in value)
     return str(value)
 
 
-def _show_item(item: Any) -> str:
-    if isinstance(item, tuple) and len(item) == 2:
-        return f"{item[0]} ({show(item[1])})"
-    if isinstance(item, tuple) and len(item) == 3:
-        return f"{show(item[0])} ({item[1]}, changed {show(item[2])})"
+def _show_entry(item: Any) -> str:
+    """A list entry: its first column, then the rest in brackets: 'IT (signatory)'."""
+    if isinstance(item, tuple):
+        first, *rest = item
+        shown = [show(part) for part in rest if part is not None]
+        return f"{show(first)} ({', '.join(shown)})" if shown else show(first)
     return str(item)

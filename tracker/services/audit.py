@@ -11,12 +11,13 @@ import datetime as dt
 import getpass
 import json
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from sqlmodel import Session
 
 from tracker import models
+from tracker.fields import FieldSpec, FieldType, plain
+from tracker.services.settings import stored_settings
 from tracker.text import clean_text
 
 AUDIT_KEY = "mou_audit"
@@ -54,8 +55,6 @@ def resolve_actor(session: Session, given: str | None) -> str:
     else the operating-system user."""
     if given:
         return clean_text(given, field="--actor", max_len=64) or _os_user()
-    from tracker.services.settings import stored_settings
-
     return stored_settings(session=session)["actor"] or _os_user()
 
 
@@ -70,16 +69,34 @@ def encode(value: Any) -> str | None:
     """A field value as stored in the trail: JSON, with dates in ISO form."""
     if value is None:
         return None
-    return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True)
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=_iso)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
+def _iso(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+    raise TypeError(f"cannot record {type(value).__name__} in the audit trail")
+
+
+def decode(spec: FieldSpec, value: Any) -> Any:
+    """A value from the trail's JSON back to the form the store writes."""
+    if value is None:
+        return [] if spec.is_list else None
+    match spec.field_type:
+        case FieldType.DATE:
+            return dt.date.fromisoformat(value)
+        case FieldType.CHOICE:
+            assert spec.vocabulary is not None
+            return spec.vocabulary(value)
+        case FieldType.ROWS:
+            assert spec.rows is not None
+            return [
+                tuple(
+                    decode(column, item)
+                    for column, item in zip(spec.rows.columns, entry, strict=True)
+                )
+                for entry in value
+            ]
     return value
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import BY_TABLE
-from tracker.services.rules import parent_loops
+from tracker.rules import parent_loops
 
 
 def check_database(*, session: Session) -> list[str]:

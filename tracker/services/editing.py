@@ -7,22 +7,26 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from tracker.errors import Conflict, InvalidInput, NotFound
-from tracker.kinds import BY_TABLE, FieldType, KindSpec, clean_value
-from tracker.services.lookup import current_mou
-from tracker.services.rules import Record, fill_defaults, parent_loops, record_problems
+from tracker.db import serialise
+from tracker.errors import Conflict, InvalidInput
+from tracker.fields import clean_value, refs_named
+from tracker.kinds import BY_TABLE, KindSpec
+from tracker.rules import Record, parent_loops
+from tracker.services.lookup import current_mou, missing
 from tracker.services.store import RecordStore
 from tracker.text import clean_ref
 
 
 @dataclass(frozen=True)
 class Saved:
-    """What was written: the record's key, its fields as stored, and which fields changed."""
+    """What was written: the record's key, its fields before (None for a new record) and as
+    stored, and which fields changed."""
 
     key: str
     record: Record
+    before: Record | None = None
     changed: list[str] = field(default_factory=list)
 
 
@@ -31,40 +35,49 @@ def add_record(
 ) -> Saved:
     """Add one record. ``values`` holds typed values (dates as dates, refs as text, lists as
     lists); a ref is generated from the kind's prefix when none is given."""
-    store = _store(kind, session)
+    store = store_for(kind, session)
     record = {spec.key: spec.default for spec in kind.fields}
-    record.update(_clean(kind, values))
-    missing = [spec.key for spec in kind.fields if spec.required and record.get(spec.key) is None]
-    if missing:
-        raise InvalidInput(f"{missing[0]}: required")
+    record.update(clean_record(kind, values, session=session))
+    absent = [spec.key for spec in kind.fields if spec.required and record.get(spec.key) is None]
+    if absent:
+        raise InvalidInput(f"{absent[0]}: required")
     check_targets(kind, record, store)
     key = _new_key(kind, record, store, ref)
-    fill_defaults(kind.table, record, lambda table, ref: _lookup(store, table, ref))
-    _check_rules(kind, record)
-    store.upsert(kind, key, record)
+    kind.fill_defaults(record, store_lookup(store))
+    check_rules(kind, record, store)
+    store.insert(kind, key, record)
     return Saved(key=key, record=record, changed=list(values))
 
 
 def update_record(kind: KindSpec, ref: str, changes: Record, *, session: Session) -> Saved:
-    """Change some fields of one record; ``None`` clears an optional field."""
-    store = _store(kind, session)
-    key = clean_ref(ref, field="institution" if not kind.has_ref else "ref")
+    """Change some fields of one record; ``None`` clears an optional field. The record is
+    locked before it is read, so what is changed is what was read, whoever else is editing."""
+    store = store_for(kind, session)
+    key = clean_ref(ref, field=kind.key_field)
     row = store.find(kind, key, for_update=True)
     if row is None:
-        raise NotFound(f"ref: no {kind.noun} with ref {key!r}")
+        raise missing(kind, key, session=session, field=kind.key_field)
     current = store.record_of(kind, row)
-    cleaned = _clean(kind, changes)
+    return write_changes(kind, key, row, current, changes, store=store)
+
+
+def write_changes(
+    kind: KindSpec, key: str, row: Any, current: Record, changes: Record, *, store: RecordStore
+) -> Saved:
+    """Check ``changes`` against the record as it stands (``current``, read under a lock) and
+    write them."""
+    cleaned = clean_record(kind, changes, session=store.session)
     for name, value in cleaned.items():
         if value is None and not _clearable(kind, kind.field(name)):
             raise InvalidInput(f"{name}: required; it cannot be cleared")
     merged = {**current, **cleaned}
     check_targets(kind, cleaned, store)
-    _check_rules(kind, merged)
-    if "parent" in cleaned and kind.table in ("themes", "sites"):
-        _check_parent_loop(kind, key, merged["parent"], store)
+    check_rules(kind, merged, store)
+    if kind.parent is not None and kind.parent in cleaned:
+        check_parent_loop(kind, key, merged[kind.parent], store)
     changed = [name for name in cleaned if current.get(name) != merged[name]]
-    store.upsert(kind, key, merged)
-    return Saved(key=key, record=merged, changed=changed)
+    store.update(kind, key, row, merged)
+    return Saved(key=key, record=merged, before=current, changed=changed)
 
 
 def _clearable(kind: KindSpec, spec: Any) -> bool:
@@ -72,7 +85,7 @@ def _clearable(kind: KindSpec, spec: Any) -> bool:
     to its workstream's lead when added, but is never empty."""
     if spec.required:
         return False
-    column = kind.model.__table__.c.get(spec.attribute)  # type: ignore[attr-defined]
+    column = kind.model.__table__.c.get(spec.attribute)
     return column is None or bool(column.nullable)
 
 
@@ -81,22 +94,25 @@ def read_record(
 ) -> tuple[Any, Record]:
     """A record and its fields. ``for_update`` locks it first, for a read-modify-write: the
     value read is then the value changed, even with other editors at work."""
-    store = _store(kind, session)
-    key = clean_ref(ref)
+    store = store_for(kind, session)
+    key = clean_ref(ref, field=kind.key_field)
     row = store.find(kind, key, for_update=for_update)
     if row is None:
-        raise NotFound(f"ref: no {kind.noun} with ref {key!r}")
+        raise missing(kind, key, session=session, field=kind.key_field)
     return row, store.record_of(kind, row)
 
 
 def next_ref(kind: KindSpec, *, session: Session) -> str:
     """The next free ref in the kind's numbering: MS-22 is followed by MS-23; numbers keep the
-    width already in use (WS09 → WS10), at least two digits."""
+    width already in use (WS09 → WS10), at least two digits.
+
+    The caller holds the kind's ref lock (``allocate_ref``), so two people adding at once on
+    PostgreSQL get different refs rather than the same one."""
     model: Any = kind.model
     pattern = re.compile(rf"^{re.escape(kind.ref_prefix)}(\d+)$")
     numbers = [
         (int(match.group(1)), len(match.group(1)))
-        for ref in session.exec(select(model.ref).where(model.ref.like(f"{kind.ref_prefix}%")))
+        for ref in session.exec(select(model.ref).where(col(model.ref).startswith(kind.ref_prefix)))
         if (match := pattern.match(ref))
     ]
     number = max((value for value, _ in numbers), default=0) + 1
@@ -104,71 +120,78 @@ def next_ref(kind: KindSpec, *, session: Session) -> str:
     return f"{kind.ref_prefix}{number:0{width}d}"
 
 
-def _store(kind: KindSpec, session: Session) -> RecordStore:
+def ref_lock(kind: KindSpec) -> str:
+    """The name of the lock that makes choosing a new ref and inserting it one step."""
+    return f"refs:{kind.table}"
+
+
+def store_for(kind: KindSpec, session: Session) -> RecordStore:
+    """A store that knows the MoU, for the kinds that belong to it."""
     mou_id = current_mou(session=session).id if kind.in_mou else None
     return RecordStore(session, mou_id=mou_id)
 
 
-def _clean(kind: KindSpec, values: Record) -> Record:
+def clean_record(kind: KindSpec, values: Record, *, session: Session) -> Record:
+    from tracker.services.settings import period_parser
+
+    parse_period = period_parser(session=session)
     cleaned: Record = {}
     for name, value in values.items():
         spec = kind.field(name)
-        cleaned[name] = None if value is None else clean_value(spec, value)
+        cleaned[name] = None if value is None else clean_value(spec, value, period=parse_period)
     return cleaned
 
 
 def check_targets(kind: KindSpec, record: Record, store: RecordStore) -> None:
     """Every ref a record names must exist."""
     for spec in kind.fields:
-        value = record.get(spec.key)
-        if value is None or spec.target is None:
-            continue
-        if spec.field_type is FieldType.REF:
-            refs = [value]
-        elif spec.field_type is FieldType.ATTENDEES:
-            refs = [person for person, _role in value]
-        else:
-            refs = list(value)
-        for target in refs:
-            if store.id_of(spec.target, target) is None:
-                noun = BY_TABLE[spec.target].noun
-                raise InvalidInput(f"{spec.key}: no {noun} with ref {target!r}")
+        for target, ref in refs_named(spec, record.get(spec.key)):
+            if store.id_of(target, ref) is None:
+                raise missing(BY_TABLE[target], ref, session=store.session, field=spec.key)
 
 
 def _new_key(kind: KindSpec, record: Record, store: RecordStore, ref: str | None) -> str:
     if not kind.has_ref:  # a party is keyed by its institution
-        key = str(record["institution"])
+        key = str(record[kind.key_field])
         if store.find(kind, key) is not None:
-            raise Conflict(f"institution: {key} is already a party to this MoU")
+            where = " to this MoU" if kind.in_mou else ""
+            raise Conflict(f"{kind.key_field}: {key} is already {kind.article} {kind.noun}{where}")
         return key
+    serialise(store.session, ref_lock(kind))
     key = clean_ref(ref) if ref else next_ref(kind, session=store.session)
     if store.id_of(kind.table, key) is not None:
         raise Conflict(f"ref: {kind.article} {kind.noun} with ref {key} already exists")
     return key
 
 
-def _lookup(store: RecordStore, table: str, ref: str) -> Record:
-    kind = BY_TABLE[table]
-    row = store.find(kind, ref)
-    return {} if row is None else store.record_of(kind, row)
+def store_lookup(store: RecordStore) -> Any:
+    def lookup(table: str, ref: str) -> Record:
+        kind = BY_TABLE[table]
+        row = store.find(kind, ref)
+        return {} if row is None else store.record_of(kind, row)
+
+    return lookup
 
 
-def _check_rules(kind: KindSpec, record: Record) -> None:
-    problems = record_problems(kind.table, record)
+def check_rules(kind: KindSpec, record: Record, store: RecordStore) -> None:
+    problems = kind.problems(record, store_lookup(store))
     if problems:
         name, message = problems[0]
         raise InvalidInput(f"{name}: {message}")
 
 
-def _check_parent_loop(kind: KindSpec, key: str, parent: str | None, store: RecordStore) -> None:
+def check_parent_loop(kind: KindSpec, key: str, parent: str | None, store: RecordStore) -> None:
+    assert kind.parent is not None
+    spec = kind.field(kind.parent)
     model: Any = kind.model
-    rows = store.session.exec(select(model.ref, model.parent_id)).all()
-    ids = {row_ref: store.id_of(kind.table, row_ref) for row_ref, _ in rows}
-    refs_by_id = {row_id: row_ref for row_ref, row_id in ids.items()}
+    rows = store.session.exec(select(model.ref, getattr(model, spec.attribute))).all()
+    refs_by_id = {store.id_of(kind.table, row_ref): row_ref for row_ref, _ in rows}
     parents: dict[str, str | None] = {
         row_ref: refs_by_id.get(parent_id) if parent_id is not None else None
         for row_ref, parent_id in rows
     }
     parents[key] = parent
     if parent_loops(parents, [key]):
-        raise InvalidInput(f"parent: {parent} is {key} itself or one of its sub-{kind.table}")
+        raise InvalidInput(
+            f"{kind.parent}: {parent} is {key} itself or one of its sub-{kind.nouns}"
+        )

@@ -1,4 +1,5 @@
-"""The whole programme as a programme file (DOMAIN.md §6): the inverse of the importer.
+"""The whole programme as a programme file (docs/programme-file.md): the inverse of the
+importer.
 
 Loading an export into an empty database and exporting again gives the same file, so a
 programme can move between databases (SQLite to PostgreSQL, laptop to server) without loss.
@@ -6,82 +7,65 @@ programme can move between databases (SQLite to PostgreSQL, laptop to server) wi
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from tracker import models
-from tracker.kinds import KINDS, MOU, PARTIES, KindSpec
+from tracker.fields import FieldType, plain
+from tracker.kinds import KINDS, KindSpec, Scope
+from tracker.rules import Record
 from tracker.services.lookup import current_mou
+from tracker.services.settings import SETTINGS, stored_settings
 from tracker.services.store import RecordStore
 
 
 def export_programme(*, session: Session, mou: str | None = None) -> dict[str, Any]:
-    """Tables in programme-file order: the MoU as a table, every other kind as a list of
-    records. Shared facts (institutions, people, sites) are exported whole; the rest are the
-    MoU's own."""
+    """Tables in programme-file order: the settings that are set, the MoU as a table, every
+    other kind as a list of records. Shared facts (institutions, people, sites) are exported
+    whole; the rest are the MoU's own."""
     record = current_mou(session=session, ref=mou)
+    assert record.id is not None
     store = RecordStore(session, mou_id=record.id)
     store.preload()
     document: dict[str, Any] = {}
+    settings = _settings_set(session)
+    if settings:
+        document["settings"] = settings
     for kind in KINDS:
-        rows = _rows(kind, session, record)
-        records = [
-            _outside(kind, store.key_of(kind, row), store.record_of(kind, row)) for row in rows
-        ]
-        if kind is MOU:
-            document["mou"] = records[0]
-        elif records:
-            document[kind.table] = records
+        records = store.mou_records(kind)
+        rows = [outside(kind, key, value) for key, value in sorted(records.items())]
+        if kind.scope is Scope.MOU:
+            document["mou"] = rows[0]
+        elif rows:
+            document[kind.table] = rows
     return document
 
 
-def _rows(kind: KindSpec, session: Session, mou: models.Mou) -> list[Any]:
-    model: Any = kind.model
-    if kind is MOU:
-        return [mou]
-    if kind is PARTIES:
-        rows = session.exec(select(model).where(model.mou_id == mou.id)).all()
-        institutions = dict(
-            session.exec(select(models.Institution.id, models.Institution.ref)).all()
-        )
-        return sorted(rows, key=lambda row: institutions[row.institution_id])
-    statement = select(model)
-    if kind.in_mou:
-        statement = statement.where(model.mou_id == mou.id)
-    elif kind.table == "milestones":
-        statement = statement.join(
-            models.Workstream, col(models.Workstream.id) == model.workstream_id
-        ).where(models.Workstream.mou_id == mou.id)
-    elif kind.table == "actions":
-        statement = statement.join(models.Visit, col(models.Visit.id) == model.visit_id).where(
-            models.Visit.mou_id == mou.id
-        )
-    return list(session.exec(statement.order_by(model.ref)).all())
+def _settings_set(session: Session) -> dict[str, Any]:
+    """Only the settings that differ from their defaults, in their file form (numbers as
+    numbers)."""
+    values = stored_settings(session=session)
+    return {
+        key: int(value) if value.isdigit() else value
+        for key, value in values.items()
+        if value != SETTINGS[key].default
+    }
 
 
-def _outside(kind: KindSpec, key: str, record: dict[str, Any]) -> dict[str, Any]:
+def outside(kind: KindSpec, key: str, record: Record) -> dict[str, Any]:
     """A record as a programme file writes it: its key first, then every field that has a
     value, in the kind's order; empty lists and unset fields are left out."""
-    out: dict[str, Any] = {"ref" if kind.has_ref else "institution": key}
+    out: dict[str, Any] = {kind.key_field: key}
     for spec in kind.fields:
         value = record.get(spec.key)
-        if value is None or value == [] or (kind is PARTIES and spec.key == "institution"):
+        if value is None or value == [] or spec.key == kind.key_field:
             continue
-        if spec.key == "attendees":
-            value = [{"person": person, "role": _plain(role)} for person, role in value]
-        elif spec.key == "rebaselines":
+        if spec.field_type is FieldType.ROWS:
+            assert spec.rows is not None
+            names = [column.key for column in spec.rows.columns]
             value = [
-                {"due": due, "reason": reason, "changed": changed} for due, reason, changed in value
+                {name: item for name, item in zip(names, entry, strict=True) if item is not None}
+                for entry in value
             ]
-        out[spec.key] = _plain(value)
+        out[spec.key] = plain(value)
     return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value

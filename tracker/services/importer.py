@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from tracker import models
-from tracker.kinds import KINDS, MILESTONES, KindSpec
+from tracker.db import serialise
+from tracker.kinds import KINDS, KindSpec, Scope
+from tracker.rules import Record
+from tracker.services.configure import change_settings
+from tracker.services.editing import ref_lock
 from tracker.services.programme_file import Existing, Programme, load_programme_text
-from tracker.services.rules import Record
+from tracker.services.settings import reporting_scheme, stored_settings
 from tracker.services.store import RecordStore
 
 
@@ -60,59 +61,53 @@ def import_programme(
 ) -> ImportResult:
     """Validate the whole file against the database, then write it. Raises ValidationFailed
     (and writes nothing) when anything is wrong."""
-    existing = existing_records(session=session)
-    programme = load_programme_text(text, source=source, existing=existing, file_format=file_format)
-    return _Writer(session, source=source, today=today or dt.date.today()).write(programme)
-
-
-def existing_records(*, session: Session) -> Existing:
-    """What validation needs to know of the records already stored: refs, and the few fields
-    that defaults and loop checks depend on."""
-    existing: Existing = {kind.table: {} for kind in KINDS}
-    mous = dict(session.exec(select(models.Mou.id, models.Mou.ref)).all())
+    # One import at a time, and no new ref handed out while it runs (PostgreSQL).
+    serialise(session, "import")
     for kind in KINDS:
-        if kind.in_mou and kind.has_ref:
-            model: Any = kind.model
-            for ref, mou_id in session.exec(select(model.ref, model.mou_id)):
-                existing[kind.table][ref] = {"mou": mous.get(mou_id)}
-        elif kind.has_ref:
-            for ref in session.exec(select(kind.model.ref)):  # type: ignore[attr-defined]
-                existing[kind.table][ref] = {}
-    lead = sa.orm.aliased(models.Institution)
-    for ws_ref, lead_ref in session.exec(
-        select(models.Workstream.ref, lead.ref).join(
-            lead, col(lead.id) == models.Workstream.lead_id
-        )
-    ):
-        existing["workstreams"][ws_ref]["lead"] = lead_ref
-    for person_ref, role in session.exec(select(models.Person.ref, models.Person.role)):
-        existing["people"][person_ref]["role"] = role
-    nested: tuple[tuple[str, Any], ...] = (("themes", models.Theme), ("sites", models.Site))
-    for table, model in nested:
-        parent = sa.orm.aliased(model)
-        rows = session.exec(
-            select(model.ref, parent.ref).join(parent, col(parent.id) == model.parent_id)
-        )
-        for ref, parent_ref in rows:
-            existing[table][ref]["parent"] = parent_ref
+        if kind.has_ref:
+            serialise(session, ref_lock(kind))
+    store = RecordStore(session)
+    existing = existing_records(store)
+    programme = load_programme_text(
+        text,
+        source=source,
+        existing=existing,
+        file_format=file_format,
+        scheme=reporting_scheme(session=session),
+    )
+    return _Writer(store, existing, source=source, today=today or dt.date.today()).write(programme)
+
+
+def existing_records(store: RecordStore) -> Existing:
+    """Every record the database holds, in outside form, keyed by table and key."""
+    store.preload()
+    existing: Existing = {}
+    for kind in KINDS:
+        existing[kind.table] = store.all_records(kind)
     return existing
 
 
 class _Writer:
-    def __init__(self, session: Session, *, source: str, today: dt.date) -> None:
-        self.store = RecordStore(session)
-        self.store.preload()
+    def __init__(
+        self, store: RecordStore, existing: Existing, *, source: str, today: dt.date
+    ) -> None:
+        self.store = store
+        self.existing = existing
         self.source = source
         self.today = today
 
     def write(self, programme: Programme) -> ImportResult:
-        result = ImportResult(mou=next(iter(programme.records["mou"])))
+        result = ImportResult(mou=programme.mou_ref)
+        self._write_settings(programme, result)
         for kind in KINDS:
             counts = result.counts.setdefault(kind.table, Counts())
             for key, record in _parents_first(kind, programme.records[kind.table]):
-                if kind is MILESTONES:
-                    record = self._keep_baselines(key, record)
+                current = self.existing[kind.table].get(key)
+                if current is not None and kind.history is not None:
+                    record = self._keep_history(kind, current, record)
                 changed, added = self.store.upsert(kind, key, record)
+                if kind.scope is Scope.MOU:
+                    self.store.mou_id = self.store.id_of(kind.table, key)
                 if added:
                     counts.added += 1
                 elif changed:
@@ -121,35 +116,51 @@ class _Writer:
                     counts.unchanged += 1
         return result
 
-    def _keep_baselines(self, key: str, record: Record) -> Record:
-        """A file may move a milestone's agreed date, but never erase its history
-        (DOMAIN.md §1): entries already stored are kept, and a new due date is recorded as a
-        re-baseline when the file does not say so itself."""
-        row = self.store.find(MILESTONES, key)
-        if row is None:
-            return record
-        current = self.store.record_of(MILESTONES, row)
-        history = list(current["rebaselines"])
-        history += [entry for entry in record["rebaselines"] if entry not in history]
-        moved = record["due"] != current["due"]
-        if moved and not any(due == current["due"] for due, _, _ in history):
-            history.append(
-                (current["due"], f"due date changed by importing {self.source}", self.today)
-            )
-        return {**record, "rebaselines": history}
+    def _write_settings(self, programme: Programme, result: ImportResult) -> None:
+        if not programme.settings:
+            return
+        stored = stored_settings(session=self.store.session)
+        changes: dict[str, str | None] = {
+            key: value for key, value in programme.settings.items() if stored[key] != value
+        }
+        result.counts["settings"] = Counts(
+            changed=len(changes), unchanged=len(programme.settings) - len(changes)
+        )
+        if changes:
+            change_settings(changes, session=self.store.session)
+
+    def _keep_history(self, kind: KindSpec, current: Record, record: Record) -> Record:
+        """A file may move a tracked field (a milestone's agreed date), but never erase its
+        history: entries already stored are kept, and a move is recorded in the history when
+        the file does not record it itself."""
+        history = kind.history
+        assert history is not None
+        entries = list(current[history.into])
+        entries += [entry for entry in record[history.into] if entry not in entries]
+        if history.moved(current, record):
+            recorded = history.entry(current, "", None)[: len(history.tracked)]
+            if not any(entry[: len(history.tracked)] == recorded for entry in entries):
+                entries.append(
+                    history.entry(
+                        current, f"{history.label} changed by importing {self.source}", self.today
+                    )
+                )
+        return {**record, history.into: entries}
 
 
 def _parents_first(kind: KindSpec, records: dict[str, Record]) -> list[tuple[str, Record]]:
-    """Themes and sites may nest: write a parent before its children (loops were refused)."""
-    if "parent" not in {spec.key for spec in kind.fields}:
+    """Records of a nesting kind (themes, sites): a parent before its children (loops were
+    refused)."""
+    if kind.parent is None:
         return list(records.items())
+    parent_key = kind.parent
     ordered: list[tuple[str, Record]] = []
     placed: set[str] = set()
 
     def place(key: str) -> None:
         if key in placed:
             return
-        parent = records[key]["parent"]
+        parent = records[key][parent_key]
         if parent in records:
             place(parent)
         placed.add(key)

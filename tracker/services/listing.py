@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from tracker import models
 from tracker.enums import MilestoneStatus, Rag
 from tracker.errors import InvalidInput, NotFound, UsageError
-from tracker.kinds import BY_TABLE, MILESTONES, PARTIES, KindSpec
-from tracker.services.lookup import by_ref, current_mou
+from tracker.kinds import BY_TABLE, MILESTONES, KindSpec
+from tracker.services.lookup import by_ref, current_mou, missing, suggest_any
 from tracker.services.rag import (
     Tolerances,
     effective_date,
@@ -58,10 +58,12 @@ class MilestoneFacts:
     rag: str
 
 
-def milestone_facts(row: Any) -> dict[str, Any]:
+def milestone_facts(row: Any, as_of: dt.date) -> dict[str, Any]:
     """The shared fields of a row from ``milestone_select``: (milestone, workstream ref, theme
-    ref, institution ref, owner ref, derived RAG, ...)."""
+    ref, institution ref, owner ref, derived RAG, ...). A completion after ``as_of`` is not
+    known yet as of that date, so slippage is measured without it."""
     milestone, workstream, theme, institution, owner, rag = row[:6]
+    known = milestone.completed if milestone.completed and milestone.completed <= as_of else None
     return {
         "ref": milestone.ref,
         "title": milestone.title,
@@ -73,7 +75,7 @@ def milestone_facts(row: Any) -> dict[str, Any]:
         "forecast": milestone.forecast,
         "completed": milestone.completed,
         "status": milestone.status.value,
-        "slippage_days": slippage_days(milestone.due, milestone.forecast),
+        "slippage_days": slippage_days(milestone.due, milestone.forecast, known),
         "rag": rag,
     }
 
@@ -112,15 +114,13 @@ def list_milestones(
     rag = rag_expression(as_of, tolerances)
     stmt = milestone_select(current_mou(session=session).id, rag)
     if filters.theme is not None:
-        theme = by_ref(models.Theme, filters.theme, session=session, field="--theme")
+        theme = by_ref("themes", filters.theme, session=session, field="--theme")
         stmt = stmt.where(col(models.Workstream.theme_id).in_(theme_subtree(session, theme.id)))
     if filters.institution is not None:
-        found = by_ref(
-            models.Institution, filters.institution, session=session, field="--institution"
-        )
+        found = by_ref("institutions", filters.institution, session=session, field="--institution")
         stmt = stmt.where(models.Milestone.institution_id == found.id)
     if filters.workstream is not None:
-        ws = by_ref(models.Workstream, filters.workstream, session=session, field="--workstream")
+        ws = by_ref("workstreams", filters.workstream, session=session, field="--workstream")
         stmt = stmt.where(models.Milestone.workstream_id == ws.id)
     if filters.status is not None:
         stmt = stmt.where(col(models.Milestone.status) == filters.status)
@@ -139,7 +139,7 @@ def list_milestones(
     stmt = stmt.order_by(col(models.Milestone.due), col(models.Milestone.ref))
     return [
         MilestoneRow(
-            **milestone_facts(row),
+            **milestone_facts(row, as_of),
             reported_rag=row[0].reported_rag.value if row[0].reported_rag else None,
         )
         for row in session.execute(stmt)
@@ -147,21 +147,11 @@ def list_milestones(
 
 
 def list_records(kind: KindSpec, *, session: Session) -> list[tuple[str, dict[str, Any]]]:
-    """Every record of a kind, by ref, in its outside form (the kinds other than milestones
-    are small: institutions, people, themes, visits…)."""
-    store = RecordStore(session)
-    model: Any = kind.model
-    if kind is PARTIES:
-        mou = current_mou(session=session)
-        store.mou_id = mou.id
-        rows = session.exec(select(model).where(model.mou_id == mou.id)).all()
-        keyed = sorted(((store.key_of(kind, row), row) for row in rows), key=lambda item: item[0])
-    else:
-        statement = select(model)
-        if kind.in_mou:
-            statement = statement.where(model.mou_id == current_mou(session=session).id)
-        keyed = [(row.ref, row) for row in session.exec(statement.order_by(model.ref)).all()]
-    return [(key, store.record_of(kind, row)) for key, row in keyed]
+    """Every record of a kind that belongs to the MoU (all, for shared kinds), by key, in its
+    outside form."""
+    mou_id = current_mou(session=session).id if kind.scope.value != "shared" else None
+    store = RecordStore(session, mou_id=mou_id)
+    return sorted(store.mou_records(kind).items())
 
 
 @dataclass
@@ -199,18 +189,18 @@ def record_detail(
     if kind is None:
         matches = find_kinds(key, session=session)
         if not matches:
-            raise NotFound(f"ref: no record has the ref {key!r}")
+            hint = suggest_any(key, session=session)
+            raise NotFound(
+                f"ref: no record has the ref {key!r}" + (f"; did you mean {hint}?" if hint else "")
+            )
         if len(matches) > 1:
             names = " and ".join(f"{match.article} {match.noun}" for match in matches)
             raise InvalidInput(f"ref: {key} names {names}; choose one with --kind")
         kind = matches[0]
-    # A party has no ref of its own: it is found by its MoU and institution.
-    store = RecordStore(
-        session, mou_id=current_mou(session=session).id if kind is PARTIES else None
-    )
+    store = RecordStore(session, mou_id=current_mou(session=session).id if kind.in_mou else None)
     row = store.find(kind, key)
     if row is None:
-        raise NotFound(f"ref: no {kind.noun} with ref {key!r}")
+        raise missing(kind, key, session=session)
     detail = RecordDetail(
         kind=kind,
         key=key,
@@ -231,7 +221,9 @@ def record_detail(
             "derived": derived.value,
             "reported": row.reported_rag.value if row.reported_rag else None,
             "reported_reason": row.reported_rag_reason,
-            "slippage_days": slippage_days(row.due, row.forecast),
+            "slippage_days": slippage_days(
+                row.due, row.forecast, row.completed if derived is Rag.COMPLETE else None
+            ),
         }
     return detail
 
@@ -248,14 +240,14 @@ def filter_records(
     any field that points at themes or institutions."""
     wanted: dict[str, set[str]] = {}
     if theme is not None:
-        found = by_ref(models.Theme, theme, session=session, field="--theme")
+        found = by_ref("themes", theme, session=session, field="--theme")
         ids = theme_subtree(session, found.id)
         wanted["themes"] = set(
             session.exec(select(models.Theme.ref).where(col(models.Theme.id).in_(ids))).all()
         )
     if institution is not None:
         found_institution = by_ref(
-            models.Institution, institution, session=session, field="--institution"
+            "institutions", institution, session=session, field="--institution"
         )
         wanted["institutions"] = {found_institution.ref}
     for table, refs in wanted.items():

@@ -1,37 +1,82 @@
-"""Finding records by ref, the way users type them (any case, any Unicode form)."""
+"""Finding records by ref, the way users type them (any case, any Unicode form), and saying
+which ref was probably meant when none matches."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import difflib
+import re
+from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.errors import InvalidInput, NotFound
+from tracker.kinds import BY_TABLE, KindSpec
 from tracker.text import clean_ref
 
-M = TypeVar("M", bound=SQLModel)
 
-
-def by_ref(model: type[M], ref: str, *, session: Session, field: str = "ref") -> M:
-    """The record of ``model`` whose ref is ``ref``, or NotFound naming the kind and the ref."""
+def by_ref(table: str, ref: str, *, session: Session, field: str = "ref") -> Any:
+    """The record of a kind whose ref is ``ref``, or NotFound naming the kind, the ref and
+    the closest ref that does exist."""
+    kind = BY_TABLE[table]
     key = clean_ref(ref, field=field)
-    column: Any = model.ref  # type: ignore[attr-defined]
-    row = session.exec(select(model).where(column == key)).first()
+    model: Any = kind.model
+    row = session.exec(select(model).where(col(model.ref) == key)).first()
     if row is None:
-        raise NotFound(f"{field}: no {_noun(model)} with ref {key!r}")
+        raise missing(kind, key, session=session, field=field)
     return row
 
 
-def _noun(model: type[SQLModel]) -> str:
-    return str(model.__tablename__).replace("_", " ")
+def missing(kind: KindSpec, key: str, *, session: Session, field: str = "ref") -> NotFound:
+    """'--workstream: no workstream with ref 'WS1'; did you mean WS01?'"""
+    if not kind.has_ref:  # a party is named by its institution
+        return NotFound(f"{field}: {key} is not {kind.article} {kind.noun} to this MoU")
+    hint = suggest(kind, key, session=session)
+    return NotFound(
+        f"{field}: no {kind.noun} with ref {key!r}" + (f"; did you mean {hint}?" if hint else "")
+    )
+
+
+def _squashed(ref: str) -> str:
+    """A ref without its separators and leading zeros: MS13, MS-013 and ms-13 look alike."""
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", re.sub(r"[^A-Z0-9]", "", ref.upper()))
+
+
+def suggest(kind: KindSpec, key: str, *, session: Session) -> str | None:
+    """The existing ref of this kind closest to ``key``, if one is close enough to be a typo."""
+    if not kind.has_ref:
+        return None
+    model: Any = kind.model
+    refs = list(session.exec(select(model.ref)).all())
+    squashed = _squashed(key)
+    same = [ref for ref in refs if _squashed(ref) == squashed]
+    if same:
+        return str(same[0])
+    # Otherwise a close spelling, but never a different number: MS-99 is not a typo of MS-19.
+    digits = re.sub(r"[^0-9]", "", squashed)
+    close = [
+        ref
+        for ref in difflib.get_close_matches(key, refs, n=3, cutoff=0.8)
+        if re.sub(r"[^0-9]", "", _squashed(ref)) == digits
+    ]
+    return str(close[0]) if close else None
+
+
+def suggest_any(key: str, *, session: Session) -> str | None:
+    """The closest ref of any kind, for a ref typed without saying its kind."""
+    for kind in BY_TABLE.values():
+        hint = suggest(kind, key, session=session)
+        if hint is not None:
+            return hint
+    return None
 
 
 def current_mou(*, session: Session, ref: str | None = None) -> models.Mou:
     """The MoU a command works on: the one named, or the only one in the database."""
     if ref is not None:
-        return by_ref(models.Mou, ref, session=session, field="mou")
-    mous = session.exec(select(models.Mou).order_by(models.Mou.ref).limit(2)).all()
+        found: models.Mou = by_ref("mou", ref, session=session, field="mou")
+        return found
+    mous = session.exec(select(models.Mou).order_by(col(models.Mou.ref)).limit(2)).all()
     if not mous:
         raise NotFound("no MoU in this database yet: load a programme with `mou import FILE.toml`")
     if len(mous) > 1:

@@ -58,9 +58,10 @@ def update_milestone(
             )
         if due == current["due"]:
             raise InvalidInput(f"--due: the milestone is already due on {due.isoformat()}")
-        history = [*current["rebaselines"], (current["due"], reason, today)]
+        history = MILESTONES.history
+        assert history is not None
         changes["due"] = due
-        changes["rebaselines"] = history
+        changes[history.into] = [*current[history.into], history.entry(current, reason, today)]
     if rag is not UNSET:
         if rag is not None and not reason:
             raise InvalidInput("--rag: a reported RAG needs a --reason")

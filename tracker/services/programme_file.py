@@ -1,8 +1,9 @@
-"""Reading and validating a programme file (DOMAIN.md §6) before anything is written.
+"""Reading and validating a programme file (docs/programme-file.md) before anything is written.
 
 Validation is complete, not fail-fast: every problem is collected with its table, ref and
 field, so a user fixes a file in one pass. References may point into the file itself or to
-records already in the database.
+records already in the database. Every kind is read the same way, from its description in
+``tracker.kinds``.
 """
 
 from __future__ import annotations
@@ -15,48 +16,62 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.errors import InvalidInput, Problem, ValidationFailed
-from tracker.kinds import (
-    BY_TABLE,
-    KINDS,
-    MOU,
-    FieldType,
-    KindSpec,
-    clean_value,
-)
-from tracker.services.rules import Record, fill_defaults, parent_loops, record_problems
+from tracker.fields import FieldSpec, FieldType, clean_value, refs_named
+from tracker.kinds import BY_TABLE, KINDS, KindSpec, Scope
+from tracker.periods import Scheme, parse_period
+from tracker.rules import Record, parent_loops
+from tracker.services.settings import SETTINGS
 from tracker.text import clean_ref
 
-# For each table, what the database already holds: ref -> the fields a check may need.
+# For each table, the records the database already holds: key -> record (outside form).
 Existing = dict[str, dict[str, Record]]
+SETTINGS_TABLE = "settings"
 
 
 @dataclass
 class Programme:
-    """A validated programme file: records in their normal form, keyed by table and ref.
-
-    Parties have no ref of their own and are keyed by their institution's ref.
-    """
+    """A validated programme file: records in their normal form, keyed by table and key (a
+    ref; a party: its institution's ref), and the settings it sets (stored form)."""
 
     records: dict[str, dict[str, Record]] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def mou(self) -> Record:
         return next(iter(self.records["mou"].values()))
 
+    @property
+    def mou_ref(self) -> str:
+        return next(iter(self.records["mou"]))
+
 
 def load_programme_text(
-    text: str, *, source: str, existing: Existing, file_format: str = "toml"
+    text: str,
+    *,
+    source: str,
+    existing: Existing,
+    file_format: str = "toml",
+    scheme: Scheme = Scheme.UK_FY,
 ) -> Programme:
     """Parse and validate a programme file's text (TOML, or the same tables as JSON); raise
-    ValidationFailed listing every problem."""
+    ValidationFailed listing every problem. ``scheme`` is the database's reporting scheme,
+    for period labels (a file's own [settings] scheme takes precedence)."""
     data = _parse_json(text, source) if file_format == "json" else _parse_toml(text, source)
     problems: list[Problem] = []
-    programme = _read_tables(data, problems)
+    settings = _read_settings(data.get(SETTINGS_TABLE), problems)
+    if "scheme" in settings:
+        scheme = Scheme(settings["scheme"])
+    programme = _read_tables(data, problems, scheme, hint=_FORMAT_HINTS[file_format])
+    programme.settings = settings
+    _check_mou(programme, existing, problems)
     # References are checked even when some fields were refused, so one pass shows all;
     # the rules between fields need every field read, so they wait for a clean read.
     _check_references(programme, existing, problems)
     if not problems:
-        _apply_defaults(programme, existing)
+        lookup = _lookup(programme, existing)
+        for kind in KINDS:
+            for record in programme.records[kind.table].values():
+                kind.fill_defaults(record, lookup)
         _check_rules(programme, existing, problems)
     if problems:
         raise ValidationFailed(problems, source)
@@ -78,13 +93,28 @@ def _reason(error: Exception) -> str:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FORMAT_HINTS = {"toml": " (unquoted in TOML)", "json": ' (a string "2026-06-30" in JSON)'}
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON allows a key twice and keeps the last silently; a programme file may not."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(f"the key {key!r} appears twice in one object")
+        seen[key] = value
+    return seen
 
 
 def _parse_json(text: str, source: str) -> dict[str, Any]:
     """JSON has no date type: dates arrive as ISO strings and are read back as dates here, so
     validation sees what it sees from TOML."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
         problem = Problem("file", None, None, f"not valid JSON: {_reason(error)}")
         raise ValidationFailed([problem], source) from None
@@ -97,19 +127,19 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
         records = [content] if isinstance(content, dict) else content
         for record in records if isinstance(records, list) else []:
             if isinstance(record, dict):
-                _dates_from_json(kind, record)
+                _dates_from_json(kind.fields, record)
     return data
 
 
-def _dates_from_json(kind: KindSpec, record: dict[str, Any]) -> None:
-    for spec in kind.fields:
+def _dates_from_json(fields: tuple[FieldSpec, ...], record: dict[str, Any]) -> None:
+    for spec in fields:
         if spec.field_type is FieldType.DATE:
             record[spec.key] = _as_date(record.get(spec.key))
-        elif spec.field_type is FieldType.REBASELINES and isinstance(record.get(spec.key), list):
+        elif spec.field_type is FieldType.ROWS and isinstance(record.get(spec.key), list):
+            assert spec.rows is not None
             for entry in record[spec.key]:
                 if isinstance(entry, dict):
-                    for key in ("due", "changed"):
-                        entry[key] = _as_date(entry.get(key))
+                    _dates_from_json(spec.rows.columns, entry)
     for key in [key for key, value in record.items() if value is None]:
         del record[key]  # JSON null means "not given", as an absent key does in TOML
 
@@ -123,17 +153,49 @@ def _as_date(value: Any) -> Any:
     return value
 
 
-def _read_tables(data: dict[str, Any], problems: list[Problem]) -> Programme:
-    programme = Programme()
-    for table in sorted(set(data) - set(BY_TABLE)):
+def _read_settings(raw: Any, problems: list[Problem]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(SETTINGS_TABLE, None, None, "expected one [settings] table"))
+        return {}
+    settings: dict[str, str] = {}
+    for key, value in raw.items():
+        setting = SETTINGS.get(key)
+        if setting is None:
+            problems.append(
+                Problem(
+                    SETTINGS_TABLE, None, key, f"unknown setting; expected {', '.join(SETTINGS)}"
+                )
+            )
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            problems.append(Problem(SETTINGS_TABLE, None, key, "expected text or a whole number"))
+            continue
+        try:
+            settings[key] = setting.parse(str(value))
+        except ValueError as error:
+            problems.append(Problem(SETTINGS_TABLE, None, key, f"expected {error}; got {value!r}"))
+    green, red = settings.get("green_tol_days"), settings.get("red_tol_days")
+    if green is not None and red is not None and int(green) > int(red):
         problems.append(
-            Problem(table, None, None, f"unknown table; expected {', '.join(BY_TABLE)}")
+            Problem(SETTINGS_TABLE, None, "green_tol_days", "must not exceed red_tol_days")
         )
+    return settings
+
+
+def _read_tables(
+    data: dict[str, Any], problems: list[Problem], scheme: Scheme, *, hint: str
+) -> Programme:
+    programme = Programme()
+    known = [*BY_TABLE, SETTINGS_TABLE]
+    for table in sorted(set(data) - set(known)):
+        problems.append(Problem(table, None, None, f"unknown table; expected {', '.join(known)}"))
     if "mou" not in data:
         problems.append(Problem("mou", None, None, "missing: the file needs one [mou] table"))
     for kind in KINDS:
-        raw = data.get(kind.table, {} if kind is MOU else [])
-        if kind is MOU:
+        raw = data.get(kind.table, {} if kind.scope is Scope.MOU else [])
+        if kind.scope is Scope.MOU:
             if not isinstance(raw, dict):
                 problems.append(Problem("mou", None, None, "expected one [mou] table"))
                 raw = {}
@@ -145,59 +207,71 @@ def _read_tables(data: dict[str, Any], problems: list[Problem]) -> Programme:
             rows = []
         else:
             rows = raw
-        programme.records[kind.table] = _read_records(kind, rows, problems)
+        programme.records[kind.table] = _Reader(kind, problems, scheme, hint).records(rows)
     return programme
 
 
-def _read_records(kind: KindSpec, rows: list[Record], problems: list[Problem]) -> dict[str, Record]:
-    records: dict[str, Record] = {}
-    for position, row in enumerate(rows, start=1):
-        key = _record_key(kind, row, position, problems)
-        if key is None:
-            continue
-        shown = key if kind.has_ref else f"#{position} ({key})"
-        if key in records:
-            what = "ref" if kind.has_ref else "institution"
-            problems.append(Problem(kind.table, shown, what, "duplicate: appears more than once"))
-            continue
-        records[key] = _read_fields(kind, row, shown, problems)
-    return records
+class _Reader:
+    """Reads one table's records, collecting every problem."""
 
+    def __init__(self, kind: KindSpec, problems: list[Problem], scheme: Scheme, hint: str):
+        self.kind = kind
+        self.problems = problems
+        self.hint = hint
+        self.period = lambda text: parse_period(text, scheme=scheme).label
 
-def _record_key(kind: KindSpec, row: Record, position: int, problems: list[Problem]) -> str | None:
-    key_field = "ref" if kind.has_ref else "institution"
-    where = f"#{position}"
-    if key_field not in row:
-        problems.append(Problem(kind.table, where, key_field, "missing (required)"))
-        return None
-    value = row[key_field]
-    if not isinstance(value, str):
-        problems.append(Problem(kind.table, where, key_field, "expected a ref in quotes"))
-        return None
-    try:
-        return clean_ref(value, field=key_field)
-    except InvalidInput as error:
-        problems.append(Problem(kind.table, where, key_field, _detail(error, key_field)))
-        return None
+    def records(self, rows: list[Record]) -> dict[str, Record]:
+        records: dict[str, Record] = {}
+        kind = self.kind
+        for position, row in enumerate(rows, start=1):
+            key = self._key(row, position)
+            if key is None:
+                continue
+            shown = key if kind.has_ref else f"#{position} ({key})"
+            if key in records:
+                self._problem(shown, kind.key_field, "duplicate: appears more than once")
+                continue
+            records[key] = self._fields(row, shown)
+        return records
 
+    def _problem(self, where: str | None, field_name: str | None, message: str) -> None:
+        self.problems.append(Problem(self.kind.table, where, field_name, message))
 
-def _read_fields(kind: KindSpec, row: Record, shown: str, problems: list[Problem]) -> Record:
-    record: Record = {}
-    for key in sorted(set(row) - set(kind.keys)):
-        problems.append(
-            Problem(kind.table, shown, key, f"unknown field; expected {', '.join(kind.keys)}")
-        )
-    for spec in kind.fields:
-        if spec.key not in row:
-            if spec.required:
-                problems.append(Problem(kind.table, shown, spec.key, "missing (required)"))
-            record[spec.key] = spec.default
-            continue
+    def _key(self, row: Record, position: int) -> str | None:
+        key_field = self.kind.key_field
+        where = f"#{position}"
+        if key_field not in row:
+            self._problem(where, key_field, "missing (required)")
+            return None
+        value = row[key_field]
+        if not isinstance(value, str):
+            self._problem(where, key_field, "expected a ref in quotes")
+            return None
         try:
-            record[spec.key] = clean_value(spec, row[spec.key])
+            return clean_ref(value, field=key_field)
         except InvalidInput as error:
-            problems.append(Problem(kind.table, shown, spec.key, _detail(error, spec.key)))
-    return record
+            self._problem(where, key_field, _detail(error, key_field))
+            return None
+
+    def _fields(self, row: Record, shown: str) -> Record:
+        kind = self.kind
+        record: Record = {}
+        for key in sorted(set(row) - set(kind.keys)):
+            self._problem(shown, key, f"unknown field; expected {', '.join(kind.keys)}")
+        for spec in kind.fields:
+            if spec.key not in row:
+                if spec.required:
+                    self._problem(shown, spec.key, "missing (required)")
+                record[spec.key] = spec.default
+                continue
+            try:
+                record[spec.key] = clean_value(spec, row[spec.key], period=self.period)
+            except InvalidInput as error:
+                detail = _detail(error, spec.key)
+                if detail.startswith("expected a date"):
+                    detail += self.hint
+                self._problem(shown, spec.key, detail)
+        return record
 
 
 def _detail(error: InvalidInput, key: str) -> str:
@@ -206,68 +280,58 @@ def _detail(error: InvalidInput, key: str) -> str:
     return error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
 
 
+def _check_mou(programme: Programme, existing: Existing, problems: list[Problem]) -> None:
+    """Until a database holds a portfolio of MoUs, it holds one: a file for another MoU is
+    refused whole, whether or not its refs clash."""
+    held = sorted(existing.get("mou", {}))
+    if not held or not programme.records.get("mou"):
+        return
+    if programme.mou_ref not in held:
+        problems.append(
+            Problem(
+                "mou",
+                programme.mou_ref,
+                "ref",
+                f"this database holds MoU {held[0]}, and the file is for MoU "
+                f"{programme.mou_ref}; keep each MoU in its own database (--db)",
+            )
+        )
+
+
 def _check_references(programme: Programme, existing: Existing, problems: list[Problem]) -> None:
     def known(table: str, ref: str) -> bool:
         return ref in programme.records[table] or ref in existing.get(table, {})
 
     for kind in KINDS:
         for key, record in programme.records[kind.table].items():
-            shown = key
             for spec in kind.fields:
-                value = record.get(spec.key)
-                if value is None or spec.target is None:
-                    continue
-                target = spec.target
-                refs: list[str]
-                if spec.field_type is FieldType.REF:
-                    refs = [value]
-                elif spec.field_type is FieldType.ATTENDEES:
-                    refs = [person for person, _role in value]
-                else:
-                    refs = value
-                for ref in refs:
-                    if not known(target, ref):
-                        noun = BY_TABLE[target].noun
+                for table, ref in refs_named(spec, record.get(spec.key)):
+                    if not known(table, ref):
+                        noun = BY_TABLE[table].noun
                         problems.append(
-                            Problem(kind.table, shown, spec.key, f"unknown {noun} {ref!r}")
+                            Problem(kind.table, key, spec.key, f"unknown {noun} {ref!r}")
                         )
 
 
-def _apply_defaults(programme: Programme, existing: Existing) -> None:
+def _lookup(programme: Programme, existing: Existing) -> Any:
     def lookup(table: str, ref: str) -> Record:
-        return programme.records[table].get(ref) or existing[table][ref]
+        return programme.records[table].get(ref) or existing.get(table, {}).get(ref) or {}
 
-    for kind in KINDS:
-        for record in programme.records[kind.table].values():
-            fill_defaults(kind.table, record, lookup)
+    return lookup
 
 
 def _check_rules(programme: Programme, existing: Existing, problems: list[Problem]) -> None:
     records = programme.records
     if len(records["mou"]) != 1:
         problems.append(Problem("mou", None, None, "the file needs exactly one [mou] table"))
+    lookup = _lookup(programme, existing)
     for kind in KINDS:
         for key, record in records[kind.table].items():
-            for field_name, message in record_problems(kind.table, record):
+            for field_name, message in kind.problems(record, lookup):
                 problems.append(Problem(kind.table, key, field_name, message))
-    mou = next(iter(records["mou"]), None)
-    for kind in KINDS:
-        if not kind.in_mou or not kind.has_ref:
-            continue
-        for ref in records[kind.table]:
-            owner = existing.get(kind.table, {}).get(ref, {}).get("mou")
-            if owner is not None and owner != mou:
-                problems.append(
-                    Problem(
-                        kind.table,
-                        ref,
-                        "ref",
-                        f"already belongs to MoU {owner}; refs are "
-                        "unique across the MoUs in a database",
-                    )
-                )
-    for table in ("themes", "sites"):
-        parents = {ref: row.get("parent") for ref, row in existing.get(table, {}).items()}
-        parents.update({ref: row["parent"] for ref, row in records[table].items()})
-        for ref in parent_loops(parents, list(records[table])):
-            problems.append(Problem(table, ref, "parent", "makes a loop of parents"))
+        if kind.parent is not None:
+            spec = kind.field(kind.parent)
+            parents = {ref: row.get(spec.key) for ref, row in existing.get(kind.table, {}).items()}
+            parents.update({ref: row[spec.key] for ref, row in records[kind.table].items()})
+            for ref in parent_loops(parents, list(records[kind.table])):
+                problems.append(Problem(kind.table, ref, kind.parent, "makes a loop of parents"))

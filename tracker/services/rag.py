@@ -1,4 +1,4 @@
-"""RAG rules of DOMAIN.md §3, written once for one milestone in Python and once as a SQL
+"""The RAG rules (docs/rules.md, "RAG"), written once for one milestone in Python and once as a SQL
 expression for counting many in the database. Tests hold the two to the same answers."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tracker.enums import MilestoneStatus, Rag
 
 @dataclass(frozen=True)
 class Tolerances:
-    """Slippage tolerances in days (defaults from DOMAIN.md §3; organisations differ)."""
+    """Slippage tolerances in days (defaults in docs/rules.md; organisations differ)."""
 
     green_days: int = 7
     red_days: int = 30
@@ -48,8 +48,12 @@ def milestone_rag(
     return Rag.GREEN
 
 
-def slippage_days(due: dt.date, forecast: dt.date | None) -> int:
-    return ((forecast or due) - due).days
+def slippage_days(
+    due: dt.date, forecast: dt.date | None, completed: dt.date | None = None
+) -> int:
+    """Days late: the completion date once complete (a milestone done 45 days late slipped 45
+    days), the effective date before that."""
+    return ((completed or forecast or due) - due).days
 
 
 def roll_up(*, red: int, amber: int, green: int, done: int) -> Rag:

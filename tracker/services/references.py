@@ -16,26 +16,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from tracker.errors import Conflict, NotFound
-from tracker.kinds import BY_TABLE, LINKS, PARTIES, KindSpec
-from tracker.services import audit
-from tracker.services.lookup import current_mou
-from tracker.services.rules import record_problems
+from tracker.errors import Conflict
+from tracker.fields import FieldSpec, FieldType
+from tracker.kinds import KindSpec, by_model_table, list_owner
+from tracker.services.editing import store_for
+from tracker.services.lookup import missing
 from tracker.services.store import RecordStore
-
-# For each link table: the kind and list field that own its rows.
-_LIST_OWNERS = {model: (table, key, owner) for (table, key), (model, owner, _) in LINKS.items()}
 
 
 @dataclass(frozen=True)
 class Reference:
     noun: str  # the kind of record that points here: "milestone"
-    ref: str  # its ref (a party: the institution's ref)
+    ref: str  # its key (a party: the institution's ref)
     field: str  # the field that points here: "owner", "partners"
-    table: str
-    row_id: int
+    table: str  # the database table holding the pointer
+    row_id: int  # the pointing record's id (for a list entry: its owner's id)
     column: str
-    in_list: bool  # an entry in a list of refs (a link row)
+    in_list: bool  # an entry in a list (a link or child row)
     optional: bool  # a nullable field, which the cascade clears
 
 
@@ -49,36 +46,43 @@ def references_to(kind: KindSpec, row_id: int, *, session: Session) -> list[Refe
             if key.column.table.name != target_table or key.ondelete == "CASCADE":
                 continue
             column = key.parent
-            rows = session.execute(sa.select(table).where(column == row_id)).mappings().all()
+            rows = session.execute(sa.select(table).where(column == row_id)).all()
             for row in rows:
-                found.append(_describe(store, table.name, column, row))
+                described = _describe(store, table.name, column, row)
+                if described is not None:
+                    found.append(described)
     return sorted(found, key=lambda item: (item.noun, item.ref, item.field))
 
 
-def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Reference:
-    model_name = _model_name(table_name)
-    if model_name in _LIST_OWNERS:
-        owner_table, key, owner_column = _LIST_OWNERS[model_name]
-        owner = BY_TABLE[owner_table]
+def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Reference | None:
+    owned = list_owner(_model_name(table_name))
+    if owned is not None:
+        owner, spec = owned
+        assert spec.rows is not None
+        owner_id = getattr(row, spec.rows.owner_column)
+        owner_row = store.session.get(owner.model, owner_id)
+        store.mou_id = getattr(owner_row, "mou_id", store.mou_id)
         return Reference(
             noun=owner.noun,
-            ref=store.ref_of(owner_table, row[owner_column]),
-            field=key,
+            ref=store.key_of(owner, owner_row),
+            field=spec.key,
             table=table_name,
-            row_id=row[owner_column],
+            row_id=owner_id,
             column=column.name,
             in_list=True,
             optional=True,
         )
-    kind = next(kind for kind in BY_TABLE.values() if kind.model.__tablename__ == table_name)
+    kind = by_model_table(table_name)
+    if kind is None:
+        return None  # bookkeeping that is not a record (the audit trail)
+    store.mou_id = getattr(row, "mou_id", store.mou_id)
     field = next((spec.key for spec in kind.fields if spec.attribute == column.name), column.name)
-    ref = store.ref_of("institutions", row["institution_id"]) if kind is PARTIES else row["ref"]
     return Reference(
         noun=kind.noun,
-        ref=ref,
+        ref=store.key_of(kind, row),
         field=field,
         table=table_name,
-        row_id=row["id"],
+        row_id=row.id,
         column=column.name,
         in_list=False,
         optional=bool(column.nullable),
@@ -88,9 +92,9 @@ def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Ref
 def _model_name(table_name: str) -> str:
     from tracker import models
 
-    names = {*_LIST_OWNERS, *(kind.model_name for kind in BY_TABLE.values())}
-    for name in names:
-        if getattr(models, name).__tablename__ == table_name:
+    for name in dir(models):
+        model = getattr(models, name)
+        if getattr(model, "__tablename__", None) == table_name and hasattr(model, "__table__"):
             return name
     raise LookupError(table_name)
 
@@ -124,12 +128,10 @@ class Removal:
 
 
 def remove_record(kind: KindSpec, ref: str, *, session: Session, cascade: bool) -> Removal:
-    # A party has no ref of its own: it is found by its MoU and its institution.
-    mou_id = current_mou(session=session).id if kind is PARTIES else None
-    store = RecordStore(session, mou_id=mou_id)
-    row = store.find(kind, ref)
+    store = store_for(kind, session)
+    row = store.find(kind, ref, for_update=True)
     if row is None:
-        raise NotFound(f"ref: no {kind.noun} with ref {ref!r}")
+        raise missing(kind, ref, session=session, field=kind.key_field)
     removal = Removal(removed=[], cleared=[])
     _remove(kind, row, store, session, cascade, removal)
     return removal
@@ -150,15 +152,14 @@ def _remove(
             if target is not None:
                 removal.cleared.append(Cleared(reference, target))
             continue
-        dependent_kind = BY_TABLE[_table_key(reference.table)]
+        dependent_kind = by_model_table(reference.table)
+        assert dependent_kind is not None
         dependent = session.get(dependent_kind.model, reference.row_id)
         if dependent is not None:
             _remove(dependent_kind, dependent, store, session, cascade, removal)
     key = store.key_of(kind, row)
-    audit.record(session, kind=kind.table, ref=key, before=store.record_of(kind, row), after=None)
     removal.removed.append((kind.noun, key))
-    session.delete(row)
-    session.flush()
+    store.delete(kind, key, row)
 
 
 def _unlink(
@@ -166,40 +167,56 @@ def _unlink(
 ) -> str | None:
     """Clear an optional link, or take the target out of a list, through the same write path
     as any edit (so the change is audited like one)."""
-    if reference.in_list:
-        owner_kind = BY_TABLE[_LIST_OWNERS[_model_name(reference.table)][0]]
-    else:
-        owner_kind = BY_TABLE[_table_key(reference.table)]
+    owned = list_owner(_model_name(reference.table)) if reference.in_list else None
+    owner_kind = owned[0] if owned else by_model_table(reference.table)
+    assert owner_kind is not None
     owner: Any = session.get(owner_kind.model, reference.row_id)
     if owner is None:
         return None  # removed earlier in the same cascade (a lead that was also a partner)
-    if owner_kind is PARTIES:  # a party is found by its MoU and institution
-        store.mou_id = owner.mou_id
+    store.mou_id = getattr(owner, "mou_id", store.mou_id)
     record = store.record_of(owner_kind, owner)
     spec = owner_kind.field(reference.field)
-    gone = store.ref_of(spec.target, target_id) if spec.target else None
+    position = _ref_position(spec, reference)
+    gone = _target_ref(store, spec, position, target_id)
     if reference.in_list:
         record[reference.field] = [
             item
             for item in record[reference.field]
-            if (item[0] if isinstance(item, tuple) else item) != gone
+            if (item[position] if isinstance(item, tuple) else item) != gone
         ]
     else:
         record[reference.field] = None
     key = store.key_of(owner_kind, owner)
-    broken = record_problems(owner_kind.table, record)
+    broken = owner_kind.problems(record, lambda table, ref: {})
     if broken:
         field, message = broken[0]
         raise Conflict(
             f"--cascade: clearing {owner_kind.noun} {key} {reference.field} would break a rule "
             f"({field}: {message}); change {owner_kind.noun} {key} first"
         )
-    store.upsert(owner_kind, key, record)
-    return str(gone)
+    store.update(owner_kind, key, owner, record)
+    return gone
 
 
-def _table_key(table_name: str) -> str:
-    return next(kind.table for kind in BY_TABLE.values() if kind.model.__tablename__ == table_name)
+def _ref_position(spec: FieldSpec, reference: Reference) -> int:
+    """Which column of a list entry holds the ref the reference points with."""
+    if spec.rows is None or spec.field_type is FieldType.REFS:
+        return 0
+    return next(
+        position
+        for position, column in enumerate(spec.rows.columns)
+        if column.attribute == reference.column
+    )
+
+
+def _target_ref(store: RecordStore, spec: FieldSpec, position: int, target_id: int) -> str:
+    if spec.field_type is FieldType.ROWS:
+        assert spec.rows is not None
+        target = spec.rows.columns[position].target
+    else:
+        target = spec.target
+    assert target is not None
+    return store.ref_of(target, target_id)
 
 
 def describe(references: list[Reference], limit: int = 5) -> str:

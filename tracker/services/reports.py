@@ -1,4 +1,4 @@
-"""The quarterly report (DOMAIN.md §5), computed as plain data.
+"""The quarterly report (docs/rules.md, "The quarterly report"), computed as plain data.
 
 Counts are made by the database, once per (workstream, institution) cell, with the same SQL
 expressions that mark each milestone row in ``milestones``; themes, institutions and the
@@ -103,7 +103,7 @@ class QuarterlyReport:
 
 
 class _Definitions:
-    """DOMAIN.md §5's definitions as SQL conditions over one milestone, for period [S, E].
+    """The report's definitions (docs/rules.md) as SQL conditions over one milestone, for period [S, E].
 
     A completion counts only if it happened on or before the as-of date, so a past quarter
     regenerated later, as of its own end, reads as it did then. A report run before the
@@ -305,7 +305,7 @@ def _milestone_lines(
     for row in rows:
         milestone = row[0]
         due_in, achieved, on_time, missed = (bool(mark) for mark in row[6:])
-        facts = milestone_facts(row)
+        facts = milestone_facts(row, as_of)
         if milestone.completed is not None and milestone.completed > as_of:
             # As of the report's date a later completion is not known yet, and the status
             # shown is the one the milestone had before it was completed.

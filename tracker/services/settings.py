@@ -1,4 +1,5 @@
-"""Programme-office conventions stored in the database, with their defaults.
+"""Programme-office conventions stored in the database, with their defaults, and reading
+them (``tracker.services.configure`` changes them).
 
 They live with the data, not in a user's config file, so everyone sharing a database reports
 the same way. Reports print the values in use.
@@ -12,9 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from tracker import models
-from tracker.errors import InvalidInput
-from tracker.periods import Scheme, parse_scheme
-from tracker.services import audit
+from tracker.periods import Scheme, parse_period, parse_scheme
 from tracker.services.rag import Tolerances
 from tracker.text import clean_text
 
@@ -58,10 +57,6 @@ SETTINGS = {
 }
 
 
-def _unknown(key: str) -> InvalidInput:
-    return InvalidInput(f"KEY: expected one of {', '.join(SETTINGS)}; got {key!r}")
-
-
 def stored_settings(*, session: Session) -> dict[str, str]:
     """Every setting's value in force: stored, else its default."""
     values = {key: setting.default for key, setting in SETTINGS.items()}
@@ -69,51 +64,6 @@ def stored_settings(*, session: Session) -> dict[str, str]:
         if row.key in values:
             values[row.key] = row.value
     return values
-
-
-def set_setting(key: str, value: str, *, session: Session) -> tuple[str, str]:
-    """Store a setting; returns (old value, new value)."""
-    setting = SETTINGS.get(key)
-    if setting is None:
-        raise _unknown(key)
-    try:
-        stored = setting.parse(value)
-    except ValueError as error:
-        raise InvalidInput(f"{key}: expected {error}; got {value!r}") from None
-    return _change(key, stored, session=session)
-
-
-def unset_setting(key: str, *, session: Session) -> tuple[str, str]:
-    """Return a setting to its default; returns (old value, default)."""
-    if key not in SETTINGS:
-        raise _unknown(key)
-    return _change(key, None, session=session)
-
-
-def _change(key: str, stored: str | None, *, session: Session) -> tuple[str, str]:
-    """Store a value (None: go back to the default), keep the tolerances in order, and audit
-    the change."""
-    values = stored_settings(session=session)
-    old = values[key]
-    values[key] = SETTINGS[key].default if stored is None else stored
-    if int(values["green_tol_days"]) > int(values["red_tol_days"]):
-        raise InvalidInput(
-            f"{key}: green_tol_days ({values['green_tol_days']}) must not exceed "
-            f"red_tol_days ({values['red_tol_days']})"
-        )
-    row = session.get(models.Setting, key, with_for_update=True)
-    if stored is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(models.Setting(key=key, value=stored))
-    else:
-        row.value = stored
-    if old != values[key]:
-        audit.record(
-            session, kind="settings", ref=key, before={"value": old}, after={"value": values[key]}
-        )
-    return old, values[key]
 
 
 def tolerances(*, session: Session) -> Tolerances:
@@ -125,3 +75,13 @@ def tolerances(*, session: Session) -> Tolerances:
 
 def reporting_scheme(*, session: Session) -> Scheme:
     return Scheme(stored_settings(session=session)["scheme"])
+
+
+def period_parser(*, session: Session) -> Callable[[str], str]:
+    """Reads a period label (a quarter or a year) in the database's reporting scheme into its
+    canonical form; the scheme is read only when a label is given."""
+
+    def parse(text: str) -> str:
+        return parse_period(text, scheme=reporting_scheme(session=session)).label
+
+    return parse

@@ -1,4 +1,4 @@
-"""Progress tables (DOMAIN.md §4): counts per scope as of a date, computed by the database.
+"""Progress tables (docs/rules.md, "Progress"): counts per scope as of a date, computed by the database.
 
 The counting is one GROUP BY per table, so ``mou status`` stays fast however many milestones
 there are; only the theme tree (a handful of rows) is rolled up in Python.
@@ -124,10 +124,10 @@ def programme_status(
     scope = _Scope(session, record.id, as_of, tolerances)
     if theme is not None:
         scope.theme_ids = theme_subtree(
-            session, by_ref(models.Theme, theme, session=session, field="theme").id
+            session, by_ref("themes", theme, session=session, field="--theme").id
         )
     if institution is not None:
-        found = by_ref(models.Institution, institution, session=session, field="institution")
+        found = by_ref("institutions", institution, session=session, field="--institution")
         scope.institution_id = found.id
     tables = [ProgressTable(kind, as_of, _TABLES[kind](scope)) for kind in by]
     return ProgrammeStatus(

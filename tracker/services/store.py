@@ -1,12 +1,14 @@
 """Reading and writing one record in its outside form (a ``Record``: field key -> value, with
 refs instead of ids, as in a programme file).
 
-The importer, the commands that add and edit records, ``show`` and the exporter all go through
-here, so a field is stored and read back one way only.
+The importer, the commands that add and edit records, ``show``, the exporter and undo all go
+through here, so a field is stored and read back one way only. Everything is driven by the
+kind's description in ``tracker.kinds``: no kind is special-cased here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,20 +18,10 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.errors import Conflict, StaleRecord
-from tracker.kinds import BY_TABLE, MOU, PARTIES, FieldType, KindSpec, link_model
+from tracker.fields import SCALARS, FieldSpec, FieldType
+from tracker.kinds import BY_TABLE, KindSpec, Scope
+from tracker.rules import Record
 from tracker.services import audit
-from tracker.services.rules import Record
-
-_SCALARS = frozenset(
-    {
-        FieldType.TEXT,
-        FieldType.LONG_TEXT,
-        FieldType.DATE,
-        FieldType.INT,
-        FieldType.BOOL,
-        FieldType.CHOICE,
-    }
-)
 
 
 def stale(session: Session, kind: KindSpec, key: str) -> StaleRecord:
@@ -43,11 +35,16 @@ def stale(session: Session, kind: KindSpec, key: str) -> StaleRecord:
         .order_by(col(c.id).desc())
         .limit(1)
     ).first()
-    who = f" by {latest[0]} at {latest[1].isoformat(sep=' ')} UTC" if latest else ""
+    who = (
+        f" by {latest[0]} at {latest[1].isoformat(sep=' ', timespec='seconds')} UTC"
+        if latest
+        else ""
+    )
     return StaleRecord(f"{kind.noun} {key} was changed{who}; run the command again")
 
 
-_LISTS = frozenset({FieldType.REFS, FieldType.ATTENDEES, FieldType.REBASELINES})
+def _model(name: str) -> Any:
+    return getattr(models, name)
 
 
 class RecordStore:
@@ -58,27 +55,35 @@ class RecordStore:
         self.mou_id = mou_id
         self._ids: dict[str, dict[str, int]] = {}
         self._refs: dict[str, dict[int, str]] = {}
-        self._complete = False  # after preload(), a ref not in the cache does not exist
+        self._complete: set[str] = set()  # tables whose every ref is cached
 
     # Refs and ids.
 
-    def preload(self) -> None:
-        """Fetch every ref at once: cheaper than one query per ref when writing many records."""
-        for kind in BY_TABLE.values():
-            if kind.has_ref:
-                model: Any = kind.model
-                for ref, row_id in self.session.exec(select(model.ref, model.id)):
-                    self.remember(kind.table, ref, row_id)
-        self._complete = True
+    def preload(self, tables: Iterable[str] | None = None) -> None:
+        """Fetch every ref of these tables (default: all) at once: cheaper than one query per
+        ref when reading or writing many records."""
+        for table in tables if tables is not None else BY_TABLE:
+            kind = BY_TABLE[table]
+            if not kind.has_ref or table in self._complete:
+                continue
+            model: Any = kind.model
+            for ref, row_id in self.session.exec(select(model.ref, model.id)):
+                self.remember(table, ref, row_id)
+            self._complete.add(table)
 
     def remember(self, table: str, ref: str, row_id: int) -> None:
         self._ids.setdefault(table, {})[ref] = row_id
         self._refs.setdefault(table, {})[row_id] = ref
 
+    def forget(self, table: str, ref: str) -> None:
+        row_id = self._ids.get(table, {}).pop(ref, None)
+        if row_id is not None:
+            self._refs.get(table, {}).pop(row_id, None)
+
     def id_of(self, table: str, ref: str) -> int | None:
         known = self._ids.get(table, {})
         if ref not in known:
-            if self._complete:
+            if table in self._complete:
                 return None
             model: Any = BY_TABLE[table].model
             row_id = self.session.exec(select(model.id).where(model.ref == ref)).first()
@@ -96,109 +101,207 @@ class RecordStore:
         return self._refs[table][row_id]
 
     def find(self, kind: KindSpec, key: str, *, for_update: bool = False) -> Any:
-        """The stored row for a ref (for parties: the institution's ref), or None.
+        """The stored row for a key (a ref; for a kind keyed by another record, that record's
+        ref), or None.
 
         ``for_update`` locks the row until the transaction ends (PostgreSQL's SELECT … FOR
         UPDATE), so two people editing the same record at once cannot lose either's change;
         on SQLite the write transaction already holds the database's write lock."""
-        if kind is PARTIES:
-            institution_id = self.id_of("institutions", key)
-            statement = select(models.Party).where(
-                models.Party.mou_id == self.mou_id,
-                models.Party.institution_id == institution_id,
+        model: Any = kind.model
+        if not kind.has_ref:
+            spec = kind.field(kind.key_field)
+            assert spec.target is not None
+            target_id = self.id_of(spec.target, key)
+            if target_id is None:
+                return None
+            statement = select(model).where(
+                getattr(model, spec.attribute) == target_id, model.mou_id == self.mou_id
             )
             if for_update:
                 statement = statement.with_for_update()
-            return self.session.exec(statement).first()
+            return self.session.exec(
+                statement.execution_options(populate_existing=for_update)
+            ).first()
         row_id = self.id_of(kind.table, key)
         if row_id is None:
             return None
         # populate_existing: a row read earlier in this transaction is read again under the
         # lock, so what the caller sees is what it will change.
         return self.session.get(
-            kind.model, row_id, with_for_update=for_update, populate_existing=for_update
+            model, row_id, with_for_update=for_update, populate_existing=for_update
         )
+
+    def key_of(self, kind: KindSpec, row: Any) -> str:
+        if kind.has_ref:
+            return str(row.ref)
+        spec = kind.field(kind.key_field)
+        assert spec.target is not None
+        return self.ref_of(spec.target, getattr(row, spec.attribute))
 
     # Reading.
 
     def record_of(self, kind: KindSpec, row: Any) -> Record:
         """A stored row in its outside form: the inverse of ``upsert``."""
-        record: Record = {}
-        for spec in kind.fields:
-            if spec.field_type in _SCALARS:
-                record[spec.key] = getattr(row, spec.attribute)
-            elif spec.field_type is FieldType.REF:
-                assert spec.target is not None
-                target_id = getattr(row, spec.attribute)
-                record[spec.key] = (
-                    None if target_id is None else self.ref_of(spec.target, target_id)
-                )
-            elif spec.field_type is FieldType.REFS:
-                assert spec.target is not None
-                record[spec.key] = sorted(
-                    self.ref_of(spec.target, target_id)
-                    for target_id in self._link_targets(kind.table, spec.key, row.id)
-                )
-            elif spec.field_type is FieldType.ATTENDEES:
-                attendees = self.session.exec(
-                    select(models.VisitAttendee).where(models.VisitAttendee.visit_id == row.id)
-                ).all()
-                record[spec.key] = sorted(
-                    (self.ref_of("people", attendee.person_id), attendee.role)
-                    for attendee in attendees
-                )
-            elif spec.field_type is FieldType.REBASELINES:
-                record[spec.key] = [
-                    (baseline.due, baseline.reason, baseline.changed)
-                    for baseline in self._baselines(row.id)
-                ]
-        return record
+        return self.records_of(kind, [row])[0]
 
-    def key_of(self, kind: KindSpec, row: Any) -> str:
-        if kind is PARTIES:
-            return self.ref_of("institutions", row.institution_id)
-        return str(row.ref)
+    def records_of(self, kind: KindSpec, rows: list[Any]) -> list[Record]:
+        """Stored rows in their outside form, with one query per list field for all of them."""
+        for spec in kind.fields:
+            if spec.target is not None and spec.field_type is FieldType.REF:
+                wanted = {getattr(row, spec.attribute) for row in rows} - {None}
+                if len(wanted) > 1:
+                    self.preload([spec.target])
+        lists = {
+            spec.key: self._entries(spec, [row.id for row in rows]) for spec in kind.list_fields
+        }
+        records = []
+        for row in rows:
+            record: Record = {}
+            for spec in kind.fields:
+                if spec.field_type in SCALARS:
+                    record[spec.key] = getattr(row, spec.attribute)
+                elif spec.field_type is FieldType.REF:
+                    assert spec.target is not None
+                    target_id = getattr(row, spec.attribute)
+                    record[spec.key] = (
+                        None if target_id is None else self.ref_of(spec.target, target_id)
+                    )
+                else:
+                    record[spec.key] = lists[spec.key].get(row.id, [])
+            records.append(record)
+        return records
+
+    def all_records(self, kind: KindSpec) -> dict[str, Record]:
+        """Every record of a kind (of this store's MoU, for kinds that belong to one), keyed,
+        read with one query per table rather than one object per row."""
+        table = kind.model.__table__
+        statement = sa.select(table)
+        if kind.in_mou and self.mou_id is not None:
+            statement = statement.where(table.c.mou_id == self.mou_id)
+        rows = list(self.session.execute(statement))
+        self.preload([kind.table] if kind.has_ref else [])
+        keys = [self.key_of(kind, row) for row in rows]
+        return dict(zip(keys, self.records_of(kind, rows), strict=True))
+
+    def mou_records(self, kind: KindSpec) -> dict[str, Record]:
+        """The records of one kind that belong to this store's MoU (every record, for shared
+        kinds), keyed."""
+        records = self.all_records(kind)
+        if kind.scope is Scope.MOU:
+            return {
+                key: value
+                for key, value in records.items()
+                if self.id_of("mou", key) == self.mou_id
+            }
+        if kind.scope is not Scope.VIA:
+            return records
+        assert kind.via is not None
+        parent = BY_TABLE[kind.field(kind.via).target or ""]
+        wanted = set(self.mou_records(parent))
+        return {key: value for key, value in records.items() if value[kind.via] in wanted}
+
+    def _entries(self, spec: FieldSpec, owner_ids: list[int]) -> dict[int, list[Any]]:
+        """Each owner's list, in normal form: refs sorted; keyed rows sorted by key; history
+        rows in the order they were added."""
+        rows = spec.rows
+        assert rows is not None
+        model: Any = _model(rows.model_name)
+        owner = getattr(model, rows.owner_column)
+        columns = [getattr(model, column.attribute) for column in rows.columns]
+        statement: Any = sa.select(owner, *columns)
+        if len(owner_ids) == 1:
+            statement = statement.where(owner == owner_ids[0])
+        elif len(owner_ids) <= 500:
+            statement = statement.where(owner.in_(owner_ids))
+        # (more owners than that: read the whole table, which is cheaper than a huge IN list)
+        if "id" in model.__table__.c:
+            statement = statement.order_by(model.id)
+        wanted = set(owner_ids)
+        found: dict[int, list[Any]] = {}
+        for owner_id, *values in self.session.execute(statement):
+            if owner_id not in wanted:
+                continue
+            entry = tuple(
+                self._outside(column, value)
+                for column, value in zip(rows.columns, values, strict=True)
+            )
+            found.setdefault(owner_id, []).append(entry)
+        for owner_id, entries in found.items():
+            if spec.field_type is FieldType.REFS:
+                found[owner_id] = sorted(entry[0] for entry in entries)
+            elif rows.key is not None:
+                position = [column.key for column in rows.columns].index(rows.key)
+                entries.sort(key=lambda entry: str(entry[position]))
+        return found
+
+    def _outside(self, column: FieldSpec, value: Any) -> Any:
+        if column.field_type is FieldType.REF and value is not None:
+            assert column.target is not None
+            return self.ref_of(column.target, value)
+        if column.field_type is FieldType.CHOICE and value is not None:
+            assert column.vocabulary is not None
+            return column.vocabulary(value)
+        return value
 
     # Writing.
 
     def upsert(self, kind: KindSpec, key: str, record: Record) -> tuple[bool, bool]:
         """Insert or update one record and its lists; returns (changed, added)."""
         row = self.find(kind, key, for_update=True)
-        added = row is None
-        values = self._column_values(kind, record, new=added)
-        before = None if row is None else self.record_of(kind, row)
         if row is None:
-            row = kind.model(**values)
-            if kind.has_ref:
-                row.ref = key
-            self.session.add(row)
-            changed = True
-        else:
-            changed = False
-            for attribute, value in values.items():
-                if getattr(row, attribute) != value:
-                    setattr(row, attribute, value)
-                    changed = True
+            self.insert(kind, key, record)
+            return True, True
+        return self.update(kind, key, row, record), False
+
+    def insert(self, kind: KindSpec, key: str, record: Record) -> Any:
+        """Add a new record (the caller has checked that its key is free)."""
+        values = self._column_values(kind, record, new=True)
+        row = kind.model(**values)
+        if kind.has_ref:
+            row.ref = key  # type: ignore[attr-defined]
+        self.session.add(row)
         self.flush(kind, key)
+        assert row.id is not None
         if kind.has_ref:
             self.remember(kind.table, key, row.id)
-        if kind is MOU:
+        if kind.scope is Scope.MOU:
             self.mou_id = row.id
-        lists_changed = self._write_lists(kind, row.id, record, new=added)
-        if lists_changed and not added and not self.session.is_modified(row):
+        self._write_lists(kind, row.id, record, new=True)
+        audit.record(self.session, kind=kind.table, ref=key, before=None, after=dict(record))
+        return row
+
+    def update(self, kind: KindSpec, key: str, row: Any, record: Record) -> bool:
+        """Write a record's new values over a stored row; returns whether anything changed."""
+        values = self._column_values(kind, record, new=False)
+        before = self.record_of(kind, row)
+        changed = False
+        for attribute, value in values.items():
+            if getattr(row, attribute) != value:
+                setattr(row, attribute, value)
+                changed = True
+        self.flush(kind, key)
+        if kind.scope is Scope.MOU:
+            self.mou_id = row.id
+        lists_changed = self._write_lists(kind, row.id, record, new=False)
+        if lists_changed and not self.session.is_modified(row):
             # A change to a list alone is still a change to the record: raise its version.
-            flag_modified(row, "ref" if kind.has_ref else "role")
+            flag_modified(row, next(spec.attribute for spec in kind.fields if not spec.is_list))
             self.flush(kind, key)
-        changed |= lists_changed
-        if changed:
-            # A new record is audited as given (already in normal form); a changed one as
-            # read back, so the trail compares like with like.
-            after = dict(record) if added else self.record_of(kind, row)
-            changed = (
-                audit.record(self.session, kind=kind.table, ref=key, before=before, after=after) > 0
-                or added
-            )
-        return changed, added
+        if not (changed or lists_changed):
+            return False
+        # Audited as read back, so the trail compares like with like.
+        after = self.record_of(kind, row)
+        return audit.record(self.session, kind=kind.table, ref=key, before=before, after=after) > 0
+
+    def delete(self, kind: KindSpec, key: str, row: Any) -> None:
+        """Remove a record and its own parts (lists); the caller has dealt with references."""
+        audit.record(
+            self.session, kind=kind.table, ref=key, before=self.record_of(kind, row), after=None
+        )
+        self.session.delete(row)
+        self.session.flush()
+        if kind.has_ref:
+            self.forget(kind.table, key)
 
     def flush(self, kind: KindSpec, key: str) -> None:
         """Write pending changes; an edit to a record changed since it was read is refused."""
@@ -217,91 +320,70 @@ class RecordStore:
             if spec.field_type is FieldType.REF:
                 assert spec.target is not None
                 values[spec.attribute] = (
-                    None if value is None else self._required_id(spec.target, value)
+                    None if value is None else self.required_id(spec.target, value)
                 )
-            elif spec.field_type in _SCALARS:
+            elif spec.field_type in SCALARS:
                 values[spec.attribute] = value
         return values
 
-    def _write_lists(self, kind: KindSpec, row_id: int, record: Record, *, new: bool) -> bool:
-        changed = False
-        for spec in kind.fields:
-            if new and not record[spec.key] and spec.field_type in _LISTS:
-                continue  # a new record has no list entries to compare or remove
-            if spec.field_type is FieldType.REFS:
-                assert spec.target is not None
-                wanted = {self._required_id(spec.target, ref) for ref in record[spec.key]}
-                changed |= self._sync_links(kind.table, spec.key, row_id, wanted)
-            elif spec.field_type is FieldType.ATTENDEES:
-                changed |= self._sync_attendees(row_id, record[spec.key])
-            elif spec.field_type is FieldType.REBASELINES:
-                changed |= self._sync_rebaselines(row_id, record[spec.key])
-        return changed
-
-    def _required_id(self, table: str, ref: str) -> int:
+    def required_id(self, table: str, ref: str) -> int:
         row_id = self.id_of(table, ref)
         if row_id is None:  # callers check refs first; this keeps a slip from writing NULL
             raise Conflict(f"{BY_TABLE[table].noun} {ref} does not exist")
         return row_id
 
-    def _link_targets(self, table: str, key: str, owner_id: int) -> set[int]:
-        link, owner_column, target_column = link_model(table, key)
-        owner: Any = getattr(link, owner_column)
-        target: Any = getattr(link, target_column)
-        return set(self.session.exec(select(target).where(owner == owner_id)).all())
+    def _write_lists(self, kind: KindSpec, row_id: int, record: Record, *, new: bool) -> bool:
+        changed = False
+        for spec in kind.list_fields:
+            wanted = record.get(spec.key) or []
+            if new and not wanted:
+                continue  # a new record has no entries to compare or remove
+            current = [] if new else self._entries(spec, [row_id]).get(row_id, [])
+            if current == wanted:
+                continue
+            self._replace_entries(spec, row_id, current, wanted)
+            changed = True
+        return changed
 
-    def _sync_links(self, table: str, key: str, owner_id: int, wanted: set[int]) -> bool:
-        current = self._link_targets(table, key, owner_id)
-        if current == wanted:
-            return False
-        link, owner_column, target_column = link_model(table, key)
-        owner: Any = getattr(link, owner_column)
-        target: Any = getattr(link, target_column)
-        for stale in current - wanted:
-            self.session.execute(sa.delete(link).where(owner == owner_id, target == stale))
-        for new in wanted - current:
-            self.session.add(link(**{owner_column: owner_id, target_column: new}))
-        return True
-
-    def _sync_attendees(self, visit_id: int, attendees: list[tuple[str, str]]) -> bool:
-        wanted = {self._required_id("people", person): role for person, role in attendees}
-        rows = self.session.exec(
-            select(models.VisitAttendee).where(models.VisitAttendee.visit_id == visit_id)
-        ).all()
-        current = {row.person_id: row.role for row in rows}
-        if current == wanted:
-            return False
-        for row in rows:
-            if row.person_id not in wanted:
-                self.session.delete(row)
-            else:
-                row.role = wanted[row.person_id]  # type: ignore[assignment]
-        for person_id, role in wanted.items():
-            if person_id not in current:
-                self.session.add(
-                    models.VisitAttendee(visit_id=visit_id, person_id=person_id, role=role)  # type: ignore[arg-type]
+    def _replace_entries(
+        self, spec: FieldSpec, owner_id: int, current: list[Any], wanted: list[Any]
+    ) -> None:
+        """Make the stored list equal ``wanted``: a set changes by the entries that differ; a
+        history is written again whole (it keeps its order)."""
+        rows = spec.rows
+        assert rows is not None
+        model: Any = _model(rows.model_name)
+        owner = getattr(model, rows.owner_column)
+        as_tuples = spec.field_type is FieldType.REFS
+        current_set = [((item,) if as_tuples else item) for item in current]
+        wanted_set = [((item,) if as_tuples else item) for item in wanted]
+        if rows.key is None and not as_tuples:
+            stale_entries, new_entries = current_set, wanted_set
+            self.session.execute(sa.delete(model).where(owner == owner_id))
+        else:
+            stale_entries = [entry for entry in current_set if entry not in wanted_set]
+            new_entries = [entry for entry in wanted_set if entry not in current_set]
+            position = 0 if as_tuples else [c.key for c in rows.columns].index(rows.key or "")
+            key_column = rows.columns[position]
+            for entry in stale_entries:
+                self.session.execute(
+                    sa.delete(model).where(
+                        owner == owner_id,
+                        getattr(model, key_column.attribute)
+                        == self._stored(key_column, entry[position]),
+                    )
                 )
-        return True
+        self.session.flush()
+        for entry in new_entries:
+            values = {
+                column.attribute: self._stored(column, value)
+                for column, value in zip(rows.columns, entry, strict=True)
+            }
+            self.session.add(model(**{rows.owner_column: owner_id, **values}))
+        self.session.flush()
 
-    def _baselines(self, milestone_id: int) -> list[models.MilestoneBaseline]:
-        return list(
-            self.session.exec(
-                select(models.MilestoneBaseline)
-                .where(models.MilestoneBaseline.milestone_id == milestone_id)
-                .order_by(col(models.MilestoneBaseline.id))
-            ).all()
-        )
-
-    def _sync_rebaselines(self, milestone_id: int, history: list[tuple[Any, str, Any]]) -> bool:
-        rows = self._baselines(milestone_id)
-        if [(row.due, row.reason, row.changed) for row in rows] == history:
-            return False
-        for row in rows:
-            self.session.delete(row)
-        for due, reason, changed in history:
-            self.session.add(
-                models.MilestoneBaseline(
-                    milestone_id=milestone_id, due=due, reason=reason, changed=changed
-                )
-            )
-        return True
+    def _stored(self, column: FieldSpec, value: Any) -> Any:
+        if column.field_type is FieldType.REF and value is not None:
+            assert column.target is not None
+            return self.required_id(column.target, value)
+        return value

@@ -18,10 +18,10 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.errors import Conflict, InvalidInput, NotFound
-from tracker.kinds import BY_TABLE, PARTIES, FieldType, KindSpec
+from tracker.kinds import BY_TABLE, KindSpec
 from tracker.services import audit
-from tracker.services.editing import check_targets
-from tracker.services.lookup import current_mou
+from tracker.services.configure import change_settings
+from tracker.services.editing import check_parent_loop, check_rules, check_targets, store_for
 from tracker.services.references import remove_record
 from tracker.services.store import RecordStore
 from tracker.text import clean_ref
@@ -168,9 +168,7 @@ def apply_undo(plan: UndoPlan, *, session: Session) -> None:
 
 
 def _undo_record(change: RecordChange, kind: KindSpec, session: Session) -> None:
-    store = RecordStore(session)
-    if kind is PARTIES or kind.in_mou:
-        store.mou_id = current_mou(session=session).id
+    store = store_for(kind, session)
     row = store.find(kind, change.ref, for_update=True)
     if change.action == "add":
         if row is None:
@@ -181,64 +179,39 @@ def _undo_record(change: RecordChange, kind: KindSpec, session: Session) -> None
         if row is not None:
             raise Conflict(f"cannot undo: {kind.noun} {change.ref} exists again")
         record = {
-            spec.key: _decode(spec, change.fields.get(spec.key, (None, None))[0])
+            spec.key: audit.decode(spec, change.fields.get(spec.key, (None, None))[0])
             for spec in kind.fields
         }
         _restorable(kind, change.ref, record, store)
-        store.upsert(kind, change.ref, record)
+        store.insert(kind, change.ref, record)
         return
     if row is None:
         raise Conflict(f"cannot undo: {kind.noun} {change.ref} no longer exists")
     record = store.record_of(kind, row)
     for name, (old, new) in change.fields.items():
         spec = kind.field(name)
-        if audit.encode(record.get(name)) != audit.encode(_decode(spec, new)):
+        if audit.encode(record.get(name)) != audit.encode(audit.decode(spec, new)):
             raise Conflict(
                 f"cannot undo: {kind.noun} {change.ref} {name} has changed since; "
                 "undo the later change first"
             )
-        record[name] = _decode(spec, old)
+        record[name] = audit.decode(spec, old)
     _restorable(kind, change.ref, record, store)
-    store.upsert(kind, change.ref, record)
+    store.update(kind, change.ref, row, record)
 
 
 def _restorable(kind: KindSpec, ref: str, record: dict[str, Any], store: RecordStore) -> None:
-    """Everything the restored record names must still exist."""
+    """Everything the restored record names must still exist, and it must keep the rules a
+    normal edit keeps (a restored parent may not close a loop)."""
     try:
         check_targets(kind, record, store)
-    except InvalidInput as error:
+        check_rules(kind, record, store)
+        if kind.parent is not None:
+            check_parent_loop(kind, ref, record[kind.parent], store)
+    except (InvalidInput, NotFound) as error:
         raise Conflict(f"cannot undo: {kind.noun} {ref} {error.message}") from None
 
 
 def _undo_setting(change: RecordChange, session: Session) -> None:
-    from tracker.services.settings import SETTINGS, set_setting, unset_setting
-
     old, _new = change.fields["value"]
-    if old is None or old == SETTINGS[change.ref].default:
-        unset_setting(change.ref, session=session)
-    else:
-        set_setting(change.ref, old, session=session)
-
-
-def _decode(spec: Any, value: Any) -> Any:
-    """A value from the trail's JSON back to the form the store writes."""
-    if value is None:
-        return [] if spec.field_type in _LISTS else None
-    match spec.field_type:
-        case FieldType.DATE:
-            return dt.date.fromisoformat(value)
-        case FieldType.CHOICE:
-            return spec.vocabulary(value)
-        case FieldType.ATTENDEES:
-            from tracker.enums import AttendeeRole
-
-            return [(person, AttendeeRole(role)) for person, role in value]
-        case FieldType.REBASELINES:
-            return [
-                (dt.date.fromisoformat(due), reason, dt.date.fromisoformat(changed))
-                for due, reason, changed in value
-            ]
-    return value
-
-
-_LISTS = {FieldType.REFS, FieldType.ATTENDEES, FieldType.REBASELINES}
+    change_settings({change.ref: old}, session=session)

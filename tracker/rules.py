@@ -1,0 +1,136 @@
+"""The rules between a record's fields, and the defaults that depend on other fields or
+records, as small functions that a kind's description (``tracker.kinds``) lists.
+
+One copy serves the programme-file importer, the commands that add and edit records and undo,
+so a rule cannot hold in one and not the other. They are pure: a rule sees one record (and,
+through ``Lookup``, the records it names) and returns what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Record = dict[str, Any]
+# Finds another record (from the same file or the database) by table and ref; {} when absent.
+Lookup = Callable[[str, str], Record]
+Problem = tuple[str, str]  # (field, message)
+Rule = Callable[[Record, Lookup], list[Problem]]
+Default = Callable[[Record, Lookup], None]
+
+
+# Defaults.
+
+
+def status_from_completed(done: Any, not_done: Any) -> Default:
+    """A record with a completed date is done; otherwise it starts ``not_done``."""
+
+    def fill(record: Record, _lookup: Lookup) -> None:
+        if record.get("status") is None:
+            record["status"] = done if record.get("completed") is not None else not_done
+
+    return fill
+
+
+def status_from_signed(signed: Any, unsigned: Any) -> Default:
+    def fill(record: Record, _lookup: Lookup) -> None:
+        if record.get("status") is None:
+            record["status"] = signed if record.get("signed") else unsigned
+
+    return fill
+
+
+def copied_from(field: str, via: str, table: str, source: str) -> Default:
+    """``field`` defaults to ``source`` of the record that ``via`` names in ``table``: a
+    milestone is owned by its workstream's lead unless said otherwise."""
+
+    def fill(record: Record, lookup: Lookup) -> None:
+        if record.get(field) is None and record.get(via):
+            record[field] = lookup(table, record[via]).get(source)
+
+    return fill
+
+
+# Rules.
+
+
+def completed_iff_done(done: Any) -> Rule:
+    """``completed`` is set exactly when the status is done."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        is_done = record.get("status") == done
+        if is_done and record.get("completed") is None:
+            return [("completed", "required when status is done")]
+        if not is_done and record.get("completed") is not None:
+            return [("status", "must be done when completed is set")]
+        return []
+
+    return check
+
+
+def not_before(later: str, earlier: str) -> Rule:
+    """One date of the record may not fall before another (both optional)."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        first, second = record.get(earlier), record.get(later)
+        if first is not None and second is not None and second < first:
+            return [(later, f"is before {earlier}")]
+        return []
+
+    return check
+
+
+def needs(field: str, when: str, says: str = "") -> Rule:
+    """``field`` is required whenever ``when`` is set."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        if record.get(when) and not record.get(field):
+            return [(field, says or f"required when {when} is set")]
+        return []
+
+    return check
+
+
+def not_among(field: str, among: str) -> Rule:
+    """A single ref may not also appear in a list of the same record: a workstream's lead is
+    not one of its partners."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        value = record.get(field)
+        if value is not None and value in (record.get(among) or []):
+            return [
+                (among, f"{value} is already the {field}; a {field} is not also one of the {among}")
+            ]
+        return []
+
+    return check
+
+
+def not_due_before_parent_date(via: str, table: str, parent_date: str) -> Rule:
+    """A follow-up cannot fall due before the event it follows (an action before its visit)."""
+
+    def check(record: Record, lookup: Lookup) -> list[Problem]:
+        due, parent = record.get("due"), record.get(via)
+        if due is None or not parent:
+            return []
+        date = lookup(table, parent).get(parent_date)
+        if date is not None and due < date:
+            return [("due", f"{due.isoformat()} is before {via} {parent} ({date.isoformat()})")]
+        return []
+
+    return check
+
+
+def parent_loops(parents: dict[str, str | None], refs: list[str]) -> list[str]:
+    """Which of ``refs`` would sit in a loop of parents (themes and sites nest)."""
+    looping = []
+    for ref in refs:
+        seen = {ref}
+        parent = parents.get(ref)
+        while parent is not None:
+            if parent in seen:
+                looping.append(ref)
+                break
+            seen.add(parent)
+            parent = parents.get(parent)
+    return looping
