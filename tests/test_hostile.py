@@ -470,7 +470,9 @@ def _reads() -> list[tuple[str, list[str], str, list[str]]]:
     # The audit trail of the import: every field as added. (Its table, thousands of rows long,
     # is checked in full through `mou history` of single records below.)
     for form in ("json", "csv"):
-        reads.append((f"log {form}", ["log", "--limit", "0", "--format", form], form, everything))
+        reads.append(
+            (f"log {form}", ["log", "--fields", "--limit", "0", "--format", form], form, everything)
+        )
     reads.append(("log table", ["log"], "table", []))
     return reads
 
@@ -1013,7 +1015,7 @@ def test_a_command_line_that_is_not_utf8_is_recorded_escaped(scratch: Cli) -> No
     tests (every change then failed with UnicodeEncodeError), fixed since."""
     argv = ["update-theme", "CHEM", "--name", "Chemistry", "--parent", "\udce9", "--parent", "none"]
     succeeded(scratch(*argv))
-    out = succeeded(scratch("log", "--limit", "1", "--format", "json"))
+    out = succeeded(scratch("log", "--fields", "--limit", "1", "--format", "json"))
     assert not any(unicodedata.category(char) == "Cs" for char in out), out
     [entry] = json.loads(out)["entries"]
     assert (entry["ref"], entry["field"], entry["new"]) == ("CHEM", "name", "Chemistry")

@@ -16,6 +16,7 @@ of the calendar, link tables, parent and child rows, and ON DELETE CASCADE child
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -340,27 +341,41 @@ def _settings() -> Rows:
 
 def _audit_commands() -> Rows:
     """A chain of undo: command n undoes command n - 1."""
-    return _entities(lambda n, v: {"undoes": _parent(n, v)})
+    return _entities(lambda n, v: {"undoes": _parent(n, v), "redoes": None})
 
 
 ENTRIES_PER_COMMAND = 10
 
 
 def _audit_entries() -> Rows:
-    """The fields each command changed: ON DELETE CASCADE children of audit_command."""
+    """What each command changed: ON DELETE CASCADE children of audit_command. Revision 0005
+    turned one row per changed field into one row per changed record; either way the old and
+    new values are JSON (here, JSON objects of one field, which read as a field's value before
+    0005 and as a record's fields after it). An addition has no old value, a removal no new."""
     actions = ("add", "change", "remove")
-    return [
-        (
-            VARIANTS[k % len(VARIANTS)],
-            {
-                "id": (c - 1) * ENTRIES_PER_COMMAND + k + 1,
-                "command_id": c,
-                "action": _cycle(actions, k + 1),
-            },
-        )
-        for c in IDS
-        for k in range(ENTRIES_PER_COMMAND)
-    ]
+    rows: Rows = []
+    for c in IDS:
+        for k in range(ENTRIES_PER_COMMAND):
+            variant = VARIANTS[k % len(VARIANTS)]
+            action = _cycle(actions, k + 1)
+            text = TEXT.get(variant, PLAIN)
+            value = None if variant == NULLS else json.dumps({"field": text})
+            earlier = None if variant == NULLS else json.dumps({"field": f"{text} (before)"})
+            rows.append(
+                (
+                    variant,
+                    {
+                        "id": (c - 1) * ENTRIES_PER_COMMAND + k + 1,
+                        "command_id": c,
+                        "action": action,
+                        "old": None if action == "add" else earlier,
+                        "new": None if action == "remove" else value,
+                        "base": value,
+                        "field": "field",  # before 0005
+                    },
+                )
+            )
+    return rows
 
 
 BUILDERS: dict[str, Callable[[], Rows]] = {
@@ -412,6 +427,10 @@ EXPECTED_COUNTS = {
 }
 
 
+# Columns an earlier revision had and head has not: builders may still name them.
+RETIRED = {"audit_entry": {"field"}}
+
+
 def populate(url: str) -> dict[str, int]:
     """Fill every table of the database's current schema, through reflected tables. Returns the
     number of rows written to each table."""
@@ -435,6 +454,7 @@ def populate(url: str) -> dict[str, int]:
 def _complete(table: sa.Table, index: int, variant: str, chosen: Row) -> Row:
     head = SQLModel.metadata.tables.get(table.name)
     known = set(table.columns.keys()) | set(head.columns.keys() if head is not None else ())
+    known |= RETIRED.get(table.name, set())
     unknown = sorted(set(chosen) - known)
     assert not unknown, f"{table.name}: the builder names columns nobody has: {unknown}"
     number = chosen.get("id", index + 1)
@@ -486,6 +506,24 @@ def _project(snapshot: Snapshot, table: str, columns: Sequence[str]) -> list[tup
     return sorted((tuple(row[i] for i in positions) for row in rows), key=repr)
 
 
+def _audit_facts(snapshot: Snapshot) -> list[tuple[Any, ...]]:
+    """The audit trail as (command, kind, ref, action, field, old, new) facts, whichever form
+    its rows take: one per field (before 0005) or one per record (from 0005)."""
+    names, rows = snapshot["audit_entry"]
+    facts = []
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        head = (values["command_id"], values["kind"], values["ref"], values["action"])
+        old = json.loads(values["old"]) if values["old"] is not None else None
+        new = json.loads(values["new"]) if values["new"] is not None else None
+        if "field" in values:
+            facts.append((*head, values["field"], repr(old), repr(new)))
+            continue
+        for field in sorted({*(old or {}), *(new or {})}):
+            facts.append((*head, field, repr((old or {}).get(field)), repr((new or {}).get(field))))
+    return sorted(facts)
+
+
 def differences(before: Snapshot, after: Snapshot) -> dict[str, tuple[int, int]]:
     """Tables of ``before`` whose rows are not exactly the same ``after`` (over the columns both
     still have), as {table: (rows before, rows after)}; a table that vanished has -1 after."""
@@ -493,6 +531,11 @@ def differences(before: Snapshot, after: Snapshot) -> dict[str, tuple[int, int]]
     for table, (names, rows) in before.items():
         if table not in after:
             changed[table] = (len(rows), -1)
+            continue
+        if table == "audit_entry" and ("field" in names) != ("field" in after[table][0]):
+            # Rewritten by 0005 (one row per record, not per field): the facts must survive.
+            if _audit_facts(before) != _audit_facts(after):
+                changed[table] = (len(rows), len(after[table][1]))
             continue
         kept = [name for name in names if name in after[table][0]]
         if _project(before, table, kept) != _project(after, table, kept):

@@ -132,22 +132,39 @@ def test_undo_does_not_hold_the_lock_while_it_asks(example_cli: Cli) -> None:
     assert {entry["command_id"] for entry in log} == {1, 2}
 
 
-def test_an_import_keeps_baseline_history_and_records_a_moved_due_date(
+def test_an_import_keeps_a_re_baseline_made_at_the_command_line(
     example_cli: Cli, tmp_path: Path
 ) -> None:
     assert example_cli("update-milestone", "MS-13", "--due", "2027-01-29", "--reason",
                        "Data access delayed").exit_code == 0  # fmt: skip
-    # Re-importing the original file moves the due date back but keeps the history, and the
-    # move itself is recorded as a re-baseline.
+    # Re-importing the unchanged file keeps the re-baseline (it once moved the date back and
+    # invented a re-baseline of its own).
     result = example_cli("import", str(EXAMPLE))
-    assert result.stdout.splitlines()[0].endswith("0 added, 1 changed, 95 unchanged.")
+    assert result.stdout.splitlines()[0].endswith(
+        "0 added, 0 changed, 96 unchanged; kept 1 field changed since the last import."
+    )
     fields = json.loads(example_cli("show", "MS-13", "-f", "json").stdout)["fields"]
-    assert fields["due"] == "2026-12-04"
+    assert fields["due"] == "2027-01-29"
     assert [(entry["due"], entry["reason"]) for entry in fields["rebaselines"]] == [
         ("2026-12-04", "Data access delayed"),
-        ("2027-01-29", f"due date changed by importing {EXAMPLE}"),
     ]
-    again = example_cli("import", str(EXAMPLE))
+
+
+def test_an_import_that_moves_a_due_date_records_the_re_baseline(
+    example_cli: Cli, tmp_path: Path
+) -> None:
+    moved = tmp_path / "moved.toml"
+    moved.write_text(
+        EXAMPLE.read_text("utf-8").replace("due = 2026-12-04", "due = 2027-02-26", 1), "utf-8"
+    )
+    result = example_cli("import", str(moved))
+    assert result.stdout.splitlines()[0].endswith("0 added, 1 changed, 95 unchanged.")
+    fields = json.loads(example_cli("show", "MS-13", "-f", "json").stdout)["fields"]
+    assert fields["due"] == "2027-02-26"
+    assert [(entry["due"], entry["reason"]) for entry in fields["rebaselines"]] == [
+        ("2026-12-04", f"due date changed by importing {moved}"),
+    ]
+    again = example_cli("import", str(moved))
     assert again.stdout.splitlines()[0].endswith("0 added, 0 changed, 96 unchanged.")
 
 

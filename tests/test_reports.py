@@ -1,4 +1,5 @@
-"""The quarterly report's counts (docs/rules.md, "The quarterly report"), one definition at a time, at the edges."""
+"""The quarterly report's counts (docs/rules.md, "The quarterly report"), one definition at a
+time, at the edges."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from tests.conftest import examples
 from tests.helpers import MINIMAL
 from tracker.db import Database
 from tracker.errors import Conflict
@@ -22,7 +23,7 @@ from tracker.services.editing import add_record, update_record
 from tracker.services.exporter import export_programme
 from tracker.services.importer import import_programme
 from tracker.services.references import remove_record
-from tracker.services.undo import apply_undo, plan_undo
+from tracker.services.undo import perform, plan
 
 NAMES = st.text(alphabet="abcdefghij ZoëÅ日", min_size=1, max_size=12).map(str.strip).filter(bool)
 DATES = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31))
@@ -49,10 +50,10 @@ class ProgrammeMachine(RuleBasedStateMachine):
         shutil.copyfile(_template(), path)
         self.database: Database = open_database(str(path))
         self.counter = 0
-        # Whether a later command changed a record the import wrote (undo may take it back).
-        self.imported_touched = False
-        # One state per command that changed something; undo reverts the latest of them.
+        # The state after each command in effect (the import first); undo steps back through
+        # them, and redo steps forward again until a new command is made.
         self.states: list[State] = []
+        self.redoable: list[State] = []
 
     def teardown(self) -> None:
         self.database.dispose()
@@ -66,6 +67,7 @@ class ProgrammeMachine(RuleBasedStateMachine):
         state = {kind: dict(records) for kind, records in self.model.items()}
         change(state)
         self.states.append(state)
+        self.redoable.clear()
 
     def _next(self, prefix: str) -> str:
         self.counter += 1
@@ -95,8 +97,6 @@ class ProgrammeMachine(RuleBasedStateMachine):
         with self.database.writing() as session:
             update_record(INSTITUTIONS, ref, {"name": name}, session=session)
         self._commit(lambda state: state["institutions"].__setitem__(ref, name))
-        if ref in ("A", "B"):
-            self.imported_touched = True
 
     @precondition(lambda self: any(ref.startswith("I") for ref in self.model["institutions"]))
     @rule(data=st.data())
@@ -139,22 +139,37 @@ class ProgrammeMachine(RuleBasedStateMachine):
             remove_record(MILESTONES, ref, session=session, cascade=False)
         self._commit(lambda state: state["milestones"].pop(ref))
 
+    def _undo_or_redo(self, direction: Any) -> None:
+        with self.database.reading() as session:
+            target = plan(direction, session=session).command.id
+        with self.database.writing() as session:
+            perform(direction, session=session, command_id=target)
+
     @precondition(lambda self: len(self.states) > 1)
     @rule()
     def undo(self) -> None:
-        with self.database.writing() as session:
-            apply_undo(plan_undo(session=session), session=session)
-        self.states.append(self.states[-2])
+        """Undo steps back through the commands in effect, newest first."""
+        self._undo_or_redo("undo")
+        self.redoable.append(self.states.pop())
+
+    @precondition(lambda self: len(self.redoable) > 0)
+    @rule()
+    def redo(self) -> None:
+        """Redo applies again the command most recently undone."""
+        self._undo_or_redo("redo")
+        self.states.append(self.redoable.pop())
 
     @rule()
     def try_undoing_the_import(self) -> None:
         """Undoing the first command (the import) is refused while later commands depend on
-        its records: milestones in its workstream, or a renamed institution. Tried in a
-        transaction that is always rolled back, so the model stands."""
-        refused = bool(self.model["milestones"]) or self.imported_touched
+        its records (milestones in its workstream) or changed them (a renamed institution).
+        Tried in a transaction that is always rolled back, so the model stands."""
+        imported = {"A": "Institution A", "B": "Institution B"}
+        renamed = any(self.model["institutions"].get(ref) != name for ref, name in imported.items())
+        refused = bool(self.model["milestones"]) or renamed
         try:
             with self.database.writing(commit=False) as session:
-                apply_undo(plan_undo(session=session, command_id=1), session=session)
+                perform("undo", session=session, command_id=1)
         except Conflict:
             assert refused
         else:
@@ -174,6 +189,6 @@ class ProgrammeMachine(RuleBasedStateMachine):
 
 
 ProgrammeMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=15, deadline=None
+    max_examples=examples(25, 50), stateful_step_count=examples(15, 30), deadline=None
 )
 test_programme_machine = ProgrammeMachine.TestCase

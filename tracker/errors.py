@@ -13,6 +13,7 @@ class MouError(Exception):
     """An expected failure with a message meant for the user."""
 
     exit_code = 1
+    details: list[str] = []  # noqa: RUF012 (read-only default; lines printed under the message)
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -71,6 +72,7 @@ class ValidationFailed(MouError):
 
     def __init__(self, problems: list[Problem], source: str = "input") -> None:
         self.problems = problems
+        self.details = [str(problem) for problem in problems]
         count = len(problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{source}: {count} {noun}; nothing was written")

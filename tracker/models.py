@@ -353,27 +353,34 @@ class Setting(SQLModel, table=True):
 
 
 class AuditCommand(SQLModel, table=True):
-    """One command that changed data: who, when (UTC), and the command line they typed."""
+    """One command that changed data: who, when (UTC), and the command line they typed (with
+    any password in it replaced by ***)."""
 
     __tablename__ = "audit_command"
 
     id: int | None = Field(default=None, primary_key=True)
-    # UTC, stored without a zone so both backends give back the same naive value.
+    # UTC, stored without a zone so both backends give back the same naive value; set as the
+    # command commits, to the microsecond, so the order of times is the order of commits.
     at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(), nullable=False, index=True))
     actor: str = Field(max_length=64)
     command: str = Field(max_length=TEXT_MAX)
-    # Set when this command reverted another (mou undo): undo is itself audited.
+    # Set when this command reverted another (mou undo) or applied it again (mou redo).
     undoes: int | None = Field(
+        sa_column=sa.Column(sa.ForeignKey("audit_command.id"), nullable=True, index=True)
+    )
+    redoes: int | None = Field(
         sa_column=sa.Column(sa.ForeignKey("audit_command.id"), nullable=True, index=True)
     )
 
 
 class AuditEntry(SQLModel, table=True):
-    """One changed field of one record, with its old and new value (as JSON)."""
+    """One record's change: its fields before and after (JSON objects; the whole record when
+    it was added or removed, the changed fields otherwise). An import also keeps, in ``base``,
+    the record as the file gave it: the base of the next import's three-way merge."""
 
     __tablename__ = "audit_entry"
     __table_args__ = (
-        sa.CheckConstraint("action IN ('add', 'change', 'remove')", name="action"),
+        sa.CheckConstraint("action IN ('add', 'change', 'remove', 'base')", name="action"),
         sa.Index("ix_audit_entry_record", "kind", "ref"),
     )
 
@@ -382,6 +389,6 @@ class AuditEntry(SQLModel, table=True):
     kind: str = Field(max_length=32)  # the programme-file table: milestones, settings…
     ref: str = Field(max_length=64)
     action: str = Field(max_length=8)
-    field: str = Field(max_length=64)
     old: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     new: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    base: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))

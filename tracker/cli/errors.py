@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from tracker.cli import invocation
-from tracker.errors import MouError, ValidationFailed
+from tracker.errors import MouError
 from tracker.text import printable
 
 
@@ -25,14 +25,11 @@ class MouGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except ValidationFailed as error:
-            typer.echo(f"error: {printable(error.message)}", err=True)
-            for problem in error.problems:
-                typer.echo(f"  {printable(str(problem))}", err=True)
-            raise typer.Exit(error.exit_code) from None
         except MouError as error:
             # Messages quote what the user gave (paths, URLs): never let it act on the terminal.
             typer.echo(f"error: {printable(error.message)}", err=True)
+            for line in error.details:  # every problem of a file, every conflict of an import
+                typer.echo(f"  {printable(line)}", err=True)
             raise typer.Exit(error.exit_code) from None
         except Exception as error:
             # A database failure we did not foresee still gets one line, not a traceback.

@@ -1,4 +1,5 @@
-"""``mou log``, ``mou history`` and ``mou undo``: who changed what, and taking it back."""
+"""``mou log``, ``mou history``, ``mou undo`` and ``mou redo``: who changed what, and taking
+it back."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from tracker.cli.options import Db, Format, OutputFormat
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report
-    from tracker.services.undo import LogEntry
+    from tracker.services.trail import CommandSummary, FieldChange
+    from tracker.services.undo import Direction
 
 app = typer.Typer()
 PANEL = "Audit trail"
@@ -19,41 +21,52 @@ PANEL = "Audit trail"
 @app.command("log", rich_help_panel=PANEL)
 def log(
     ref: Annotated[
-        str | None, typer.Argument(help="Only changes to this record.", show_default=False)
+        str | None,
+        typer.Argument(help="Only commands that changed this record.", show_default=False),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only changes on or after this date (UTC).", metavar="DATE"),
+        typer.Option("--since", help="Only changes on or after this (local) date.", metavar="DATE"),
     ] = None,
     actor: Annotated[
         str | None, typer.Option("--actor-is", help="Only changes by this actor.")
     ] = None,
+    fields: Annotated[
+        bool, typer.Option("--fields", help="One row per changed field, not per command.")
+    ] = False,
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", help="At most this many changed fields (0: all).", min=0, max=10_000_000
+            "--limit",
+            help="At most this many rows (0: all).",
+            min=0,
+            max=10_000_000,
         ),
     ] = 200,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Show the audit trail: every change, newest first, with who made it and how.
+    """Show the audit trail: one line per command, newest first, with who made it and how.
 
     Example: mou log --since 2026-11-01 --actor-is "Jo Bloggs"
     """
     from tracker.cli.context import open_db, parse_option_date
     from tracker.cli.render import emit
-    from tracker.services.undo import log_entries
+    from tracker.services import trail
 
+    when = parse_option_date(since, "--since", db)
     with open_db(db).reading() as session:
-        entries = log_entries(
-            session=session,
-            ref=ref,
-            since=parse_option_date(since, "--since", db),
-            actor=actor,
-            limit=limit or None,
-        )
-    emit(log_report(entries, "Audit trail"), output)
+        if fields:
+            changes, cut = trail.field_changes(
+                session=session, ref=ref, since=when, actor=actor, limit=limit or None
+            )
+            report = fields_report(changes, "Audit trail", cut=cut)
+        else:
+            commands, cut = trail.log(
+                session=session, ref=ref, since=when, actor=actor, limit=limit or None
+            )
+            report = commands_report(commands, cut=cut)
+    emit(report, output)
 
 
 @app.command("history", rich_help_panel=PANEL)
@@ -68,14 +81,21 @@ def history(
     """
     from tracker.cli.context import open_db
     from tracker.cli.render import emit
-    from tracker.services.undo import log_entries
+    from tracker.services import trail
 
     with open_db(db).reading() as session:
-        entries = list(reversed(log_entries(session=session, ref=ref)))
-    emit(log_report(entries, f"History of {ref.strip().upper()}"), output)
+        changes, _ = trail.field_changes(session=session, ref=ref, oldest_first=True)
+    emit(fields_report(changes, f"History of {ref.strip().upper()}", cut=False), output)
 
 
-LOG_COLUMNS = [
+COMMAND_COLUMNS = [
+    ("command_id", "Cmd", "number", 0),
+    ("at", "When (UTC)", "ref", 2),
+    ("actor", "Actor", "ref", 3),
+    ("command", "Command", "text", 0),
+    ("summary", "Summary", "text", 0),
+]
+FIELD_COLUMNS = [
     ("command_id", "Cmd", "number", 0),
     ("at", "When (UTC)", "ref", 3),
     ("actor", "Actor", "ref", 4),
@@ -89,7 +109,36 @@ LOG_COLUMNS = [
 ]
 
 
-def log_report(entries: list[LogEntry], title: str) -> Report:
+def _when(row: dict[str, Any]) -> None:
+    row["at"] = row["at"].isoformat(sep=" ", timespec="seconds")
+
+
+def _cut_note(count: int, noun: str, cut: bool) -> str:
+    plural = f"{noun}{'s' if count != 1 else ''}"
+    if cut:
+        return f"Showing the newest {count} {plural}; there are more (--limit 0 shows all)."
+    return f"{count} {plural}."
+
+
+def commands_report(commands: list[CommandSummary], *, cut: bool) -> Report:
+    from dataclasses import asdict
+
+    from tracker.cli.render import Column, Report, Section
+
+    rows = [asdict(command) for command in commands]
+    for row in rows:
+        _when(row)
+    columns = [Column(*spec) for spec in COMMAND_COLUMNS]  # type: ignore[arg-type]
+    section = Section("Audit trail", columns, rows)
+    return Report(
+        document={"entries": rows},
+        csv=section,
+        sections=[section],
+        notes=[_cut_note(len(rows), "command", cut)],
+    )
+
+
+def fields_report(changes: list[FieldChange], title: str, *, cut: bool) -> Report:
     from dataclasses import asdict
 
     from tracker.cli.render import Column, Report, Section
@@ -102,60 +151,70 @@ def log_report(entries: list[LogEntry], title: str) -> Report:
             )
         return value
 
-    rows = [asdict(entry) for entry in entries]
+    rows = [asdict(change) for change in changes]
     for row in rows:
-        row["at"] = row["at"].isoformat(sep=" ")
+        _when(row)
     flat = [{**row, "old": cell(row["old"]), "new": cell(row["new"])} for row in rows]
-    columns = [Column(*spec) for spec in LOG_COLUMNS]  # type: ignore[arg-type]
+    columns = [Column(*spec) for spec in FIELD_COLUMNS]  # type: ignore[arg-type]
     section = Section(title, columns, flat)
     return Report(
         document={"entries": rows},
         csv=section,
         sections=[section],
-        notes=[f"{len(rows)} changed field{'s' if len(rows) != 1 else ''}."],
+        notes=[_cut_note(len(rows), "changed field", cut)],
     )
 
 
+Command = Annotated[
+    int | None,
+    typer.Argument(
+        help="The command (its number in mou log). Default: the latest there is.",
+        show_default=False,
+        min=1,
+        max=2**31 - 1,
+    ),
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
 @app.command("undo", rich_help_panel=PANEL)
-def undo(
-    command: Annotated[
-        int | None,
-        typer.Argument(
-            help="The command to undo (its number in mou log). Default: the last.",
-            show_default=False,
-            min=1,
-            max=2**31 - 1,
-        ),
-    ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    db: Db = None,
-) -> None:
-    """Undo the last command (or command N) as a whole, after showing what it reverts.
+def undo(command: Command = None, yes: Yes = False, db: Db = None) -> None:
+    """Undo the last command not yet undone (or command N) as a whole, after showing it.
 
     Example: mou undo --yes
     """
+    _undo_or_redo("undo", command, yes=yes, db=db)
+
+
+@app.command("redo", rich_help_panel=PANEL)
+def redo(command: Command = None, yes: Yes = False, db: Db = None) -> None:
+    """Apply again the command most recently undone (or undone command N).
+
+    Example: mou redo --yes
+    """
+    _undo_or_redo("redo", command, yes=yes, db=db)
+
+
+def _undo_or_redo(direction: Direction, command: int | None, *, yes: bool, db: str | None) -> None:
     from tracker.cli.context import open_db
-    from tracker.kinds import BY_TABLE
-    from tracker.services.undo import apply_undo, plan_undo
+    from tracker.errors import MouError
+    from tracker.services.undo import perform, plan
 
     database = open_db(db)
     # Plan and ask without holding the write lock: a question left open must not stop others.
     with database.reading() as session:
-        plan = plan_undo(session=session, command_id=command)
+        chosen = plan(direction, session=session, command_id=command)
+    target = chosen.command
     typer.echo(
-        f"Command {plan.command.id} by {plan.command.actor} at "
-        f"{plan.command.at.isoformat(sep=' ')} UTC: {plan.command.command}"
+        f"Command {target.id} by {target.actor} at "
+        f"{target.at.isoformat(sep=' ', timespec='seconds')} UTC: {target.command}"
     )
-    for change in plan.changes:
-        verb = {"add": "remove", "remove": "restore", "change": "restore"}[change.action]
-        noun = BY_TABLE[change.kind].noun if change.kind in BY_TABLE else "setting"
-        fields = ", ".join(change.fields) if change.action == "change" else "the record"
-        typer.echo(f"  {verb} {noun} {change.ref}: {fields}")
-    if not yes and not typer.confirm("Undo this command?", default=False):
-        from tracker.errors import MouError
-
-        raise MouError("nothing was undone")
+    for verb, noun, ref, fields in chosen.steps():
+        shown = ", ".join(fields) if fields else "the record"
+        typer.echo(f"  {verb} {noun} {ref}: {shown}")
+    if not yes and not typer.confirm(f"{direction.capitalize()} this command?", default=False):
+        raise MouError(f"nothing was {direction}ne")
     with database.writing() as session:
-        # Planned again inside the write: refused if anything changed while we asked.
-        apply_undo(plan_undo(session=session, command_id=plan.command.id), session=session)
-    typer.echo(f"Undid command {plan.command.id}.")
+        perform(direction, session=session, command_id=target.id)
+    past = "Undid" if direction == "undo" else "Redid"
+    typer.echo(f"{past} command {target.id}.")

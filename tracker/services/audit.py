@@ -2,7 +2,10 @@
 
 A write session carries an ``Audit`` (who, and which command line) in ``session.info``; the
 functions that write records call ``record`` with the record's fields before and after, so no
-change goes unrecorded and nothing is recorded that was not written.
+change goes unrecorded and nothing is recorded that was not written. Each changed record is
+one entry: its fields before and after as JSON objects (the whole record when it is added or
+removed, the changed fields otherwise). The command's time is set as it commits, so the order
+of times is the order in which changes became visible.
 """
 
 from __future__ import annotations
@@ -13,29 +16,34 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker import models
 from tracker.fields import FieldSpec, FieldType, plain
 from tracker.services.settings import stored_settings
-from tracker.text import clean_text
+from tracker.text import clean_text, redact
 
 AUDIT_KEY = "mou_audit"
+COMMAND_MAX = 2000
 
 
 @dataclass
 class Audit:
     """Who is changing data, with which command; the command row is created on first use,
-    so a command that changes nothing leaves no trace."""
+    so a command that changes nothing leaves no trace. ``suppressed`` turns recording off,
+    for work on a private copy of the data (the past, rebuilt) that is never committed."""
 
     actor: str | None
     command: str
     undoes: int | None = None
+    redoes: int | None = None
     command_id: int | None = None
+    suppressed: bool = False
 
 
-def start(session: Session, *, actor: str | None, command: str, undoes: int | None = None) -> Audit:
-    audit = Audit(actor=actor, command=command, undoes=undoes)
+def start(session: Session, *, actor: str | None, command: str) -> Audit:
+    audit = Audit(actor=actor, command=command)
     session.info[AUDIT_KEY] = audit
     return audit
 
@@ -65,17 +73,24 @@ def _os_user() -> str:
         return "unknown"
 
 
-def encode(value: Any) -> str | None:
-    """A field value as stored in the trail: JSON, with dates in ISO form."""
-    if value is None:
-        return None
-    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=_iso)
+# Values as the trail stores them.
 
 
 def _iso(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"cannot record {type(value).__name__} in the audit trail")
+
+
+def encode(value: Any) -> str | None:
+    """A value as stored in the trail: JSON, with dates in ISO form."""
+    if value is None:
+        return None
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=_iso)
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 def decode(spec: FieldSpec, value: Any) -> Any:
@@ -100,6 +115,20 @@ def decode(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
+def decode_record(fields: tuple[FieldSpec, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """A record from the trail's JSON, for the fields it holds."""
+    by_key = {spec.key: spec for spec in fields}
+    return {key: decode(by_key[key], value) for key, value in values.items() if key in by_key}
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The fields whose values differ, compared in their stored form."""
+    return [key for key in after if encode(before.get(key)) != encode(after.get(key))]
+
+
+# Writing.
+
+
 def record(
     session: Session,
     *,
@@ -107,55 +136,98 @@ def record(
     ref: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-) -> int:
-    """Record one record's change (``before`` None: added; ``after`` None: removed) as one
-    entry per field that differs. Returns how many entries were written."""
+    base: dict[str, Any] | None = None,
+) -> bool:
+    """Record one record's change (``before`` None: added; ``after`` None: removed; both
+    given: changed). ``base`` is the record as an import's file gave it. Returns whether an
+    entry was written: a change that changes nothing (and moves no base) leaves no trace."""
     audit = current(session)
-    action = "add" if before is None else "remove" if after is None else "change"
-    keys = list((after or before or {}).keys())
-    entries = []
-    for key in keys:
-        old = encode((before or {}).get(key))
-        new = encode((after or {}).get(key))
-        if old == new or (action != "change" and (old or new) in (None, "[]")):
-            continue
-        entries.append((key, old, new))
-    if not entries and action == "change":
-        return 0
-    if not entries:  # an added or removed record with no fields set still leaves a trace
-        entries.append(
-            (
-                "ref",
-                encode(ref) if action == "remove" else None,
-                encode(ref) if action == "add" else None,
-            )
+    if audit.suppressed:
+        return before is None or after is None or bool(changed_fields(before, after))
+    if before is None:
+        action, old, new = "add", None, after
+    elif after is None:
+        action, old, new = "remove", before, None
+    else:
+        changed = changed_fields(before, after)
+        if not changed:
+            if base is None:
+                return False
+            action, old, new = "base", None, None
+        else:
+            action = "change"
+            old = {key: before.get(key) for key in changed}
+            new = {key: after[key] for key in changed}
+    session.add(
+        models.AuditEntry(
+            command_id=command_id(session),
+            kind=kind,
+            ref=ref,
+            action=action,
+            old=encode(old),
+            new=encode(new),
+            base=encode(base),
         )
-    command_id = _command_id(session, audit)
-    for key, old, new in entries:
-        session.add(
-            models.AuditEntry(
-                command_id=command_id,
-                kind=kind,
-                ref=ref,
-                action=action,
-                field=key,
-                old=old,
-                new=new,
-            )
-        )
-    return len(entries)
+    )
+    return action != "base"
 
 
-def _command_id(session: Session, audit: Audit) -> int:
+def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Write many entries at once (an import): each a dict of kind, ref, action and the
+    old, new and base values (not yet encoded)."""
+    if not entries or current(session).suppressed:
+        return
+    cid = command_id(session)
+    rows = [
+        {
+            "command_id": cid,
+            "kind": entry["kind"],
+            "ref": entry["ref"],
+            "action": entry["action"],
+            "old": encode(entry.get("old")),
+            "new": encode(entry.get("new")),
+            "base": encode(entry.get("base")),
+        }
+        for entry in entries
+    ]
+    session.execute(sa.insert(models.AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+
+
+def command_id(session: Session) -> int:
+    """The id of this session's command, created on first use."""
+    audit = current(session)
     if audit.command_id is None:
         row = models.AuditCommand(
-            at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+            at=_python_now(),
             actor=resolve_actor(session, audit.actor)[:64],
-            command=audit.command[:2000],
+            # Whatever the caller passed, a password typed on the command line is never kept.
+            command=redact(audit.command)[:COMMAND_MAX],
             undoes=audit.undoes,
+            redoes=audit.redoes,
         )
         session.add(row)
         session.flush()
         assert row.id is not None
         audit.command_id = row.id
     return audit.command_id
+
+
+def _python_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _stamp(session: Session) -> None:
+    """Set the command's time as it commits. PostgreSQL's clock is the team's one clock; a
+    SQLite file is on one machine, whose clock it is."""
+    audit = session.info.get(AUDIT_KEY)
+    if not isinstance(audit, Audit) or audit.command_id is None or audit.suppressed:
+        return
+    table = models.AuditCommand.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        now: Any = sa.text("clock_timestamp() AT TIME ZONE 'UTC'")
+    else:
+        now = _python_now()
+    session.execute(table.update().where(table.c.id == audit.command_id).values(at=now))
+
+
+sa.event.listen(Session, "before_commit", _stamp)

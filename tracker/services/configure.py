@@ -36,10 +36,15 @@ def unset_setting(key: str, *, session: Session) -> tuple[str, str]:
 
 
 def change_settings(
-    changes: dict[str, str | None], *, session: Session
+    changes: dict[str, str | None],
+    *,
+    session: Session,
+    bases: dict[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Store values in their stored form (None: back to the default) together, keep the
-    tolerances in order, and audit each change; returns key -> (old, new)."""
+    tolerances in order, and audit each change; returns key -> (old, new). ``bases`` are the
+    values an import's file gave, kept for the next import (they may move without a change)."""
+    bases = bases or {}
     serialise(session, "settings")  # read under the lock: the check below sees the latest values
     values = stored_settings(session=session)
     old = dict(values)
@@ -60,13 +65,16 @@ def change_settings(
             session.add(models.Setting(key=key, value=stored))
         else:
             row.value = stored
-        if old[key] != values[key]:
+    for key in sorted({*changes, *bases}):
+        base = {"value": bases[key]} if key in bases else None
+        if old[key] != values[key] or base is not None:
             audit.record(
                 session,
                 kind="settings",
                 ref=key,
                 before={"value": old[key]},
                 after={"value": values[key]},
+                base=base,
             )
     session.flush()
     return {key: (old[key], values[key]) for key in changes}

@@ -1,25 +1,53 @@
-"""Writing a validated programme into the database: insert what is new, update what changed,
-leave the rest alone, and say how many of each.
+"""Loading a programme file into the database without ever undoing work recorded since.
 
-Loading the same file twice changes nothing; loading an edited file updates the records it
-names. Records the file does not name are left as they are.
+An import is a three-way merge, field by field. The *base* is what the last import of the
+programme set (the audit trail keeps, for every record an import named, the record as the file
+gave it); *file* is the new file; *database* is what is stored now.
+
+- unchanged in the file since the last import, changed in the database: the database's value
+  is kept (and counted, and listed by a dry run);
+- changed in the file, unchanged in the database: the file's value is taken;
+- changed on both sides to different values: a conflict. The import is refused whole and every
+  conflict is listed, unless ``prefer`` says which side wins;
+- a record with no base (never imported: typed at the command line) is treated as changed in
+  the database wherever it differs;
+- ``prefer="database"`` keeps the database's value in every conflict; ``prefer="file"`` takes
+  the file's value wherever it differs from the database (conflicts and kept fields alike:
+  the file is the truth, as a first load from a file would have it);
+- a record the database holds and the file does not name is left alone; one removed from the
+  database since the last import stays removed unless the file changed it;
+- a setting never set (still at its default) is not a change: it takes the file's value.
+
+Records that are new are written in bulk (one INSERT per table, refs looked up once), with one
+audit entry per record; changed records go through the same write path as any edit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
+from tracker import models
 from tracker.db import serialise
+from tracker.errors import MouError, Problem, ValidationFailed
+from tracker.fields import plain
 from tracker.kinds import KINDS, KindSpec, Scope
-from tracker.rules import Record
+from tracker.rules import Record, parent_loops
+from tracker.services import audit, trail
 from tracker.services.configure import change_settings
 from tracker.services.editing import ref_lock
 from tracker.services.programme_file import Existing, Programme, load_programme_text
 from tracker.services.settings import reporting_scheme, stored_settings
 from tracker.services.store import RecordStore
+
+Prefer = Literal["file", "database"]
+# Told how far an import has got: (what it is doing, done, of how many).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -33,10 +61,71 @@ class Counts:
         return self.added + self.changed + self.unchanged
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One field the import changes, keeps or finds in conflict."""
+
+    table: str
+    key: str
+    field: str
+    old: Any  # the database's value
+    new: Any  # the file's value
+    by: str | None = None  # who changed the database's value since the last import
+    at: dt.datetime | None = None
+
+    def _changed_by(self) -> str:
+        if self.by is None or self.at is None:
+            return ""
+        return f" (changed by {self.by} at {self.at.isoformat(sep=' ', timespec='seconds')} UTC)"
+
+    def describe_conflict(self) -> str:
+        """'milestones MS-14 completed: file 2026-11-20, database 2026-11-27 (changed by …)'."""
+        if self.field == RECORD:
+            return (
+                f"{self.table} {self.key}: the file changes it, and it was removed from the "
+                "database since the last import"
+            )
+        return (
+            f"{self.table} {self.key} {self.field}: file {shown(self.new)}, database "
+            f"{shown(self.old)}{self._changed_by()}"
+        )
+
+    def describe_kept(self) -> str:
+        if self.field == RECORD:
+            return f"{self.table} {self.key}: removed from the database since the last import"
+        return (
+            f"{self.table} {self.key} {self.field}: database {shown(self.old)}, file "
+            f"{shown(self.new)}{self._changed_by()}"
+        )
+
+
+RECORD = "(record)"  # the field of a change to a whole record (added, removed)
+
+
+def shown(item: Any) -> str:
+    """A field's value as an import's messages show it: ISO dates, 'none' for nothing."""
+    value = plain(item)
+    if value is None or value == []:
+        return "none"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(
+            " ".join(shown(part) for part in entry) if isinstance(entry, list) else str(entry)
+            for entry in value
+        )
+    return str(value)
+
+
 @dataclass
 class ImportResult:
     mou: str
     counts: dict[str, Counts] = field(default_factory=dict)
+    new_records: list[tuple[str, str]] = field(default_factory=list)  # (table, key)
+    changes: list[FieldChange] = field(default_factory=list)  # fields written from the file
+    kept: list[FieldChange] = field(default_factory=list)  # database values kept
+    conflicts: list[FieldChange] = field(default_factory=list)  # resolved by ``prefer``
+    prefer: Prefer | None = None
 
     @property
     def added(self) -> int:
@@ -51,6 +140,22 @@ class ImportResult:
         return sum(counts.unchanged for counts in self.counts.values())
 
 
+class ImportConflicts(MouError):
+    """Fields changed both in the file and in the database since the last import; nothing
+    was written. The CLI lists ``conflicts`` under the message."""
+
+    def __init__(self, conflicts: list[FieldChange], source: str) -> None:
+        self.conflicts = conflicts
+        self.details = [conflict.describe_conflict() for conflict in conflicts]
+        count = len(conflicts)
+        noun = "field was" if count == 1 else "fields were"
+        super().__init__(
+            f"{source}: {count} {noun} changed both in the file and in the database since "
+            "the last import; nothing was written (choose with --prefer file or --prefer "
+            "database)"
+        )
+
+
 def import_programme(
     text: str,
     *,
@@ -58,9 +163,12 @@ def import_programme(
     source: str,
     file_format: str = "toml",
     today: dt.date | None = None,
+    prefer: Prefer | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate the whole file against the database, then write it. Raises ValidationFailed
-    (and writes nothing) when anything is wrong."""
+    """Validate the whole file against the database, merge it with what was recorded since
+    the last import, then write it. Raises ValidationFailed or ImportConflicts (and writes
+    nothing) when anything is wrong."""
     # One import at a time, and no new ref handed out while it runs (PostgreSQL).
     serialise(session, "import")
     for kind in KINDS:
@@ -75,77 +183,344 @@ def import_programme(
         file_format=file_format,
         scheme=reporting_scheme(session=session),
     )
-    return _Writer(store, existing, source=source, today=today or dt.date.today()).write(programme)
+    del text
+    merge = _Merge(store, existing, prefer=prefer, source=source, today=today or dt.date.today())
+    plan = merge.plan(programme)
+    if merge.conflicts and prefer is None:
+        raise ImportConflicts(merge.conflicts, source)
+    merge.check(plan, source)
+    return _Writer(store, merge, progress).write(programme, plan)
 
 
 def existing_records(store: RecordStore) -> Existing:
     """Every record the database holds, in outside form, keyed by table and key."""
     store.preload()
-    existing: Existing = {}
-    for kind in KINDS:
-        existing[kind.table] = store.all_records(kind)
-    return existing
+    return {kind.table: store.all_records(kind) for kind in KINDS}
 
 
-class _Writer:
+@dataclass
+class _Planned:
+    """What to write for one record: its merged values, and the file's (the next base)."""
+
+    kind: KindSpec
+    key: str
+    record: Record | None  # None: leave the record as it is (removed since, and kept so)
+    base: Record
+    new: bool
+    changed: bool
+    base_moved: bool
+
+
+class _Merge:
     def __init__(
-        self, store: RecordStore, existing: Existing, *, source: str, today: dt.date
+        self,
+        store: RecordStore,
+        existing: Existing,
+        *,
+        prefer: Prefer | None,
+        source: str,
+        today: dt.date,
     ) -> None:
         self.store = store
         self.existing = existing
+        self.prefer = prefer
         self.source = source
         self.today = today
+        self.bases = trail.import_bases(store.session)
+        self.changes: list[FieldChange] = []
+        self.kept: list[FieldChange] = []
+        self.conflicts: list[FieldChange] = []
 
-    def write(self, programme: Programme) -> ImportResult:
-        result = ImportResult(mou=programme.mou_ref)
-        self._write_settings(programme, result)
+    def plan(self, programme: Programme) -> list[_Planned]:
+        planned: list[_Planned] = []
         for kind in KINDS:
-            counts = result.counts.setdefault(kind.table, Counts())
             for key, record in _parents_first(kind, programme.records[kind.table]):
-                current = self.existing[kind.table].get(key)
-                if current is not None and kind.history is not None:
-                    record = self._keep_history(kind, current, record)
-                changed, added = self.store.upsert(kind, key, record)
-                if kind.scope is Scope.MOU:
-                    self.store.mou_id = self.store.id_of(kind.table, key)
-                if added:
-                    counts.added += 1
-                elif changed:
+                planned.append(self._record(kind, key, record))
+        return planned
+
+    def _base(self, kind: KindSpec, key: str) -> Record | None:
+        found = self.bases.get((kind.table, key))
+        return None if found is None else audit.decode_record(kind.fields, found[0])
+
+    def _record(self, kind: KindSpec, key: str, file: Record) -> _Planned:
+        current = self.existing[kind.table].get(key)
+        base = self._base(kind, key)
+        moved = base is None or _differs(kind, base, file)
+        if current is None:
+            if base is not None and not moved and self.prefer != "file":
+                # Removed in the database since the last import, untouched in the file.
+                self.kept.append(FieldChange(kind.table, key, RECORD, "removed", "present"))
+                return _Planned(kind, key, None, file, False, False, False)
+            if base is not None and self.prefer != "file":
+                clash = FieldChange(kind.table, key, RECORD, "removed", "changed")
+                self._conflict(clash, take_file=False)
+                return _Planned(kind, key, None, file, False, False, True)
+            return _Planned(kind, key, dict(file), file, True, True, True)
+        merged = dict(current)
+        history = kind.history
+        for spec in kind.fields:
+            name = spec.key
+            if history is not None and name == history.into:
+                continue
+            mine, theirs = file[name], current[name]
+            if audit.encode(mine) == audit.encode(theirs):
+                continue
+            change = FieldChange(kind.table, key, name, theirs, mine)
+            if base is None or audit.encode(mine) == audit.encode(base.get(name)):
+                take = self._keep(change if base is None else self._who(change))
+            elif audit.encode(theirs) == audit.encode(base.get(name)):
+                take = True
+                self.changes.append(change)
+            else:
+                take = self._conflict(self._who(change), take_file=self.prefer == "file")
+            if take:
+                merged[name] = mine
+        if history is not None:
+            merged[history.into] = self._history(kind, current, file, merged)
+        changed = _differs(kind, current, merged)
+        return _Planned(kind, key, merged, file, False, changed, moved)
+
+    def _keep(self, change: FieldChange) -> bool:
+        """A value changed in the database only: kept, unless the file is preferred."""
+        if self.prefer == "file":
+            self.changes.append(change)
+            return True
+        self.kept.append(change)
+        return False
+
+    def _conflict(self, change: FieldChange, *, take_file: bool) -> bool:
+        self.conflicts.append(change)
+        if self.prefer == "file":
+            self.changes.append(change)
+        return take_file
+
+    def _who(self, change: FieldChange) -> FieldChange:
+        found = trail.last_change(self.store.session, change.table, change.key, change.field)
+        if found is None:
+            return change
+        by, at = found
+        return FieldChange(change.table, change.key, change.field, change.old, change.new, by, at)
+
+    def _history(self, kind: KindSpec, current: Record, file: Record, merged: Record) -> list[Any]:
+        """A history is never erased: the database's entries, then the file's new ones, then
+        an entry recording a tracked field the file moved, unless the file records it."""
+        history = kind.history
+        assert history is not None
+        entries = list(current[history.into])
+        entries += [entry for entry in file[history.into] if entry not in entries]
+        if history.moved(current, merged):
+            width = len(history.tracked)
+            recorded = history.entry(current, "", None)[:width]
+            if not any(entry[:width] == recorded for entry in entries):
+                reason = f"{history.label} changed by importing {self.source}"
+                entries.append(history.entry(current, reason, self.today))
+        return entries
+
+    def check(self, plan: list[_Planned], source: str) -> None:
+        """Merged records keep every rule a record keeps (a field kept from the database beside
+        one taken from the file could break one)."""
+        merged: dict[str, dict[str, Record]] = {
+            table: dict(records) for table, records in self.existing.items()
+        }
+        for item in plan:
+            if item.record is not None:
+                merged[item.kind.table][item.key] = item.record
+
+        def lookup(table: str, ref: str) -> Record:
+            return merged.get(table, {}).get(ref) or {}
+
+        problems: list[Problem] = []
+        suffix = " (after keeping changes made in the database since the last import)"
+        for item in plan:
+            if item.record is None or not item.changed or item.new:
+                continue
+            for name, message in item.kind.problems(item.record, lookup):
+                problems.append(Problem(item.kind.table, item.key, name, message + suffix))
+        for kind in KINDS:
+            if kind.parent is None:
+                continue
+            parents = {key: record.get(kind.parent) for key, record in merged[kind.table].items()}
+            for ref in parent_loops(parents, sorted(parents)):
+                problems.append(
+                    Problem(kind.table, ref, kind.parent, "makes a loop of parents" + suffix)
+                )
+        if problems:
+            raise ValidationFailed(problems, source)
+
+    def settings(self, programme: Programme) -> tuple[dict[str, str | None], dict[str, str]]:
+        """The settings to change and the bases to keep, merged like records."""
+        stored = stored_settings(session=self.store.session)
+        set_keys = _set_settings(self.store.session)
+        changes: dict[str, str | None] = {}
+        bases: dict[str, str] = {}
+        for key, mine in programme.settings.items():
+            found = self.bases.get(("settings", key))
+            base = None if found is None else found[0].get("value")
+            if base != mine:
+                bases[key] = mine
+            theirs = stored[key]
+            if mine == theirs:
+                continue
+            change = FieldChange("settings", key, "value", theirs, mine)
+            if key not in set_keys or (base is not None and theirs == base):
+                take = True  # never set here, or unchanged here since the last import
+                self.changes.append(change)
+            elif base is None or mine == base:
+                take = self._keep(change if base is None else self._who(change))
+            else:
+                take = self._conflict(self._who(change), take_file=self.prefer == "file")
+            if take:
+                changes[key] = mine
+        return changes, bases
+
+
+def _set_settings(session: Session) -> set[str]:
+    """The settings that have a value stored (the others are at their defaults)."""
+    return set(session.execute(sa.select(col(models.Setting.key))).scalars())
+
+
+def _differs(kind: KindSpec, one: Record, other: Record) -> bool:
+    return any(
+        audit.encode(one.get(spec.key)) != audit.encode(other.get(spec.key)) for spec in kind.fields
+    )
+
+
+class _Writer:
+    def __init__(self, store: RecordStore, merge: _Merge, progress: Progress | None) -> None:
+        self.store = store
+        self.merge = merge
+        self.progress = progress
+
+    def write(self, programme: Programme, plan: list[_Planned]) -> ImportResult:
+        merge = self.merge
+        result = ImportResult(
+            mou=programme.mou_ref,
+            changes=merge.changes,
+            kept=merge.kept,
+            conflicts=merge.conflicts,
+            prefer=merge.prefer,
+        )
+        self._write_settings(programme, result)
+        by_kind: dict[str, list[_Planned]] = {}
+        for item in plan:
+            by_kind.setdefault(item.kind.table, []).append(item)
+        done, total = 0, len(plan)
+        for kind in KINDS:
+            items = by_kind.get(kind.table, [])
+            counts = result.counts.setdefault(kind.table, Counts())
+            new = [item for item in items if item.new]
+            self._insert(kind, new)
+            result.new_records += [(kind.table, item.key) for item in new]
+            counts.added += len(new)
+            bases: list[dict[str, Any]] = []
+            for item in items:
+                if item.new:
+                    continue
+                if item.record is None:  # removed in the database since, and kept so
+                    if item.base_moved:
+                        bases.append(
+                            {
+                                "kind": kind.table,
+                                "ref": item.key,
+                                "action": "base",
+                                "base": item.base,
+                            }
+                        )
+                    continue
+                if item.changed:
+                    row = self.store.find(kind, item.key, for_update=True)
+                    self.store.update(kind, item.key, row, item.record, base=item.base)
                     counts.changed += 1
-                else:
-                    counts.unchanged += 1
+                    continue
+                counts.unchanged += 1
+                if item.base_moved:
+                    bases.append(
+                        {"kind": kind.table, "ref": item.key, "action": "base", "base": item.base}
+                    )
+            audit.record_many(self.store.session, bases)
+            done += len(items)
+            if self.progress is not None and items:
+                self.progress(f"Loading {kind.table}", done, total)
         return result
 
     def _write_settings(self, programme: Programme, result: ImportResult) -> None:
         if not programme.settings:
             return
-        stored = stored_settings(session=self.store.session)
-        changes: dict[str, str | None] = {
-            key: value for key, value in programme.settings.items() if stored[key] != value
-        }
+        changes, bases = self.merge.settings(programme)
         result.counts["settings"] = Counts(
             changed=len(changes), unchanged=len(programme.settings) - len(changes)
         )
-        if changes:
-            change_settings(changes, session=self.store.session)
+        if changes or bases:
+            change_settings(changes, session=self.store.session, bases=bases)
 
-    def _keep_history(self, kind: KindSpec, current: Record, record: Record) -> Record:
-        """A file may move a tracked field (a milestone's agreed date), but never erase its
-        history: entries already stored are kept, and a move is recorded in the history when
-        the file does not record it itself."""
-        history = kind.history
-        assert history is not None
-        entries = list(current[history.into])
-        entries += [entry for entry in record[history.into] if entry not in entries]
-        if history.moved(current, record):
-            recorded = history.entry(current, "", None)[: len(history.tracked)]
-            if not any(entry[: len(history.tracked)] == recorded for entry in entries):
-                entries.append(
-                    history.entry(
-                        current, f"{history.label} changed by importing {self.source}", self.today
-                    )
-                )
-        return {**record, history.into: entries}
+    def _insert(self, kind: KindSpec, items: list[_Planned]) -> None:
+        """New records in bulk: one INSERT for the table, one per list field, one for the
+        audit entries; refs are looked up from the store's cache."""
+        if not items:
+            return
+        store = self.store
+        table = kind.model.__table__
+        # Records of a nesting kind go in by depth, so each parent's id is known before its
+        # children are written.
+        for layer in _layers(kind, items):
+            rows = []
+            for item in layer:
+                assert item.record is not None
+                values = store.column_values(kind, item.record, new=True)
+                if kind.has_ref:
+                    values["ref"] = item.key
+                rows.append(values)
+            returned = store.session.execute(
+                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            )
+            ids = [row_id for (row_id,) in returned]
+            for item, row_id in zip(layer, ids, strict=True):
+                if kind.has_ref:
+                    store.remember(kind.table, item.key, row_id)
+                if kind.scope is Scope.MOU:
+                    store.mou_id = row_id
+            for spec in kind.list_fields:
+                assert spec.rows is not None
+                child_rows = [
+                    row
+                    for item, row_id in zip(layer, ids, strict=True)
+                    for row in store.entry_rows(spec, row_id, (item.record or {})[spec.key])
+                ]
+                if child_rows:
+                    child = getattr(models, spec.rows.model_name)
+                    store.session.execute(sa.insert(child.__table__), child_rows)
+        audit.record_many(
+            store.session,
+            [
+                {
+                    "kind": kind.table,
+                    "ref": item.key,
+                    "action": "add",
+                    "new": item.record,
+                    "base": item.base,
+                }
+                for item in items
+            ],
+        )
+
+
+def _layers(kind: KindSpec, items: list[_Planned]) -> list[list[_Planned]]:
+    if kind.parent is None:
+        return [items]
+    by_key = {item.key: item for item in items}
+    depth: dict[str, int] = {}
+
+    def depth_of(key: str) -> int:
+        if key not in depth:
+            record = by_key[key].record or {}
+            parent = record.get(kind.parent or "")
+            depth[key] = depth_of(parent) + 1 if parent in by_key else 0
+        return depth[key]
+
+    layers: dict[int, list[_Planned]] = {}
+    for item in items:
+        layers.setdefault(depth_of(item.key), []).append(item)
+    return [layers[level] for level in sorted(layers)]
 
 
 def _parents_first(kind: KindSpec, records: dict[str, Record]) -> list[tuple[str, Record]]:

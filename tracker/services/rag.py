@@ -48,9 +48,7 @@ def milestone_rag(
     return Rag.GREEN
 
 
-def slippage_days(
-    due: dt.date, forecast: dt.date | None, completed: dt.date | None = None
-) -> int:
+def slippage_days(due: dt.date, forecast: dt.date | None, completed: dt.date | None = None) -> int:
     """Days late: the completion date once complete (a milestone done 45 days late slipped 45
     days), the effective date before that."""
     return ((completed or forecast or due) - due).days

@@ -8,7 +8,6 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
+from tracker.services.audit import loads
 from tracker.services.listing import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.lookup import current_mou
 from tracker.services.rag import (
@@ -103,7 +103,8 @@ class QuarterlyReport:
 
 
 class _Definitions:
-    """The report's definitions (docs/rules.md) as SQL conditions over one milestone, for period [S, E].
+    """The report's definitions (docs/rules.md) as SQL conditions over one milestone, for the
+    period [S, E].
 
     A completion counts only if it happened on or before the as-of date, so a past quarter
     regenerated later, as of its own end, reads as it did then. A report run before the
@@ -339,15 +340,17 @@ def _statuses_before_completion(
     e = models.AuditEntry
     rows = session.exec(
         select(e.ref, e.old, e.new)
-        .where(e.kind == "milestones", e.field == "status", col(e.ref).in_(refs))
+        .where(e.kind == "milestones", col(e.ref).in_(refs), e.action != "base")
         .order_by(col(e.id))
     ).all()
     before: dict[str, str] = {}
-    for ref, old, new in rows:
-        if new == '"done"' and old is not None:
-            before[ref] = json.loads(old)
-        elif new is not None and new != '"done"':
-            before[ref] = json.loads(new)
+    for ref, old_text, new_text in rows:
+        old, new = loads(old_text) or {}, loads(new_text) or {}
+        status = new.get("status")
+        if status == "done" and old.get("status") is not None:
+            before[ref] = old["status"]
+        elif status is not None and status != "done":
+            before[ref] = status
     return before
 
 

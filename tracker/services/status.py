@@ -1,4 +1,5 @@
-"""Progress tables (docs/rules.md, "Progress"): counts per scope as of a date, computed by the database.
+"""Progress tables (docs/rules.md, "Progress"): counts per scope as of a date, computed by the
+database.
 
 The counting is one GROUP BY per table, so ``mou status`` stays fast however many milestones
 there are; only the theme tree (a handful of rows) is rolled up in Python.

@@ -255,7 +255,7 @@ class RecordStore:
 
     def insert(self, kind: KindSpec, key: str, record: Record) -> Any:
         """Add a new record (the caller has checked that its key is free)."""
-        values = self._column_values(kind, record, new=True)
+        values = self.column_values(kind, record, new=True)
         row = kind.model(**values)
         if kind.has_ref:
             row.ref = key  # type: ignore[attr-defined]
@@ -270,9 +270,12 @@ class RecordStore:
         audit.record(self.session, kind=kind.table, ref=key, before=None, after=dict(record))
         return row
 
-    def update(self, kind: KindSpec, key: str, row: Any, record: Record) -> bool:
-        """Write a record's new values over a stored row; returns whether anything changed."""
-        values = self._column_values(kind, record, new=False)
+    def update(
+        self, kind: KindSpec, key: str, row: Any, record: Record, *, base: Record | None = None
+    ) -> bool:
+        """Write a record's new values over a stored row; returns whether anything changed.
+        ``base`` is the record as an import's file gave it, kept for the next import."""
+        values = self.column_values(kind, record, new=False)
         before = self.record_of(kind, row)
         changed = False
         for attribute, value in values.items():
@@ -288,10 +291,16 @@ class RecordStore:
             flag_modified(row, next(spec.attribute for spec in kind.fields if not spec.is_list))
             self.flush(kind, key)
         if not (changed or lists_changed):
+            if base is not None:
+                audit.record(
+                    self.session, kind=kind.table, ref=key, before=before, after=before, base=base
+                )
             return False
         # Audited as read back, so the trail compares like with like.
         after = self.record_of(kind, row)
-        return audit.record(self.session, kind=kind.table, ref=key, before=before, after=after) > 0
+        return audit.record(
+            self.session, kind=kind.table, ref=key, before=before, after=after, base=base
+        )
 
     def delete(self, kind: KindSpec, key: str, row: Any) -> None:
         """Remove a record and its own parts (lists); the caller has dealt with references."""
@@ -310,7 +319,8 @@ class RecordStore:
         except StaleDataError:
             raise stale(self.session, kind, key) from None
 
-    def _column_values(self, kind: KindSpec, record: Record, *, new: bool) -> dict[str, Any]:
+    def column_values(self, kind: KindSpec, record: Record, *, new: bool) -> dict[str, Any]:
+        """A record's values by model attribute, refs turned into ids."""
         values: dict[str, Any] = {}
         if kind.in_mou and new:
             # A record joins an MoU when it is added and stays there: an edit never moves it.
@@ -374,13 +384,29 @@ class RecordStore:
                     )
                 )
         self.session.flush()
-        for entry in new_entries:
-            values = {
-                column.attribute: self._stored(column, value)
-                for column, value in zip(rows.columns, entry, strict=True)
-            }
-            self.session.add(model(**{rows.owner_column: owner_id, **values}))
+        for values in self.entry_rows(spec, owner_id, new_entries):
+            self.session.add(model(**values))
         self.session.flush()
+
+    def entry_rows(
+        self, spec: FieldSpec, owner_id: int, entries: list[Any]
+    ) -> list[dict[str, Any]]:
+        """The child-table rows that hold a list's entries (refs turned into ids)."""
+        rows = spec.rows
+        assert rows is not None
+        found = []
+        for entry in entries:
+            values = entry if isinstance(entry, tuple) else (entry,)
+            found.append(
+                {
+                    rows.owner_column: owner_id,
+                    **{
+                        column.attribute: self._stored(column, value)
+                        for column, value in zip(rows.columns, values, strict=True)
+                    },
+                }
+            )
+        return found
 
     def _stored(self, column: FieldSpec, value: Any) -> Any:
         if column.field_type is FieldType.REF and value is not None:
