@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -30,7 +31,7 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
                          "2026-11-28", "--out", str(out))  # fmt: skip
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == [
-        f"Wrote the FY2026/27 Q3 report (as of 2026-11-28) to {out}:",
+        f"Wrote the FY2026/27 Q3 report (to date, as of 2026-11-28) to {out}:",
         "  summary.csv: 1 row",
         "  milestone_summary.csv: 17 rows",
         "  milestones.csv: 5 rows",
@@ -139,7 +140,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     shown = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28")
     assert shown.exit_code == 0, shown
     assert shown.stdout.splitlines()[1] == (
-        "Quarterly report FY2026/27 Q3 (2026-10-01 to 2026-12-31), as of 2026-11-28: RED"
+        "Quarterly report FY2026/27 Q3 (2026-10-01 to 2026-12-31), to date, as of 2026-11-28: RED"
     )
     assert "Scheme uk-fy; on time means completed within 7 days of due" in shown.stdout
     document = json.loads(
@@ -151,7 +152,8 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
         "summary", "milestone_summary", "milestones", "theme_progress",
         "institution_progress", "visits",
     ]  # fmt: skip
-    assert document["summary"]["pct_on_time"] == 25.0
+    assert document["summary"]["pct_on_time"] == 50.0  # to date: of the two due before 28 Nov
+    assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)
 
 
 @pytest.mark.parametrize(
@@ -175,3 +177,20 @@ def test_out_must_be_a_folder(example_cli: Cli, tmp_path: Path) -> None:
     target.write_text("x", "utf-8")
     result = example_cli("report", "quarterly", "--out", str(target))
     assert result.stderr == f"error: --out: {target} is a file; expected a folder for the report\n"
+
+
+def test_the_current_quarter_is_reported_to_date_by_default(
+    example_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On 29 November, MS-13 (due 4 December) is still to come, not missed.
+    monkeypatch.setattr("tracker.cli.context.today", lambda: dt.date(2026, 11, 29))
+    result = example_cli("report", "quarterly", "-q", "current", "-f", "json")
+    assert result.exit_code == 0, result
+    document = json.loads(result.stdout)
+    summary = document["summary"]
+    assert (summary["as_of"], summary["to_date"]) == ("2026-11-29", True)
+    missed = [line["ref"] for line in document["milestones"] if line["missed"]]
+    assert "MS-13" not in missed
+    assert summary["due_rest_of_period"] == 2
+    table = example_cli("report", "quarterly", "-q", "current")
+    assert "to date, as of 2026-11-29" in table.stdout

@@ -462,7 +462,8 @@ def _reads() -> list[tuple[str, list[str], str, list[str]]]:
             reads.append((f"{name} {form}", [*line, *AS_OF, *fmt], form, STORED))
         by_commitment = ["status", "--by", "commitment", *AS_OF, *fmt]
         reads.append((f"status by commitment {form}", by_commitment, form, SHORT))
-        report = ["report", "quarterly", *QUARTER, *fmt]
+        section = ["--section", "milestone_summary"] if form == "csv" else []
+        report = ["report", "quarterly", *QUARTER, *section, *fmt]
         reads.append((f"report {form}", report, form, [] if form == "csv" else STORED))
     everything = [*STORED, MOU_TITLE, *MULTILINE]
     reads.append(("export toml", ["export"], "toml", everything))

@@ -130,6 +130,67 @@ def test_before_the_quarter_ends_only_what_is_due_so_far_is_missed(db: Database)
     assert summary["overdue_at_period_end"] == 1
 
 
+A = dt.date(2026, 8, 15)  # the as-of day of a quarter reported to date
+TO_DATE = [
+    # (name, milestone fields, expected non-zero counts, pct_on_time)
+    ("due before the as-of day and not done is missed",
+     {"due": "2026-08-14"},
+     {"due_in_period": 1, "missed_in_period": 1, "overdue_at_period_end": 1}, 0.0),
+    ("due on the as-of day is not missed: the day is not over",
+     {"due": "2026-08-15"},
+     {"due_in_period": 1, "due_rest_of_period": 1}, None),
+    ("due later in the quarter is still to come",
+     {"due": "2026-09-30"},
+     {"due_in_period": 1, "due_rest_of_period": 1}, None),
+    ("done on the as-of day counts as achieved",
+     {"due": "2026-08-15", "completed": "2026-08-15"},
+     {"due_in_period": 1, "achieved_in_period": 1, "achieved_on_time": 1}, None),
+    ("done after the as-of day is not known yet",
+     {"due": "2026-08-20", "completed": "2026-08-20"},
+     {"due_in_period": 1, "due_rest_of_period": 1}, None),
+    ("due before the as-of day and done on time",
+     {"due": "2026-08-01", "completed": "2026-08-03"},
+     {"due_in_period": 1, "achieved_in_period": 1, "achieved_on_time": 1}, 100.0),
+    ("forecast past the as-of day is not overdue",
+     {"due": "2026-08-20", "forecast": "2026-09-01"},
+     {"due_in_period": 1, "due_rest_of_period": 1}, None),
+    ("forecast before the as-of day is overdue",
+     {"due": "2026-09-20", "forecast": "2026-08-10"},
+     {"due_in_period": 1, "overdue_at_period_end": 1, "due_rest_of_period": 1}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "fields_", "expected", "pct"), TO_DATE, ids=[c[0] for c in TO_DATE]
+)
+def test_a_quarter_to_date_is_judged_at_the_as_of_day(
+    db: Database, name: str, fields_: dict[str, str], expected: dict[str, int], pct: float | None
+) -> None:
+    summary = report_for(db, milestone_toml("M1", **fields_), as_of=A)
+    counted = (*METRICS, "due_rest_of_period")
+    assert {metric: summary[metric] for metric in counted if summary[metric]} == expected
+    assert summary["pct_on_time"] == pct
+    assert summary["to_date"] is True
+
+
+def test_a_quarter_not_yet_started_is_a_forward_look(db: Database) -> None:
+    summary = report_for(
+        db,
+        milestone_toml("M1", due="2026-07-10"),
+        milestone_toml("M2", due="2026-09-10", completed="2026-06-20"),
+        as_of=dt.date(2026, 6, 25),
+    )
+    assert summary["to_date"] is True
+    assert (summary["due_in_period"], summary["due_rest_of_period"]) == (2, 1)
+    assert summary["missed_in_period"] == summary["achieved_in_period"] == 0
+    assert summary["pct_on_time"] is None
+
+
+def test_an_ended_quarter_has_nothing_still_to_come(db: Database) -> None:
+    summary = report_for(db, milestone_toml("M1", due="2026-09-30"))
+    assert (summary["to_date"], summary["due_rest_of_period"]) == (False, 0)
+
+
 def test_rows_per_theme_and_institution(db: Database) -> None:
     with db.writing() as session:
         import_programme(

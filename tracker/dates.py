@@ -20,7 +20,7 @@ from tracker.errors import InvalidInput
 from tracker.fields import date_in_range
 from tracker.periods import Scheme, quarter_of, year_bounds
 
-__all__ = ["ParsedDate", "format_date", "parse_date", "parse_optional_date"]
+__all__ = ["ParsedDate", "format_date", "format_day", "parse_date", "parse_optional_date"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ _MONTH_NAMES = (
 def format_date(d: date) -> str:
     """A date as people read it in notes and tables: ``Tue 30 Jun 2026``."""
     return f"{_DAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def format_day(d: date) -> str:
+    """A date in a sentence, without its weekday: ``1 Nov 2026``."""
+    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 # ASCII digits only ([0-9], not \d): other scripts' digits are not dates anyone typed on purpose.

@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -244,7 +244,7 @@ def _first_line(error: Exception) -> str:
     return (str(detail).strip().splitlines() or ["unknown"])[0]
 
 
-def operational(error: OperationalError, url: str) -> DatabaseError:
+def operational(error: DBAPIError, url: str) -> DatabaseError:
     """One line for a failure of the database itself, naming the database (never its
     password); 'disk I/O error' and friends say which file."""
     return DatabaseError(f"database {display_url(url)}: {_first_line(error)}")

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.db import (
     Database,
@@ -178,7 +178,7 @@ def open_database(db: str | None = None, *, create: bool = True) -> Database:
         with engine.connect() as connection:
             state = SchemaState(current_revision(connection), table_names(connection))
             connection.rollback()
-    except OperationalError as error:
+    except DBAPIError as error:
         engine.dispose()
         raise _unreadable(error, url) from None
     if state.revision == HEAD_REVISION:
@@ -221,7 +221,7 @@ def _check_path(path: Path, *, create: bool) -> None:
             ) from None
 
 
-def _unreadable(error: OperationalError, url: str) -> DatabaseError:
+def _unreadable(error: DBAPIError, url: str) -> DatabaseError:
     detail = str(getattr(error, "orig", error))
     path = sqlite_path(url)
     if path is not None and "not a database" in detail:

@@ -50,8 +50,7 @@ def export(
 
     from tracker.cli.context import open_db
     from tracker.cli.render import to_json
-    from tracker.errors import Conflict, InvalidInput
-    from tracker.files import write_file
+    from tracker.files import check_target, write_file
     from tracker.services.exporter import export_programme
     from tracker.text import printable
     from tracker.tomlwriter import dumps
@@ -62,12 +61,7 @@ def export(
     if out is None:
         sys.stdout.write(text)
         return
-    if out.is_dir():
-        raise InvalidInput(f"--out: {out} is a folder; expected a file name")
-    if out.exists() and not force:
-        raise Conflict(f"--out: {out} already exists; use --force to replace it")
-    if not out.parent.is_dir():
-        raise InvalidInput(f"--out: the folder {out.parent} does not exist")
+    check_target(out, force=force)
     write_file(out, text.encode("utf-8"))
     counts = {
         table: len(records) for table, records in document.items() if isinstance(records, list)

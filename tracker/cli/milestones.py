@@ -66,6 +66,7 @@ def add_milestone(
     from tracker.cli.values import convert, show
     from tracker.kinds import MILESTONES
     from tracker.services.editing import add_record
+    from tracker.services.milestones import overdue_warnings
 
     notes: list[str] = []
     raw = {
@@ -95,6 +96,8 @@ def add_milestone(
     )
     for note in notes:
         typer.echo(f"  ({note})")
+    for warning in overdue_warnings(saved.key, record, today()):
+        typer.echo(warning)
 
 
 @app.command("update-milestone", rich_help_panel=PANEL)

@@ -228,6 +228,8 @@ def report_update(kind: KindSpec, saved: Any, notes: list[str]) -> None:
         typer.echo(f"  {name}: {show(before.get(name))} → {show(after.get(name))}")
     for note in notes:
         typer.echo(f"  ({note})")
+    for warning in saved.warnings:
+        typer.echo(warning)
 
 
 def _remove_command(kind: KindSpec) -> Callable[..., None]:

@@ -60,6 +60,15 @@ def quarterly(
     force: Annotated[
         bool, typer.Option("--force", help="Replace report files already in the folder.")
     ] = False,
+    section: Annotated[
+        str | None,
+        typer.Option(
+            "--section",
+            help="Only this section (summary, milestone_summary, milestones, "
+            "theme_progress, institution_progress, visits): how to print one as CSV.",
+            show_default=False,
+        ),
+    ] = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
@@ -74,6 +83,16 @@ def quarterly(
     from tracker.services.reports import quarterly_report
     from tracker.services.settings import reporting_scheme, tolerances
 
+    names = [name.removesuffix(".csv") for name in FILES]
+    if section is not None and section.strip().lower() not in names:
+        raise UsageError(f"--section: expected one of {', '.join(names)}; got {section!r}")
+    if output is OutputFormat.CSV and out is None and section is None:
+        raise UsageError(
+            "--format csv: the report is several files; give --out DIR to write them all, "
+            "or --section NAME to print one"
+        )
+    if out is not None and section is not None:
+        raise UsageError("--section: the folder always holds every section; leave it out")
     if out is not None and output is not OutputFormat.TABLE:
         raise UsageError("--format: the files in --out are always CSV; leave out --format")
     now = today()
@@ -85,10 +104,12 @@ def quarterly(
             if quarter
             else last_ended_quarter(now, chosen)
         )
+        # A quarter that has not ended is reported to date, never as if its remaining weeks
+        # had already passed.
         when = (
             parse_date(as_of, field="--as-of", today=now, scheme=chosen).value
             if as_of
-            else period.end
+            else min(period.end, now)
         )
         report = quarterly_report(
             session=session, quarter=period, as_of=when, tolerances=tolerances(session=session)
@@ -97,16 +118,27 @@ def quarterly(
     if out is not None:
         _write_folder(out, sections, force=force)
         typer.echo(
-            f"Wrote the {report.quarter.label} report (as of {report.as_of}) to "
-            f"{printable(str(out))}:"
+            f"Wrote the {report.quarter.label} report ({_as_of(report)}) to {printable(str(out))}:"
         )
         for name in FILES:
             rows = len(sections[name].rows)
             typer.echo(f"  {name}: {rows} row{'s' if rows != 1 else ''}")
         return
-    from tracker.cli.render import emit
+    from tracker.cli.render import Report, emit
 
-    emit(_terminal_report(report, sections), output)
+    shown = _terminal_report(report, sections)
+    if section is not None:
+        picked = sections[f"{section.strip().lower()}.csv"]
+        shown = Report(
+            document=shown.document, csv=picked, sections=[picked], heading=shown.heading
+        )
+    emit(shown, output)
+
+
+def _as_of(report: QuarterlyReport) -> str:
+    """'as of 2026-12-31', or 'to date, as of 2026-11-29' for a quarter not yet ended."""
+    prefix = "to date, " if report.summary["to_date"] else ""
+    return f"{prefix}as of {report.as_of}"
 
 
 def report_sections(report: QuarterlyReport) -> dict[str, Section]:
@@ -173,6 +205,7 @@ _SUMMARY_KINDS = {
     "overdue_at_period_end": "number",
     "forecast_next_period": "number",
     "pct_on_time": "number",
+    "due_rest_of_period": "number",
 }
 _MILESTONE_KINDS = {
     "ref": "ref",
@@ -226,11 +259,11 @@ _VISIT_KINDS = {
 def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> None:
     from tracker.cli.render import excel_csv
     from tracker.errors import Conflict, InvalidInput
-    from tracker.files import write_files
+    from tracker.files import check_target, write_files
 
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out: {out} is a file; expected a folder for the report")
-    existing = [name for name in FILES if (out / name).exists()]
+    existing = [name for name in FILES if (out / name).exists() or (out / name).is_symlink()]
     if existing and not force:
         raise Conflict(
             f"--out: {out} already holds {', '.join(existing)}; use --force to replace them"
@@ -239,6 +272,8 @@ def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> No
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InvalidInput(f"--out: cannot create {out}: {error.strerror}") from None
+    for name in FILES:
+        check_target(out / name, force=True)
     write_files({out / name: excel_csv(sections[name]) for name in FILES})
 
 
@@ -261,7 +296,7 @@ def _terminal_report(report: QuarterlyReport, sections: dict[str, Section]) -> R
         Text(f"{report.mou}  {report.title}", style="bold"),
         Text(
             f"Quarterly report {report.quarter.label} ({summary['start']} to {summary['end']}), "
-            f"as of {report.as_of}: {summary['rag']}"
+            f"{_as_of(report)}: {summary['rag']}"
         ),
         Text(
             f"{summary['due_in_period']} due in the period, {summary['achieved_in_period']} "

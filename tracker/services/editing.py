@@ -28,6 +28,7 @@ class Saved:
     record: Record
     before: Record | None = None
     changed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # true, but worth saying
 
 
 def add_record(

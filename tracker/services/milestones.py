@@ -4,10 +4,12 @@ re-baseline it with a reason, and record a reported RAG beside the derived one."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session
 
+from tracker.dates import format_day
 from tracker.enums import MilestoneStatus, ReportedRag
 from tracker.errors import InvalidInput
 from tracker.kinds import MILESTONES
@@ -36,6 +38,13 @@ def update_milestone(
     """
     changes = dict(fields or {})
     _, current = read_record(MILESTONES, ref, session=session, for_update=True)
+    completing = done is not None or changes.get("status") == MilestoneStatus.DONE
+    if completing and current["status"] == MilestoneStatus.CANCELLED:
+        key = ref.strip().upper()
+        raise InvalidInput(
+            f"--done: {key} is cancelled; reopen it first (mou update-milestone {key} "
+            "--status planned), then complete it"
+        )
     if done is not None and done > today:
         raise InvalidInput(
             f"--done: {done.isoformat()} is in the future; record a milestone as done on or "
@@ -69,4 +78,19 @@ def update_milestone(
         changes["reported_rag_reason"] = reason if rag is not None else None
     if not changes:
         raise InvalidInput("nothing to change: give at least one option (see --help)")
-    return update_record(MILESTONES, ref, changes, session=session)
+    saved = update_record(MILESTONES, ref, changes, session=session)
+    if {"forecast", "due"} & set(saved.changed):
+        return replace(saved, warnings=overdue_warnings(saved.key, saved.record, today))
+    return saved
+
+
+def overdue_warnings(key: str, record: dict[str, Any], today: dt.date) -> list[str]:
+    """A date already past on a milestone that is not done makes it overdue at once: that can
+    be true, so it is accepted, but it is said."""
+    if record["status"] in (MilestoneStatus.DONE, MilestoneStatus.CANCELLED):
+        return []
+    which = "forecast" if record["forecast"] is not None else "due date"
+    effective = record["forecast"] or record["due"]
+    if effective >= today:
+        return []
+    return [f"{key} is now overdue: {which} {format_day(effective)} has passed"]

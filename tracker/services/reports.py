@@ -44,6 +44,8 @@ METRICS = (
     "overdue_at_period_end",
     "forecast_next_period",
 )
+# Counted per cell beside the metrics, for pct_on_time and the quarter's remaining weeks.
+COUNTED = (*METRICS, "due_rest_of_period", "judged", "judged_on_time")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class SummaryRow:
     overdue_at_period_end: int
     forecast_next_period: int
     pct_on_time: float | None
+    due_rest_of_period: int
 
 
 @dataclass(frozen=True)
@@ -103,28 +106,32 @@ class QuarterlyReport:
 
 
 class _Definitions:
-    """The report's definitions (docs/rules.md) as SQL conditions over one milestone, for the
-    period [S, E].
+    """The report's definitions (docs/rules.md, "The quarterly report") as SQL conditions over
+    one milestone, for the period [S, E] as of A.
 
-    A completion counts only if it happened on or before the as-of date, so a past quarter
-    regenerated later, as of its own end, reads as it did then. A report run before the
-    quarter has ended (as of a date inside it) judges "missed" and "overdue" at that date, not
-    at the quarter's end, which has not come yet.
+    A completion counts only if it happened on or before A, so a past quarter regenerated
+    later, as of its own end, reads as it did then. A quarter reported *to date* (A before E,
+    a quarter not yet started included) is judged at A: its remaining weeks have not passed.
+    The as-of day itself is not over, so only milestones due before A can have been missed.
     """
 
     def __init__(self, quarter: Quarter, as_of: dt.date, tolerances: Tolerances) -> None:
         m = models.Milestone
         start, end = quarter.start, quarter.end
-        cutoff = min(end, as_of)
+        self.to_date = as_of < end
+        cutoff = as_of if self.to_date else end
         try:
             upcoming: Quarter | None = quarter.next()
         except ValueError:  # the last quarter the calendar holds: there is no next one
             upcoming = None
-        completed = col(m.completed)
+        completed, due = col(m.completed), col(m.due)
         known = sa.and_(completed.is_not(None), completed <= as_of)
-        done_by_end = sa.and_(known, completed <= cutoff)
+        done = sa.and_(known, completed <= cutoff)
         on_time = days_between(completed, m.due) <= tolerances.green_days
-        due_in = col(m.due).between(start, end)
+        due_in = due.between(start, end)
+        # Those that could have been missed, and the denominator of pct_on_time: the whole
+        # quarter once it has ended; to date, those due before the as-of day.
+        judged = sa.and_(due >= start, due < as_of) if self.to_date else due_in
         achieved_in = sa.and_(known, completed.between(start, end))
         effective = effective_date()
         self.conditions: dict[str, Any] = {
@@ -132,15 +139,19 @@ class _Definitions:
             "achieved_in_period": achieved_in,
             "achieved_on_time": sa.and_(achieved_in, on_time),
             "achieved_late": sa.and_(achieved_in, sa.not_(on_time)),
-            "missed_in_period": sa.and_(due_in, col(m.due) <= cutoff, sa.not_(done_by_end)),
-            "overdue_at_period_end": sa.and_(sa.not_(done_by_end), effective < cutoff),
+            "missed_in_period": sa.and_(judged, sa.not_(done)),
+            "overdue_at_period_end": sa.and_(sa.not_(done), effective < cutoff),
             "forecast_next_period": sa.and_(
-                sa.not_(done_by_end), effective.between(upcoming.start, upcoming.end)
+                sa.not_(done), effective.between(upcoming.start, upcoming.end)
             )
             if upcoming
             else sa.false(),
-            # The numerator of pct_on_time: due in the period and done within tolerance.
-            "due_and_on_time": sa.and_(due_in, known, on_time),
+            "due_rest_of_period": sa.and_(due.between(max(start, as_of), end), sa.not_(done))
+            if self.to_date
+            else sa.false(),
+            # pct_on_time: those judged, and of them those done by the cut-off within tolerance.
+            "judged": judged,
+            "judged_on_time": sa.and_(judged, done, on_time),
         }
         self.in_report = sa.or_(
             due_in,
@@ -176,6 +187,7 @@ def quarterly_report(
         "start": quarter.start,
         "end": quarter.end,
         "as_of": as_of,
+        "to_date": definitions.to_date,
         "rag": overall.rag.value,
         "total": overall.total,
         "done": overall.done,
@@ -185,6 +197,7 @@ def quarterly_report(
         "overdue": overall.overdue,
         **{name: getattr(programme, name) for name in METRICS},
         "pct_on_time": programme.pct_on_time,
+        "due_rest_of_period": programme.due_rest_of_period,
         "green_tol_days": tolerances.green_days,
         "red_tol_days": tolerances.red_days,
     }
@@ -210,7 +223,7 @@ def _count_cells(
     session: Session, mou_id: int, definitions: _Definitions
 ) -> dict[Cell, dict[str, int]]:
     m = models.Milestone
-    names = [*METRICS, "due_and_on_time"]
+    names = list(COUNTED)
     stmt: Any = (
         sa.select(
             col(m.workstream_id),
@@ -233,13 +246,14 @@ def _count_cells(
 
 
 def _summary_row(scope_type: str, scope: str, totals: dict[str, int]) -> SummaryRow:
-    due = totals.get("due_in_period", 0)
-    on_time = totals.get("due_and_on_time", 0)
+    judged = totals.get("judged", 0)
+    on_time = totals.get("judged_on_time", 0)
     return SummaryRow(
         scope_type=scope_type,
         scope=scope,
         **{name: totals.get(name, 0) for name in METRICS},
-        pct_on_time=round(100 * on_time / due, 1) if due else None,
+        pct_on_time=round(100 * on_time / judged, 1) if judged else None,
+        due_rest_of_period=totals.get("due_rest_of_period", 0),
     )
 
 
