@@ -64,8 +64,8 @@ ACCEPTED: dict[str, tuple[str, str]] = {
     "markup-style": ("[bold red]x[/]", "[bold red]x[/]"),
     "markup-link": ("[link=http://x]y[/link]", "[link=http://x]y[/link]"),
     "emoji-code": (":warning: :cross_mark:", ":warning: :cross_mark:"),
-    "rtl-override": ("abc\u202edcba", "abc\u202edcba"),
-    "zero-width": ("zero\u200bwidth\u200djoin\ufeffbom", "zero\u200bwidth\u200djoin\ufeffbom"),
+    # Joiners carry meaning (emoji sequences, Persian and Indic scripts): they are kept.
+    "joiners": ("join\u200dme not\u200cme", "join\u200dme not\u200cme"),
     # NFC puts combining marks in canonical order: cedilla (class 202) before acute (230).
     "combining": ("x\u0301\u0327", "x\u0327\u0301"),
     "nfd": ("Zoe\u0308", "Zo\u00eb"),
@@ -104,6 +104,12 @@ REFUSED_CONTROL: dict[str, tuple[str, str]] = {
     "delete": ("rub\x7fout", "U+007F"),
     "c1-csi": ("\x9b31mred", "U+009B"),
     "lone-surrogate": ("half\ud800pair", "U+D800"),
+    # Invisible text that changes what is shown: bidirectional overrides, zero-width spaces.
+    "rtl-override": ("abc\u202edcba", "U+202E"),
+    "isolate": ("abc\u2067dcba", "U+2067"),
+    "zero-width-space": ("zero\u200bwidth", "U+200B"),
+    "word-joiner": ("word\u2060joiner", "U+2060"),
+    "byte-order-mark": ("inner\ufeffbom", "U+FEFF"),
 }
 OSC = REFUSED_CONTROL["osc-title"][0]
 # Refused in one-line text (names, titles); long text may span lines.
@@ -624,7 +630,7 @@ def test_the_formula_guard_is_exactly_as_specified(hostile: Cli) -> None:
         "leading-tab": "'=1+1",
         "fullwidth-equals": "'\uff1d1+1",
         "fullwidth-at": "'\uff20x",
-        "zero-width": "zero\u200bwidth\u200djoin\ufeffbom",
+        "joiners": "join\u200dme not\u200cme",
         "padded": "padded",
     }
     for name, cell in expected.items():

@@ -10,6 +10,15 @@ from tracker.errors import InvalidInput
 REF_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 REF_FORM = "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 32"
 
+# Characters that are invisible but change what is shown or compared: bidirectional marks,
+# overrides and isolates (which can make a name read backwards), and zero-width spaces, word
+# joiners and byte-order marks (which make two names look the same). The zero-width joiner
+# and non-joiner stay allowed: emoji sequences and several scripts need them.
+INVISIBLE = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063"
+    "\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+
 NAME_MAX = 200
 TEXT_MAX = 2000
 
@@ -23,7 +32,9 @@ def clean_text(value: str, *, field: str, max_len: int = NAME_MAX, multiline: bo
     text = unicodedata.normalize("NFC", value).strip()
     allowed = "\n" if multiline else ""
     for char in text:
-        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs"):
+        if char not in allowed and (
+            unicodedata.category(char) in ("Cc", "Cs") or char in INVISIBLE
+        ):
             raise InvalidInput(
                 f"{field}: control characters are not allowed (found U+{ord(char):04X})"
             )

@@ -79,4 +79,19 @@ app.add_typer(database.check_app)
 
 
 def main() -> None:
+    _readable_output()
     app()
+
+
+def _readable_output() -> None:
+    """On a terminal whose locale is not UTF-8 (LC_ALL=C), text that it cannot show is
+    replaced rather than ending the command with a traceback; data (JSON, CSV, programme
+    files) is written as UTF-8 bytes all the same (tracker.cli.render.write_data)."""
+    import codecs
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        reconfigure = getattr(stream, "reconfigure", None)
+        if codecs.lookup(encoding).name != "utf-8" and reconfigure is not None:
+            reconfigure(errors="replace")

@@ -79,15 +79,18 @@ def restore_command(
 
     Example: mou db restore backups/mou-backup-20261128-170000.db
     """
-    from tracker.backup import check_sqlite_file, restore
-    from tracker.db import display_url, resolve_url
-    from tracker.errors import InvalidInput, MouError
+    from tracker.backup import check_restorable, restore
+    from tracker.db import display_url, resolve_url, sqlite_path
+    from tracker.errors import DatabaseError, MouError
     from tracker.migrate import HEAD_REVISION
 
     url = resolve_url(db)
-    if not path.is_file():
-        raise InvalidInput(f"PATH: no such file: {path}")
-    revision = check_sqlite_file(path)
+    target = sqlite_path(url)
+    if target is None:
+        raise DatabaseError(
+            "restoring PostgreSQL is done with pg_restore on the server; see the README"
+        )
+    revision = check_restorable(path, target)
     if not yes and not typer.confirm(
         f"Replace {display_url(url)} with {path} (revision {revision})?", default=False
     ):

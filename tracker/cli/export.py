@@ -46,10 +46,8 @@ def export(
 
     Example: mou export --out oxford-liverpool.toml
     """
-    import sys
-
     from tracker.cli.context import open_db
-    from tracker.cli.render import to_json
+    from tracker.cli.render import to_json, write_data
     from tracker.files import check_target, write_file
     from tracker.services.exporter import export_programme
     from tracker.text import printable
@@ -59,7 +57,7 @@ def export(
         document = export_programme(session=session, mou=mou)
     text = to_json(document) if output is ExportFormat.JSON else dumps(document, header=HEADER)
     if out is None:
-        sys.stdout.write(text)
+        write_data(text)
         return
     check_target(out, force=force)
     write_file(out, text.encode("utf-8"))

@@ -180,6 +180,8 @@ def read_text(file: Path) -> str:
             raise InvalidInput(f"FILE: no such file: {file}")
         if file.is_dir():
             raise InvalidInput(f"FILE: {file} is a folder; expected a programme file (.toml)")
+        if not file.is_file():  # a device (/dev/zero), a named pipe: never read to the end
+            raise InvalidInput(f"FILE: {file} is not a regular file; expected a programme file")
         with file.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:

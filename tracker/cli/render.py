@@ -74,11 +74,24 @@ def console(stderr: bool = False) -> Console:
 
 def emit(report: Report, output: OutputFormat) -> None:
     if output is OutputFormat.JSON:
-        sys.stdout.write(to_json(report.document))
+        write_data(to_json(report.document))
     elif output is OutputFormat.CSV:
-        sys.stdout.write(to_csv(report.csv))
+        write_data(to_csv(report.csv))
     else:
         show(report, console())
+
+
+def write_data(text: str) -> None:
+    """JSON, CSV and programme files are data: UTF-8 whatever the terminal's locale (on an
+    ASCII locale, text written through the terminal's encoding would be mangled)."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def to_json(document: Any) -> str:

@@ -18,6 +18,7 @@ from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import BY_TABLE
 from tracker.rules import parent_loops
+from tracker.services.settings import SETTINGS
 
 
 def check_database(*, session: Session) -> list[str]:
@@ -30,6 +31,31 @@ def check_database(*, session: Session) -> list[str]:
     problems += _look_alike_refs(session)
     problems += _look_alike_names(session)
     problems += _parent_loops(session)
+    problems += _settings(session)
+    return problems
+
+
+def _settings(session: Session) -> list[str]:
+    """Values written by other tools (or by two people at once, before that was serialised)
+    that the settings commands would refuse."""
+    problems = []
+    stored = dict(session.exec(select(models.Setting.key, models.Setting.value)).all())
+    values = {key: setting.default for key, setting in SETTINGS.items()} | stored
+    for key, value in stored.items():
+        setting = SETTINGS.get(key)
+        if setting is None:
+            problems.append(f"setting {key}: not a setting mou knows")
+            continue
+        try:
+            setting.parse(value)
+        except ValueError as error:
+            problems.append(f"setting {key}: {value!r} is not {error}")
+    green, red = values.get("green_tol_days", "7"), values.get("red_tol_days", "30")
+    if green.isdigit() and red.isdigit() and int(green) > int(red):
+        problems.append(
+            f"settings: green_tol_days ({green}) exceeds red_tol_days ({red}); "
+            "set them again with mou config set"
+        )
     return problems
 
 

@@ -334,16 +334,21 @@ def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
             row = ProgressRow(ws.ref, ws.name, per_workstream.get(ws.id, Counts()), 0, "workstream")
             workstreams.setdefault(ws.theme_id, []).append(row)
 
-    def subtotal(theme: models.Theme) -> Counts:
+    def subtotal(theme: models.Theme, seen: frozenset[int | None] = frozenset()) -> Counts:
         total = direct.get(theme.id, Counts())
         for child in children.get(theme.id, []):
-            total = total + subtotal(child)
+            if child.id not in seen:  # a loop of parents (other tools can write one)
+                total = total + subtotal(child, seen | {theme.id})
         return total
 
     rows: list[ProgressRow] = []
+    placed: set[int | None] = set()
 
     def walk(parent: int | None, depth: int) -> None:
         for theme in children.get(parent, []):
+            if theme.id in placed:
+                continue
+            placed.add(theme.id)
             shown = scope.theme_ids is None or theme.id in scope.theme_ids
             if shown:
                 kind = "theme" if with_workstreams else ""
@@ -354,6 +359,11 @@ def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
             walk(theme.id, depth + 1)
 
     walk(None, 0)
+    # Themes in a loop of parents have no root above them: they are shown as roots rather than
+    # silently dropped with their milestones (mou check reports the loop).
+    for theme in themes:
+        if theme.id not in placed:
+            walk(theme.parent_id, 0)
     return rows
 
 
