@@ -12,6 +12,7 @@ Hypothesis runs a quick profile by default and a thorough one when ``CI=true``.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import typer.testing
 from hypothesis import settings as hypothesis_settings
 from typer.testing import CliRunner
 
@@ -42,6 +44,10 @@ def examples(quick: int, thorough: int) -> int:
     """How many examples a costly property runs: few on a developer's machine, many in CI."""
     return thorough if THOROUGH else quick
 
+
+# CliRunner turns the Typer app into a Click command on every invoke; the command is the same
+# every time, so build it once per process (most of a CLI test's own time otherwise).
+typer.testing._get_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
 
 # Pinned terminal for exact output: fixed width, no colour, no terminal features.
 TERMINAL_ENV = {"COLUMNS": "140", "NO_COLOR": "1", "TERM": "dumb", "MOU_DB": None}

@@ -22,6 +22,7 @@ FILES = [
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "changes.csv",
 ]
 
 
@@ -38,6 +39,8 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
         "  theme_progress.csv: 11 rows",
         "  institution_progress.csv: 5 rows",
         "  visits.csv: 1 row",
+        # The database was loaded after 28 November: nothing had changed by then.
+        "  changes.csv: 0 rows",
     ]
     assert sorted(path.name for path in out.iterdir()) == sorted(FILES)  # no temporary files
     golden = GOLDEN / "report_fy2026-27_q3"
@@ -150,7 +153,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     )
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
-        "institution_progress", "visits",
+        "institution_progress", "visits", "changes",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 50.0  # to date: of the two due before 28 Nov
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)

@@ -28,7 +28,7 @@ def test_status_by_one_scope_as_json(example_cli: Cli, by: str) -> None:
     assert (document["as_of"], document["by"]) == (AS_OF, by)
     assert list(document["rows"][0]) == [
         "scope", "name", "total", "done", "green", "amber", "red", "overdue",
-        "pct_complete", "rag", "next_ref", "next_due",
+        "pct_complete", "rag", "next_ref", "next_due", "rag_previous", "trend",
     ]  # fmt: skip
     assert_golden(f"status_by_{by}.json", result.stdout)
 
@@ -54,11 +54,11 @@ def test_status_csv_has_both_tables(example_cli: Cli) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "scope_type,scope,name,total,done,green,amber,red,overdue,pct_complete,rag,"
-        "next_ref,next_due"
+        "next_ref,next_due,rag_previous,trend"
     )
-    assert (
-        lines[1]
-        == "theme,ACAD,Academic and research partnership,6,3,3,0,0,0,50.0,GREEN,MS-16,2027-02-19"
+    assert lines[1] == (
+        "theme,ACAD,Academic and research partnership,6,3,3,0,0,0,50.0,GREEN,MS-16,2027-02-19,"
+        "GREEN,same"
     )
     assert_golden("status.csv", result.stdout)
 

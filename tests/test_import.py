@@ -27,6 +27,7 @@ EXAMPLE_COUNTS = {
     "sites": 4,
     "visits": 4,
     "actions": 6,
+    "issued_reports": 0,
 }
 
 

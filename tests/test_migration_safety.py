@@ -339,6 +339,18 @@ def _settings() -> Rows:
     return [(variant, {}) for variant in VARIANTS]
 
 
+def _issued_reports() -> Rows:
+    """Frozen reports: the content is a JSON document of any length."""
+    schemes = ("uk-fy", "academic", "calendar")
+    return _entities(
+        lambda n, v: {
+            "mou_id": n,
+            "scheme": _cycle(schemes, n),
+            "content": json.dumps({"summary": {"title": TEXT.get(v, PLAIN)}}),
+        }
+    )
+
+
 def _audit_commands() -> Rows:
     """A chain of undo: command n undoes command n - 1."""
     return _entities(lambda n, v: {"undoes": _parent(n, v), "redoes": None})
@@ -399,6 +411,7 @@ BUILDERS: dict[str, Callable[[], Rows]] = {
     "milestone_baseline": _baselines,
     "audit_command": _audit_commands,
     "audit_entry": _audit_entries,
+    "issued_report": _issued_reports,
 }
 
 # What populate() writes into head's schema: pinned, so that a builder that quietly stops
@@ -424,6 +437,7 @@ EXPECTED_COUNTS = {
     "milestone_baseline": 120,
     "audit_command": 6,
     "audit_entry": 60,
+    "issued_report": 6,
 }
 
 

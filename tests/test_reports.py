@@ -219,8 +219,8 @@ def test_rows_per_theme_and_institution(db: Database) -> None:
 
 
 def test_file_columns_follow_the_data() -> None:
-    from tracker.cli.report import _MILESTONE_KINDS, _SUMMARY_KINDS, _VISIT_KINDS
+    from tracker.cli.report import _KINDS
 
-    assert list(_MILESTONE_KINDS) == [field.name for field in fields(MilestoneLine)]
-    assert list(_SUMMARY_KINDS) == [field.name for field in fields(SummaryRow)]
-    assert list(_VISIT_KINDS) == [field.name for field in fields(VisitLine)]
+    assert list(_KINDS["milestones"]) == [field.name for field in fields(MilestoneLine)]
+    assert list(_KINDS["milestone_summary"]) == [field.name for field in fields(SummaryRow)]
+    assert list(_KINDS["visits"]) == [field.name for field in fields(VisitLine)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,7 +20,14 @@ from tracker.errors import InvalidInput
 from tracker.fields import date_in_range
 from tracker.periods import Scheme, quarter_of, year_bounds
 
-__all__ = ["ParsedDate", "format_date", "format_day", "parse_date", "parse_optional_date"]
+__all__ = [
+    "ParsedDate",
+    "format_date",
+    "format_day",
+    "parse_date",
+    "parse_moment",
+    "parse_optional_date",
+]
 
 
 @dataclass(frozen=True)
@@ -168,3 +175,34 @@ def parse_optional_date(
     if text.strip().lower() in {"", "none", "-"}:
         return None
     return parse_date(text, field=field, today=today, scheme=scheme)
+
+
+_DATE_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+
+def parse_moment(
+    text: str, *, field: str, today: date, scheme: Scheme | None = None
+) -> tuple[datetime, date]:
+    """A moment as typed: an ISO date-time (local time unless it says its zone), or any date
+    ``parse_date`` reads, meaning the end of that day in local time. Returns the moment in UTC
+    (naive, as the audit trail keeps times) and the local date it falls on."""
+    cleaned = text.strip()
+    if _DATE_TIME.fullmatch(cleaned):
+        try:
+            moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            raise InvalidInput(
+                f"{field}: expected a date such as 2026-09-30 or a date and time such as "
+                f"2026-09-30T17:00; got {text!r}"
+            ) from None
+        date_in_range(moment.date(), field)
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # local time, like every date the user types
+        local = moment.astimezone().date()
+        return moment.astimezone(UTC).replace(tzinfo=None), local
+    day = parse_date(text, field=field, today=today, scheme=scheme).value
+    end = datetime.combine(day, time.max).astimezone()
+    return end.astimezone(UTC).replace(tzinfo=None), day

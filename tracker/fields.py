@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -35,11 +36,13 @@ class FieldType(Enum):
     TEXT = auto()  # one line, at most NAME_MAX
     LONG_TEXT = auto()  # may span lines, at most TEXT_MAX
     DATE = auto()
+    DATETIME = auto()  # a moment (UTC), as a frozen report records when it was issued
     INT = auto()  # a whole number; ``bounds`` gives its range
     NUMBER = auto()  # a number that may have decimals (money, FTE)
     BOOL = auto()
     CHOICE = auto()  # one value of a vocabulary
     PERIOD = auto()  # a reporting period label: a quarter or a whole year
+    DOCUMENT = auto()  # a JSON document kept whole (an issued report's content), as text
     REF = auto()  # a ref of another kind
     REFS = auto()  # a set of refs of another kind, stored in a link table
     ROWS = auto()  # a list of small tables, stored in a child table
@@ -50,11 +53,13 @@ SCALARS = frozenset(
         FieldType.TEXT,
         FieldType.LONG_TEXT,
         FieldType.DATE,
+        FieldType.DATETIME,
         FieldType.INT,
         FieldType.NUMBER,
         FieldType.BOOL,
         FieldType.CHOICE,
         FieldType.PERIOD,
+        FieldType.DOCUMENT,
     }
 )
 LISTS = frozenset({FieldType.REFS, FieldType.ROWS})
@@ -154,6 +159,13 @@ def clean_value(spec: FieldSpec, value: Any, *, period: PeriodParser | None = No
             if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
                 raise InvalidInput(f"{field}: expected a date such as 2026-06-30")
             return date_in_range(value, field)
+        case FieldType.DATETIME:
+            if not isinstance(value, dt.datetime) or value.tzinfo is not None:
+                raise InvalidInput(f"{field}: expected a date and time such as 2026-10-14T09:30:00")
+            date_in_range(value.date(), field)
+            return value
+        case FieldType.DOCUMENT:
+            return clean_document(value, field)
         case FieldType.INT:
             low, high = spec.bounds
             if isinstance(value, bool) or not isinstance(value, int):
@@ -196,6 +208,19 @@ def clean_value(spec: FieldSpec, value: Any, *, period: PeriodParser | None = No
             assert spec.rows is not None
             return _clean_rows(spec, value, period)
     raise AssertionError(spec.field_type)  # pragma: no cover
+
+
+def clean_document(value: Any, field: str) -> str:
+    """A JSON document in one normal form (sorted keys, no spaces), so the same content always
+    reads back as the same text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInput(f"{field}: expected a JSON document") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{field}: expected a JSON document (an object)")
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def clean_number(value: Any, field: str) -> int | float:

@@ -29,6 +29,7 @@ from tracker.enums import (
     WorkstreamStatus,
 )
 from tracker.fields import FieldSpec, FieldType, RowsSpec
+from tracker.periods import Scheme
 from tracker.rules import Default, Lookup, Problem, Record, Rule
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ class KindSpec:
     rules: tuple[Rule, ...] = ()
     plural: str = ""  # the noun for several records, when not noun + "s"
     history: History | None = None
+    # Written once and never edited (an issued report): the board's record of the programme,
+    # not a change to it.
+    frozen: bool = False
 
     @property
     def has_ref(self) -> bool:
@@ -447,6 +451,24 @@ ACTIONS = KindSpec(
     ),
 )
 
+ISSUED_REPORTS = KindSpec(
+    "issued_reports",
+    "issued report",
+    "IssuedReport",
+    (
+        _f("quarter", T.TEXT, required=True),
+        _f("scheme", T.CHOICE, required=True, vocabulary=Scheme),
+        _f("as_of", T.DATE, required=True),
+        _f("issued_at", T.DATETIME, required=True),
+        _f("issued_by", T.TEXT, required=True),
+        _f("note", T.LONG_TEXT),
+        _f("content", T.DOCUMENT, required=True),
+    ),
+    panel="Reporting",  # issued with mou report issue; never edited
+    scope=Scope.OWN,
+    frozen=True,
+)
+
 # In the order records must be written: everything a record points to comes before it.
 KINDS: tuple[KindSpec, ...] = (
     MOU,
@@ -460,6 +482,7 @@ KINDS: tuple[KindSpec, ...] = (
     SITES,
     VISITS,
     ACTIONS,
+    ISSUED_REPORTS,
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}
 # The order of the help panels in `mou --help`: weekly work first.

@@ -32,6 +32,7 @@ from tracker.enums import (
     VisitStatus,
     WorkstreamStatus,
 )
+from tracker.periods import Scheme
 from tracker.text import NAME_MAX, TEXT_MAX
 
 # Constraints need stable names, or later batch migrations on SQLite cannot find them.
@@ -340,6 +341,23 @@ class Action(RefRecord, table=True):
     due: dt.date | None = None
     status: ActionStatus = Field(sa_column=_vocabulary(ActionStatus, "status"))
     completed: dt.date | None = None
+
+
+class IssuedReport(RefRecord, table=True):
+    """A quarterly report as it went to the board, frozen: its whole content (the report's
+    JSON document), who issued it and when. Issuing a quarter again keeps the earlier issue."""
+
+    __tablename__ = "issued_report"
+    __table_args__ = _ref_checks()
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    quarter: str = Field(max_length=32)  # the period's label: FY2026/27 Q2
+    scheme: Scheme = Field(sa_column=_vocabulary(Scheme, "scheme"))
+    as_of: dt.date
+    issued_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(), nullable=False))
+    issued_by: str = Field(max_length=64)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    content: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
 
 
 class Setting(SQLModel, table=True):

@@ -49,7 +49,9 @@ def _value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
-        raise TypeError("programme files hold dates, not date-times")
+        if value.tzinfo is not None:
+            raise TypeError("programme files hold local date-times (UTC, without a zone)")
+        return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):

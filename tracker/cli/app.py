@@ -8,6 +8,7 @@ import typer
 
 from tracker import __version__
 from tracker.cli import (
+    changes,
     config,
     database,
     export,
@@ -68,6 +69,7 @@ def root(
 app.add_typer(milestones.app)
 app.add_typer(status.app)
 app.add_typer(report.app, name="report", rich_help_panel="Reporting")
+app.add_typer(changes.app)
 app.add_typer(listing.app)
 app.add_typer(records.build())
 app.add_typer(importing.app)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tracker.dates import ParsedDate
     from tracker.db import Database
     from tracker.periods import Scheme
@@ -70,3 +75,77 @@ def parse_option_date(text: str | None, option: str, db: str | None = None) -> d
     from tracker.dates import parse_date
 
     return parse_date(text, field=option, today=today(), scheme=date_scheme(text, db)).value
+
+
+@dataclass(frozen=True)
+class Moment:
+    """When a read command looks at the programme: as recorded now, or at ``recorded``
+    (UTC), and the business date it works as of by default."""
+
+    recorded: dt.datetime | None
+    as_of: dt.date
+
+
+def moment(recorded_by: str | None, as_of: str | None, db: str | None) -> Moment:
+    """``--recorded-by`` and ``--as-of`` read together: the as-of date defaults to the date
+    recorded-by names, and to today without it."""
+    from tracker.dates import parse_moment
+
+    recorded, day = None, today()
+    if recorded_by is not None:
+        scheme = date_scheme(recorded_by, db)
+        recorded, day = parse_moment(
+            recorded_by, field="--recorded-by", today=today(), scheme=scheme
+        )
+    parsed = as_of_date(as_of, db)
+    return Moment(recorded, parsed.value if parsed else day)
+
+
+@contextmanager
+def reading(db: str | None, recorded: dt.datetime | None = None) -> Iterator[Session]:
+    """A read-only session on the live data, or on the data as recorded at a moment."""
+    database = open_db(db)
+    try:
+        if recorded is None:
+            with database.reading() as session:
+                yield session
+        else:
+            from tracker.services.past import recorded_at
+
+            with recorded_at(database, recorded) as session:
+                yield session
+    finally:
+        database.dispose()
+
+
+def parse_when(text: str, *, option: str, db: str | None) -> tuple[dt.datetime, dt.date]:
+    """A moment as ``--since``/``--until`` take it: a date (the end of that day), a date and
+    time, a quarter label (the end of its last day), or ``last-issue`` (when the latest report
+    was issued). Returns the moment in UTC and its business date."""
+    from tracker.dates import parse_moment
+    from tracker.errors import InvalidInput
+    from tracker.periods import parse_quarter
+
+    database = open_db(db)
+    try:
+        with database.reading() as session:
+            from tracker.services.issuing import latest_issue_moment
+            from tracker.services.settings import reporting_scheme
+
+            scheme = reporting_scheme(session=session)
+            if text.strip().lower() == "last-issue":
+                issued = latest_issue_moment(session=session)
+                if issued is None:
+                    raise InvalidInput(
+                        f"{option}: no report has been issued yet (mou report issue)"
+                    )
+                local = issued.replace(tzinfo=dt.UTC).astimezone().date()
+                return issued, local
+    finally:
+        database.dispose()
+    try:
+        quarter = parse_quarter(text, scheme=scheme, today=today())
+    except InvalidInput:
+        return parse_moment(text, field=option, today=today(), scheme=scheme)
+    end, _ = parse_moment(quarter.end.isoformat(), field=option, today=today())
+    return end, quarter.end

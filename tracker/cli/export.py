@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.options import Db
+from tracker.cli.options import Db, RecordedBy
 
 
 class ExportFormat(StrEnum):
@@ -37,6 +37,7 @@ def export(
         ),
     ] = ExportFormat.TOML,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    recorded_by: RecordedBy = None,
     mou: Annotated[
         str | None, typer.Option("--mou", help="Which MoU, when the database holds several.")
     ] = None,
@@ -46,14 +47,15 @@ def export(
 
     Example: mou export --out oxford-liverpool.toml
     """
-    from tracker.cli.context import open_db
+    from tracker.cli.context import moment, reading
     from tracker.cli.render import to_json, write_data
     from tracker.files import check_target, write_file
     from tracker.services.exporter import export_programme
     from tracker.text import printable
     from tracker.tomlwriter import dumps
 
-    with open_db(db).reading() as session:
+    when = moment(recorded_by, None, db)
+    with reading(db, when.recorded) as session:
         document = export_programme(session=session, mou=mou)
     text = to_json(document) if output is ExportFormat.JSON else dumps(document, header=HEADER)
     if out is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli.options import AsOf, Db, Format, OutputFormat
+from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.enums import MilestoneStatus, Rag
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def list_command(
         typer.Option("--due-after", help="Milestones: due after this date.", metavar="DATE"),
     ] = None,
     as_of: AsOf = None,
+    recorded_by: RecordedBy = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
@@ -73,7 +74,7 @@ def list_command(
 
     Example: mou list milestones --institution LIV --overdue
     """
-    from tracker.cli.context import as_of_date, open_db, parse_option_date, today
+    from tracker.cli.context import moment, parse_option_date, reading
     from tracker.cli.render import emit
     from tracker.errors import UsageError
     from tracker.kinds import BY_TABLE
@@ -85,8 +86,8 @@ def list_command(
     )
     from tracker.services.settings import tolerances
 
-    parsed = as_of_date(as_of, db)
-    when = parsed.value if parsed else today()
+    moment_ = moment(recorded_by, as_of, db)
+    when = moment_.as_of
     if kind != "milestones":
         only_milestones = {
             "--workstream": workstream,
@@ -99,7 +100,7 @@ def list_command(
         given = [name for name, value in only_milestones.items() if value is not None]
         if given:
             raise UsageError(f"{given[0]}: only for milestones; not for {kind.value}")
-    with open_db(db).reading() as session:
+    with reading(db, moment_.recorded) as session:
         if kind == "milestones":
             filters = MilestoneFilter(
                 theme=theme,
@@ -222,6 +223,7 @@ def show(
         typer.Option("--kind", help="Which kind, when the ref names more than one record."),
     ] = None,
     as_of: AsOf = None,
+    recorded_by: RecordedBy = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
@@ -229,18 +231,18 @@ def show(
 
     Example: mou show MS-14 --as-of 2026-12-31
     """
-    from tracker.cli.context import as_of_date, open_db, today
+    from tracker.cli.context import moment, reading
     from tracker.cli.render import emit
     from tracker.kinds import BY_TABLE
     from tracker.services.listing import record_detail
     from tracker.services.settings import tolerances
 
-    parsed = as_of_date(as_of, db)
-    with open_db(db).reading() as session:
+    when = moment(recorded_by, as_of, db)
+    with reading(db, when.recorded) as session:
         detail = record_detail(
             ref,
             session=session,
-            as_of=parsed.value if parsed else today(),
+            as_of=when.as_of,
             tolerances=tolerances(session=session),
             kind=BY_TABLE[kind.value] if kind else None,
         )

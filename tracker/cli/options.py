@@ -35,3 +35,13 @@ AsOf = Annotated[
         show_default=False,
     ),
 ]
+RecordedBy = Annotated[
+    str | None,
+    typer.Option(
+        "--recorded-by",
+        help="See the programme as the database held it then: a date (the end of that day) or "
+        "a date and time (2026-09-30T17:00, local time). --as-of defaults to that date.",
+        show_default=False,
+        metavar="WHEN",
+    ),
+]

@@ -250,8 +250,8 @@ def _cell(column: Column, value: Any, depth: int) -> Text:
         return Text("")
     if isinstance(value, bool):
         return Text("yes" if value else "no")
-    if column.kind == "rag":
-        return Text(str(value), style=RAG_STYLES.get(str(value), ""))
+    if column.kind == "rag":  # maybe followed by its trend arrow: "RED ↓"
+        return Text(str(value), style=RAG_STYLES.get(str(value).split(" ")[0], ""))
     if column.kind == "bar":
         return progress_bar(value)
     if column.kind == "date" and isinstance(value, dt.date):

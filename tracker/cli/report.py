@@ -1,54 +1,64 @@
-"""``mou report quarterly``: the board's quarterly report, as CSV files or in the terminal."""
+"""``mou report``: the board's quarterly report (as CSV files, in the terminal or as JSON),
+issuing it, listing the issued reports, and what changed since one was issued."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli.options import AsOf, Db, Format, OutputFormat
-from tracker.cli.status import progress_fields
+from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.text import printable
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tracker.cli.render import Report, Section
-    from tracker.services.reports import QuarterlyReport
+    from tracker.periods import Quarter
+    from tracker.services.issuing import Issued
 
 app = typer.Typer(help="Produce reports for the governance board.", no_args_is_help=True)
 
-FILES = (
-    "summary.csv",
-    "milestone_summary.csv",
-    "milestones.csv",
-    "theme_progress.csv",
-    "institution_progress.csv",
-    "visits.csv",
-)
+QuarterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--quarter",
+        "-q",
+        help="FY2026/27 Q1 (or 2026/27 Q1, current, previous, next). "
+        "Default: the latest quarter that has ended.",
+        show_default=False,
+    ),
+]
+SchemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheme",
+        help="uk-fy, academic or calendar. Default: the scheme setting (uk-fy).",
+        show_default=False,
+    ),
+]
+
+
+def files() -> tuple[str, ...]:
+    from tracker.services.reports import SECTIONS
+
+    return tuple(f"{name}.csv" for name in SECTIONS)
 
 
 @app.command("quarterly")
 def quarterly(
-    quarter: Annotated[
-        str | None,
-        typer.Option(
-            "--quarter",
-            "-q",
-            help="FY2026/27 Q1 (or 2026/27 Q1, current, previous, next). "
-            "Default: the latest quarter that has ended.",
-            show_default=False,
-        ),
-    ] = None,
-    scheme: Annotated[
-        str | None,
-        typer.Option(
-            "--scheme",
-            help="uk-fy, academic or calendar. Default: the scheme setting (uk-fy).",
-            show_default=False,
-        ),
-    ] = None,
+    quarter: QuarterOption = None,
+    scheme: SchemeOption = None,
     as_of: AsOf = None,
+    recorded_by: RecordedBy = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="For an issued quarter, compute the report again from today's records."
+        ),
+    ] = False,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -65,7 +75,7 @@ def quarterly(
         typer.Option(
             "--section",
             help="Only this section (summary, milestone_summary, milestones, "
-            "theme_progress, institution_progress, visits): how to print one as CSV.",
+            "theme_progress, institution_progress, visits, changes): how to print one as CSV.",
             show_default=False,
         ),
     ] = None,
@@ -76,14 +86,10 @@ def quarterly(
 
     Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
     """
-    from tracker.cli.context import open_db, today
-    from tracker.dates import parse_date
+    from tracker.cli.context import moment, reading
     from tracker.errors import UsageError
-    from tracker.periods import last_ended_quarter, parse_quarter, parse_scheme
-    from tracker.services.reports import quarterly_report
-    from tracker.services.settings import reporting_scheme, tolerances
 
-    names = [name.removesuffix(".csv") for name in FILES]
+    names = [name.removesuffix(".csv") for name in files()]
     if section is not None and section.strip().lower() not in names:
         raise UsageError(f"--section: expected one of {', '.join(names)}; got {section!r}")
     if output is OutputFormat.CSV and out is None and section is None:
@@ -95,38 +101,25 @@ def quarterly(
         raise UsageError("--section: the folder always holds every section; leave it out")
     if out is not None and output is not OutputFormat.TABLE:
         raise UsageError("--format: the files in --out are always CSV; leave out --format")
-    now = today()
-    database = open_db(db)
-    with database.reading() as session:
-        chosen = parse_scheme(scheme) if scheme else reporting_scheme(session=session)
-        period = (
-            parse_quarter(quarter, scheme=chosen, today=now)
-            if quarter
-            else last_ended_quarter(now, chosen)
+    when = moment(recorded_by, None, db)
+    with reading(db, when.recorded) as session:
+        period, document, issued, title = _report(
+            session, quarter, scheme, as_of, today=when.as_of, fresh=fresh
         )
-        # A quarter that has not ended is reported to date, never as if its remaining weeks
-        # had already passed.
-        when = (
-            parse_date(as_of, field="--as-of", today=now, scheme=chosen).value
-            if as_of
-            else min(period.end, now)
-        )
-        report = quarterly_report(
-            session=session, quarter=period, as_of=when, tolerances=tolerances(session=session)
-        )
-    sections = report_sections(report)
+    if issued is None:
+        document["changes"] = _changes(db, period, document, when.recorded)
+    sections = sections_from(document)
     if out is not None:
         _write_folder(out, sections, force=force)
-        typer.echo(
-            f"Wrote the {report.quarter.label} report ({_as_of(report)}) to {printable(str(out))}:"
-        )
-        for name in FILES:
+        shown_as_of = _as_of(document, issued)
+        typer.echo(f"Wrote the {period.label} report ({shown_as_of}) to {printable(str(out))}:")
+        for name in files():
             rows = len(sections[name].rows)
             typer.echo(f"  {name}: {rows} row{'s' if rows != 1 else ''}")
         return
     from tracker.cli.render import Report, emit
 
-    shown = _terminal_report(report, sections)
+    shown = _terminal_report(period, document, issued, title, sections)
     if section is not None:
         picked = sections[f"{section.strip().lower()}.csv"]
         shown = Report(
@@ -135,125 +128,146 @@ def quarterly(
     emit(shown, output)
 
 
-def _as_of(report: QuarterlyReport) -> str:
-    """'as of 2026-12-31', or 'to date, as of 2026-11-29' for a quarter not yet ended."""
-    prefix = "to date, " if report.summary["to_date"] else ""
-    return f"{prefix}as of {report.as_of}"
+def _period(session: Session, quarter: str | None, scheme: str | None, today: dt.date) -> Quarter:
+    from tracker.periods import last_ended_quarter, parse_quarter, parse_scheme
+    from tracker.services.settings import reporting_scheme
+
+    chosen = parse_scheme(scheme) if scheme else reporting_scheme(session=session)
+    if quarter:
+        return parse_quarter(quarter, scheme=chosen, today=today)
+    return last_ended_quarter(today, chosen)
 
 
-def report_sections(report: QuarterlyReport) -> dict[str, Section]:
-    """One section per file, with the column names of docs/rules.md (a contract)."""
-    from tracker.cli.render import Column, Section
+def _fresh(
+    session: Session, period: Quarter, as_of: str | None, today: dt.date
+) -> tuple[dict[str, Any], dt.date]:
+    """The report computed from the records the session sees."""
+    from tracker.dates import parse_date
+    from tracker.services.reports import quarterly_report, report_document
+    from tracker.services.settings import tolerances
 
-    def section(name: str, rows: list[dict[str, Any]], kinds: dict[str, str]) -> Section:
-        # The kinds tables list every column in file order, so an empty file keeps its header.
-        columns = [
-            Column(key, key, kind, _DROP_ORDER.get(key, 0))  # type: ignore[arg-type]
-            for key, kind in kinds.items()
-        ]
-        return Section(name.removesuffix(".csv").replace("_", " ").capitalize(), columns, rows)
+    # A quarter that has not ended is reported to date, never as if its remaining weeks had
+    # already passed.
+    when = (
+        parse_date(as_of, field="--as-of", today=today, scheme=period.scheme).value
+        if as_of
+        else min(period.end, today)
+    )
+    report = quarterly_report(
+        session=session, quarter=period, as_of=when, tolerances=tolerances(session=session)
+    )
+    return report_document(report), when
 
-    summary_rows = [asdict(row) for row in report.milestone_summary]
-    milestone_rows = [asdict(row) for row in report.milestones]
-    visit_rows = [asdict(row) for row in report.visits]
-    progress = {
-        "theme_progress.csv": report.theme_progress,
-        "institution_progress.csv": report.institution_progress,
-    }
-    sections = {
-        "summary.csv": section(
-            "summary.csv", [report.summary], dict.fromkeys(report.summary, "text")
-        ),
-        "milestone_summary.csv": section("milestone_summary.csv", summary_rows, _SUMMARY_KINDS),
-        "milestones.csv": section("milestones.csv", milestone_rows, _MILESTONE_KINDS),
-    }
-    for name, table in progress.items():
-        rows = [progress_fields(row.scope, row.name, row.counts) for row in table.rows]
-        sections[name] = section(name, rows, _PROGRESS_KINDS)
-    sections["visits.csv"] = section("visits.csv", visit_rows, _VISIT_KINDS)
-    return sections
 
+def _report(
+    session: Session,
+    quarter: str | None,
+    scheme: str | None,
+    as_of: str | None,
+    *,
+    today: dt.date,
+    fresh: bool,
+) -> tuple[Quarter, dict[str, Any], Issued | None, str]:
+    """The quarter, its report's document (the issued one unless told otherwise), the issue
+    it came from, and the MoU's title."""
+    from tracker.services.issuing import in_force
+    from tracker.services.lookup import current_mou
+
+    period = _period(session, quarter, scheme, today)
+    title = current_mou(session=session).title
+    issued = None if fresh or as_of else in_force(period, session=session)
+    if issued is not None:
+        return period, issued.document, issued, title
+    document, _ = _fresh(session, period, as_of, today)
+    return period, document, None, title
+
+
+def _changes(
+    db: str | None, period: Quarter, document: dict[str, Any], recorded: dt.datetime | None
+) -> list[dict[str, Any]]:
+    """What changed since the previous quarter's report: the rows of changes.csv."""
+    from tracker.cli.context import open_db
+    from tracker.services.changes import since_last_quarter
+
+    database = open_db(db)
+    try:
+        as_of = dt.date.fromisoformat(document["summary"]["as_of"])
+        rows = since_last_quarter(database, period, as_of, recorded=recorded)
+    finally:
+        database.dispose()
+    return rows or []
+
+
+def _as_of(document: dict[str, Any], issued: Issued | None) -> str:
+    """'as of 2026-12-31', 'to date, as of 2026-11-29', or with 'as issued on …'."""
+    summary = document["summary"]
+    prefix = "to date, " if summary.get("to_date") else ""
+    text = f"{prefix}as of {summary['as_of']}"
+    if issued is not None:
+        from tracker.dates import format_day
+
+        text += f", as issued on {format_day(issued.at.date())} by {issued.by}"
+    return text
+
+
+# How each column is shown in the terminal; the files keep every column as it is.
+_KINDS: dict[str, dict[str, str]] = {
+    "milestone_summary": {
+        "scope_type": "ref", "scope": "ref", "due_in_period": "number",
+        "achieved_in_period": "number", "achieved_on_time": "number", "achieved_late": "number",
+        "missed_in_period": "number", "overdue_at_period_end": "number",
+        "forecast_next_period": "number", "pct_on_time": "number",
+        "due_rest_of_period": "number",
+    },
+    "milestones": {
+        "ref": "ref", "title": "text", "workstream": "ref", "theme": "ref",
+        "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
+        "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
+        "due_in_period": "ref", "achieved_in_period": "ref", "on_time": "ref", "missed": "ref",
+    },
+    "progress": {
+        "scope": "ref", "name": "text", "total": "number", "done": "number",
+        "green": "number", "amber": "number", "red": "number", "overdue": "number",
+        "pct_complete": "number", "rag": "rag", "next_ref": "ref", "next_due": "date",
+        "rag_previous": "rag", "trend": "ref",
+    },
+    "visits": {
+        "ref": "ref", "title": "text", "kind": "ref", "date": "date", "end": "date",
+        "status": "ref", "host": "ref", "sites": "text", "attendees": "text",
+        "themes": "text", "purpose": "text", "outcomes": "text", "open_actions": "text",
+    },
+    "changes": {
+        "theme": "ref", "change": "ref", "kind": "ref", "ref": "ref", "title": "text",
+        "old": "text", "new": "text", "days": "number", "reason": "text",
+    },
+}  # fmt: skip
+_KINDS["theme_progress"] = _KINDS["institution_progress"] = _KINDS["progress"]
 
 # On a narrow terminal, these columns give way first (highest first); files keep them all.
 _DROP_ORDER = {
-    "owner": 9,
-    "theme": 8,
-    "purpose": 8,
-    "workstream": 7,
-    "themes": 7,
-    "attendees": 6,
-    "slippage_days": 5,
-    "forecast": 4,
-    "kind": 4,
-    "sites": 3,
-    "institution": 3,
-    "status": 2,
-    "end": 2,
-    "green": 2,
-    "amber": 2,
-    "next_ref": 1,
-}
+    "owner": 9, "theme": 8, "purpose": 8, "workstream": 7, "themes": 7, "attendees": 6,
+    "slippage_days": 5, "forecast": 4, "kind": 4, "sites": 3, "institution": 3, "status": 2,
+    "end": 2, "green": 2, "amber": 2, "next_ref": 1, "rag_previous": 3, "trend": 2,
+}  # fmt: skip
 
-_SUMMARY_KINDS = {
-    "scope_type": "ref",
-    "scope": "ref",
-    "due_in_period": "number",
-    "achieved_in_period": "number",
-    "achieved_on_time": "number",
-    "achieved_late": "number",
-    "missed_in_period": "number",
-    "overdue_at_period_end": "number",
-    "forecast_next_period": "number",
-    "pct_on_time": "number",
-    "due_rest_of_period": "number",
-}
-_MILESTONE_KINDS = {
-    "ref": "ref",
-    "title": "text",
-    "workstream": "ref",
-    "theme": "ref",
-    "institution": "ref",
-    "owner": "ref",
-    "due": "date",
-    "forecast": "date",
-    "completed": "date",
-    "status": "ref",
-    "slippage_days": "number",
-    "rag": "rag",
-    "due_in_period": "ref",
-    "achieved_in_period": "ref",
-    "on_time": "ref",
-    "missed": "ref",
-}
-_PROGRESS_KINDS = {
-    "scope": "ref",
-    "name": "text",
-    "total": "number",
-    "done": "number",
-    "green": "number",
-    "amber": "number",
-    "red": "number",
-    "overdue": "number",
-    "pct_complete": "number",
-    "rag": "rag",
-    "next_ref": "ref",
-    "next_due": "date",
-}
-_VISIT_KINDS = {
-    "ref": "ref",
-    "title": "text",
-    "kind": "ref",
-    "date": "date",
-    "end": "date",
-    "status": "ref",
-    "host": "ref",
-    "sites": "text",
-    "attendees": "text",
-    "themes": "text",
-    "purpose": "text",
-    "outcomes": "text",
-    "open_actions": "text",
-}
+
+def sections_from(document: dict[str, Any]) -> dict[str, Section]:
+    """One section per file, with the column names of docs/rules.md (a contract). A section
+    an older issued report lacks is an empty file with its header."""
+    from tracker.cli.render import Column, Section
+
+    sections = {}
+    for name in files():
+        key = name.removesuffix(".csv")
+        content = document.get(key, [] if key != "summary" else {})
+        rows = [content] if key == "summary" else list(content)
+        kinds = _KINDS.get(key) or dict.fromkeys(document.get("summary", {}), "text")
+        columns = [
+            Column(column, column, kind, _DROP_ORDER.get(column, 0))  # type: ignore[arg-type]
+            for column, kind in kinds.items()
+        ]
+        sections[name] = Section(key.replace("_", " ").capitalize(), columns, rows)
+    return sections
 
 
 def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> None:
@@ -261,9 +275,10 @@ def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> No
     from tracker.errors import Conflict, InvalidInput
     from tracker.files import check_target, write_files
 
+    names = files()
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"--out: {out} is a file; expected a folder for the report")
-    existing = [name for name in FILES if (out / name).exists() or (out / name).is_symlink()]
+    existing = [name for name in names if (out / name).exists() or (out / name).is_symlink()]
     if existing and not force:
         raise Conflict(
             f"--out: {out} already holds {', '.join(existing)}; use --force to replace them"
@@ -272,31 +287,29 @@ def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> No
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InvalidInput(f"--out: cannot create {out}: {error.strerror}") from None
-    for name in FILES:
+    for name in names:
         check_target(out / name, force=True)
-    write_files({out / name: excel_csv(sections[name]) for name in FILES})
+    write_files({out / name: excel_csv(sections[name]) for name in names})
 
 
-def _terminal_report(report: QuarterlyReport, sections: dict[str, Section]) -> Report:
+def _terminal_report(
+    period: Quarter,
+    document: dict[str, Any],
+    issued: Issued | None,
+    title: str,
+    sections: dict[str, Section],
+) -> Report:
     from rich.text import Text
 
     from tracker.cli.render import Report
 
-    document = {
-        "summary": report.summary,
-        **{
-            name.removesuffix(".csv"): sections[name].rows
-            for name in FILES
-            if name != "summary.csv"
-        },
-    }
-    shown = [sections[name] for name in FILES if name != "summary.csv"]
-    summary = report.summary
+    summary = document["summary"]
+    shown = [sections[name] for name in files() if name != "summary.csv"]
     heading = [
-        Text(f"{report.mou}  {report.title}", style="bold"),
+        Text(f"{summary['programme']}  {title}", style="bold"),
         Text(
-            f"Quarterly report {report.quarter.label} ({summary['start']} to {summary['end']}), "
-            f"{_as_of(report)}: {summary['rag']}"
+            f"Quarterly report {period.label} ({summary['start']} to {summary['end']}), "
+            f"{_as_of(document, issued)}: {summary['rag']}"
         ),
         Text(
             f"{summary['due_in_period']} due in the period, {summary['achieved_in_period']} "
@@ -305,14 +318,201 @@ def _terminal_report(report: QuarterlyReport, sections: dict[str, Section]) -> R
             f"at the end, {summary['forecast_next_period']} forecast next quarter"
         ),
     ]
+    if issued is not None and issued.note:
+        heading.append(Text(f"Note: {issued.note}"))
+    green, red = summary["green_tol_days"], summary["red_tol_days"]
     return Report(
-        document=document,
+        document={**document, "issued": issued.stamp} if issued is not None else document,
         csv=sections["milestone_summary.csv"],
         sections=shown,
         heading=heading,
         notes=[
-            f"Scheme {report.quarter.scheme.value}; on time means completed within "
-            f"{report.tolerances.green_days} days of due; RAG tolerances: green up to "
-            f"{report.tolerances.green_days} days, red beyond {report.tolerances.red_days} days."
+            f"Scheme {summary['scheme']}; on time means completed within {green} days of due; "
+            f"RAG tolerances: green up to {green} days, red beyond {red} days."
         ],
+    )
+
+
+@app.command("issue")
+def issue(
+    quarter: QuarterOption = None,
+    scheme: SchemeOption = None,
+    as_of: AsOf = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Why, or what the board was told.")
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Issue a quarter again; the earlier issue is kept."),
+    ] = False,
+    db: Db = None,
+) -> None:
+    """Freeze the quarterly report as issued to the board, with who issued it and when.
+
+    Example: mou report issue --quarter "FY2026/27 Q2" --note "Board of 14 October"
+    """
+    from tracker.cli.context import open_db, today
+    from tracker.services.issuing import issue as freeze
+    from tracker.text import clean_text
+
+    text = clean_text(note, field="--note", multiline=True) if note else None
+    with open_db(db).writing() as session:
+        period = _period(session, quarter, scheme, today())
+        document, when = _fresh(session, period, as_of, today())
+        # Read from other connections: committed state, the same as this transaction's.
+        document["changes"] = _changes(db, period, document, None)
+        issued = freeze(period, document, session=session, as_of=when, note=text, replace=replace)
+    typer.echo(
+        f"Issued the {period.label} report ({_as_of(document, None)}) as {issued.ref}, by "
+        f"{issued.by} at {issued.at.isoformat(sep=' ', timespec='minutes')} UTC."
+    )
+    typer.echo(
+        "  mou report quarterly now shows this issue for the quarter (--fresh computes it again)."
+    )
+
+
+@app.command("issued")
+def issued(
+    recorded_by: RecordedBy = None,
+    output: Format = OutputFormat.TABLE,
+    db: Db = None,
+) -> None:
+    """List the reports issued to the board, oldest first.
+
+    Example: mou report issued
+    """
+    from tracker.cli.context import moment, reading
+    from tracker.cli.render import Column, Report, Section, emit
+    from tracker.services.issuing import issued_reports
+
+    when = moment(recorded_by, None, db)
+    with reading(db, when.recorded) as session:
+        found = issued_reports(session=session)
+    rows = [
+        {
+            "ref": item.ref,
+            "quarter": item.quarter,
+            "as_of": item.as_of,
+            "issued_at": item.at.isoformat(sep=" ", timespec="seconds"),
+            "issued_by": item.by,
+            "in_force": item.in_force,
+            "note": item.note,
+        }
+        for item in found
+    ]
+    columns = [
+        Column("ref", "Ref", "ref"),
+        Column("quarter", "Quarter", "ref"),
+        Column("as_of", "As of", "date"),
+        Column("issued_at", "Issued (UTC)", "ref"),
+        Column("issued_by", "By", "ref"),
+        Column("in_force", "In force", "ref"),
+        Column("note", "Note", "text", 1),
+    ]
+    section = Section("Issued reports", columns, rows)
+    emit(
+        Report(
+            document={"issued": rows},
+            csv=section,
+            sections=[section],
+            notes=[f"{len(rows)} issued report{'s' if len(rows) != 1 else ''}."],
+        ),
+        output,
+    )
+
+
+@app.command("diff")
+def diff(
+    quarter: Annotated[
+        str,
+        typer.Argument(help="The issued quarter (FY2026/27 Q2, previous…).", show_default=False),
+    ],
+    scheme: SchemeOption = None,
+    output: Format = OutputFormat.TABLE,
+    db: Db = None,
+) -> None:
+    """Show what differs between an issued report and the same quarter computed today, and why.
+
+    Example: mou report diff "FY2026/27 Q2"
+    """
+    from tracker.cli.context import open_db, today
+    from tracker.cli.render import Column, Report, Section, emit
+    from tracker.errors import NotFound
+    from tracker.services.issuing import differences, explanations, in_force
+
+    with open_db(db).reading() as session:
+        period = _period(session, quarter, scheme, today())
+        issued = in_force(period, session=session)
+        if issued is None:
+            raise NotFound(
+                f"QUARTER: {period.label} has not been issued (mou report issue); see mou report "
+                "issued"
+            )
+        as_of = issued.document["summary"]["as_of"]
+        fresh, _ = _fresh(session, period, as_of, today())
+        found = differences(issued.document, fresh)
+        explained = explanations(issued, found, session=session)
+    rows = [
+        {"section": d.section, "row": d.key, "field": d.field, "issued": d.issued, "fresh": d.fresh}
+        for d in found
+    ]
+    why = [
+        {
+            "command_id": e.command_id,
+            "at": e.at.isoformat(sep=" ", timespec="seconds"),
+            "actor": e.actor,
+            "command": e.command,
+            "summary": e.summary,
+            "refs": ", ".join(e.refs),
+        }
+        for e in explained
+    ]
+    differ = Section(
+        "Differences (issued → today's records)",
+        [
+            Column("section", "Section", "ref"),
+            Column("row", "Row", "ref"),
+            Column("field", "Field", "ref"),
+            Column("issued", "Issued", "text"),
+            Column("fresh", "Fresh", "text"),
+        ],
+        rows,
+    )
+    explain = Section(
+        "Recorded since the issue",
+        [
+            Column("command_id", "Cmd", "number"),
+            Column("at", "When (UTC)", "ref", 2),
+            Column("actor", "Actor", "ref", 3),
+            Column("command", "Command", "text", 1),
+            Column("summary", "Summary", "text"),
+        ],
+        why,
+    )
+    from rich.text import Text
+
+    heading = [
+        Text(
+            f"{period.label}: the report issued as {issued.ref} on "
+            f"{issued.at.isoformat(sep=' ', timespec='minutes')} UTC by {issued.by}, against "
+            f"the same quarter as of {as_of} from today's records"
+        ),
+        Text(
+            f"{len(rows)} difference{'s' if len(rows) != 1 else ''}"
+            + ("" if rows else ": the issued report still stands as it was")
+        ),
+    ]
+    emit(
+        Report(
+            document={
+                "quarter": period.label,
+                "issued": issued.stamp,
+                "differences": rows,
+                "explained_by": why,
+            },
+            csv=differ,
+            sections=[differ, explain] if rows else [],
+            heading=heading,
+        ),
+        output,
     )

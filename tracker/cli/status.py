@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli.options import AsOf, Db, Format, OutputFormat
+from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
+from tracker.services.status_rows import ARROWS, progress_fields, row_fields
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
@@ -42,36 +43,76 @@ def status(
         typer.Option("--tree", help="Themes with their sub-themes and workstreams nested."),
     ] = False,
     as_of: AsOf = None,
+    recorded_by: RecordedBy = None,
+    compare_to: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-to",
+            help="Compare the RAG with this moment: a quarter (its end, or its issued report) "
+            "or a date. Default: the end of the previous quarter.",
+            show_default=False,
+            metavar="WHEN",
+        ),
+    ] = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Show progress per theme and per institution, with RAG and the next milestone due.
+    """Show progress per theme and per institution, with RAG, trend and the next milestone.
 
     Example: mou status --by workstream --as-of 2026-12-31
     """
-    from tracker.cli.context import as_of_date, open_db, today
+    from tracker.cli.context import moment, reading
     from tracker.cli.render import emit
     from tracker.errors import UsageError
-    from tracker.services.settings import tolerances
+    from tracker.services.settings import reporting_scheme, tolerances
     from tracker.services.status import ScopeKind, programme_status
 
     if tree and by is not None:
         raise UsageError("--tree: shows themes and workstreams together; leave out --by")
-    parsed = as_of_date(as_of, db)
+    when = moment(recorded_by, as_of, db)
     kinds = [ScopeKind(by.value)] if by else [ScopeKind.THEME, ScopeKind.INSTITUTION]
     if tree:
         kinds = [ScopeKind.TREE]
-    database = open_db(db)
-    with database.reading() as session:
+    with reading(db, when.recorded) as session:
+        scheme = reporting_scheme(session=session)
         result = programme_status(
             session=session,
-            as_of=parsed.value if parsed else today(),
+            as_of=when.as_of,
             tolerances=tolerances(session=session),
             by=kinds,
             theme=theme,
             institution=institution,
+            compare=compared_with(session, compare_to, when.as_of, scheme),
         )
     emit(status_report(result, single=by is not None or tree), output)
+
+
+def compared_with(session: Any, text: str | None, as_of: Any, scheme: Any) -> Any:
+    """``--compare-to``: a quarter label (its end, from its issued report where there is
+    one) or a date; by default the end of the quarter before the as-of date's."""
+    from tracker.cli.context import today
+    from tracker.dates import parse_date
+    from tracker.errors import InvalidInput
+    from tracker.periods import parse_quarter, quarter_of
+    from tracker.services.status import comparison
+
+    if text is None:
+        previous = quarter_of(as_of, scheme).previous()
+        return comparison(session=session, date=previous.end, quarter=previous)
+    try:
+        quarter = parse_quarter(text, scheme=scheme, today=as_of)
+    except InvalidInput:
+        pass
+    else:
+        return comparison(session=session, date=quarter.end, quarter=quarter)
+    try:
+        day = parse_date(text, field="--compare-to", today=today(), scheme=scheme).value
+    except InvalidInput:
+        raise InvalidInput(
+            f"--compare-to: expected a quarter such as {quarter_of(as_of, scheme).label} or a "
+            f"date such as 2026-09-30; got {text!r}"
+        ) from None
+    return comparison(session=session, date=day)
 
 
 COLUMNS = [
@@ -88,47 +129,28 @@ COLUMNS = [
     ("rag", "RAG", "rag", 0),
     ("next_ref", "Next", "ref", 3),
     ("next_due", "Next due", "date", 2),
+    ("rag_previous", "Before", "rag", 6),
+    ("trend", "Trend", "ref", 7),
 ]
-
-
-def progress_fields(scope: str, name: str, counts: Any, scope_type: str = "") -> dict[str, Any]:
-    # Only a tree mixes kinds of scope in one table, so only a tree's rows say which is which.
-    kind = {"scope_type": scope_type} if scope_type else {}
-    return {
-        **kind,
-        "scope": scope,
-        "name": name,
-        "total": counts.total,
-        "done": counts.done,
-        "green": counts.green,
-        "amber": counts.amber,
-        "red": counts.red,
-        "overdue": counts.overdue,
-        "pct_complete": counts.pct_complete,
-        "rag": counts.rag.value,
-        "next_ref": counts.next_ref,
-        "next_due": counts.next_due,
-    }
 
 
 def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
     from tracker.cli.render import Column, Report, Section
 
     columns = [Column(key, header, kind, drop) for key, header, kind, drop in COLUMNS]  # type: ignore[arg-type]
+    # The terminal shows the direction of travel as an arrow beside the RAG.
     terminal_columns = [
         *columns[:8],
         Column("pct_complete", "Complete", "bar"),
-        *columns[9:],
+        Column("rag_trend", "RAG", "rag"),
+        *columns[10:12],
     ]
     sections = [_section(table, terminal_columns) for table in result.tables]
     flat = Section(
         "status",
         [Column("scope_type", "Scope type"), *columns],
         [
-            {
-                **progress_fields(row.scope, row.name, row.counts),
-                "scope_type": row.scope_type or table.by.value,
-            }
+            {**row_fields(row), "scope_type": row.scope_type or table.by.value}
             for table in result.tables
             for row in table.rows
         ],
@@ -137,21 +159,21 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
         document: Any = {
             "as_of": result.as_of,
             "by": result.tables[0].by.value,
-            "rows": [
-                progress_fields(row.scope, row.name, row.counts, row.scope_type)
-                for row in result.tables[0].rows
-            ],
+            "rows": [row_fields(row, tree=True) for row in result.tables[0].rows],
         }
     else:
         document = {
             "as_of": result.as_of,
             "mou": result.mou,
-            "overall": progress_fields(result.mou, result.title, result.overall),
+            "overall": progress_fields(
+                result.mou,
+                result.title,
+                result.overall,
+                rag_previous=result.overall_previous,
+                trend=result.overall_trend,
+            ),
             "tables": {
-                table.by.value: [
-                    progress_fields(row.scope, row.name, row.counts) for row in table.rows
-                ]
-                for table in result.tables
+                table.by.value: [row_fields(row) for row in table.rows] for table in result.tables
             },
         }
     return Report(
@@ -160,8 +182,9 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
         sections=sections,
         heading=[] if single else _heading(result),
         notes=[
+            _compared_note(result),
             f"As of {result.as_of.isoformat()}. Slippage tolerances: green up to "
-            f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days."
+            f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days.",
         ],
     )
 
@@ -175,8 +198,23 @@ def _section(table: ProgressTable, columns: list[Any]) -> Section:
     return Section(
         title=title,
         columns=columns,
-        rows=[progress_fields(row.scope, row.name, row.counts) for row in table.rows],
+        rows=[_with_arrow(row_fields(row)) for row in table.rows],
         indent={index: row.depth for index, row in enumerate(table.rows) if row.depth},
+    )
+
+
+def _with_arrow(fields: dict[str, Any]) -> dict[str, Any]:
+    return {**fields, "rag_trend": f"{fields['rag']} {ARROWS[fields['trend']]}"}
+
+
+def _compared_note(result: ProgrammeStatus) -> str:
+    compared = result.compared
+    if compared is None:
+        return ""
+    source = f"as issued ({compared.issued})" if compared.issued else "from today's records"
+    return (
+        f"Trend: {ARROWS['up']} better, {ARROWS['down']} worse, {ARROWS['same']} the same, "
+        f"than on {compared.date.isoformat()} ({source})."
     )
 
 
@@ -203,6 +241,7 @@ def _heading(result: ProgrammeStatus) -> list[Any]:
     overall = result.overall
     summary = Text(f"As of {format_date(result.as_of)}: ")
     summary.append(overall.rag.value, style=RAG_STYLES.get(overall.rag.value, ""))
+    summary.append(f" {ARROWS[result.overall_trend]}")
     summary.append(
         f"  {overall.total} milestones: {overall.done} done, {overall.green} green, "
         f"{overall.amber} amber, {overall.red} red ({overall.overdue} overdue)"

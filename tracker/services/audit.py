@@ -100,6 +100,8 @@ def decode(spec: FieldSpec, value: Any) -> Any:
     match spec.field_type:
         case FieldType.DATE:
             return dt.date.fromisoformat(value)
+        case FieldType.DATETIME:
+            return dt.datetime.fromisoformat(value)
         case FieldType.CHOICE:
             assert spec.vocabulary is not None
             return spec.vocabulary(value)

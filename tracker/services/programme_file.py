@@ -135,6 +135,8 @@ def _dates_from_json(fields: tuple[FieldSpec, ...], record: dict[str, Any]) -> N
     for spec in fields:
         if spec.field_type is FieldType.DATE:
             record[spec.key] = _as_date(record.get(spec.key))
+        elif spec.field_type is FieldType.DATETIME:
+            record[spec.key] = _as_datetime(record.get(spec.key))
         elif spec.field_type is FieldType.ROWS and isinstance(record.get(spec.key), list):
             assert spec.rows is not None
             for entry in record[spec.key]:
@@ -142,6 +144,15 @@ def _dates_from_json(fields: tuple[FieldSpec, ...], record: dict[str, Any]) -> N
                     _dates_from_json(spec.rows.columns, entry)
     for key in [key for key, value in record.items() if value is None]:
         del record[key]  # JSON null means "not given", as an absent key does in TOML
+
+
+def _as_datetime(value: Any) -> Any:
+    if isinstance(value, str) and _ISO_DATE.match(value[:10]) and len(value) > 10:
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _as_date(value: Any) -> Any:

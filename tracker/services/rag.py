@@ -67,6 +67,22 @@ def roll_up(*, red: int, amber: int, green: int, done: int) -> Rag:
     return Rag.NOT_STARTED
 
 
+# Better to worse: a trend compares two of these. NOT_STARTED (no milestones) has no rank.
+_GOODNESS = {Rag.COMPLETE.value: 3, Rag.GREEN.value: 2, Rag.AMBER.value: 1, Rag.RED.value: 0}
+
+
+def trend(now: str, before: str | None) -> str:
+    """``up`` (better), ``down`` (worse), ``same``, or ``new``: a scope with no earlier RAG,
+    or NOT_STARTED on one side only."""
+    if before is None:
+        return "new"
+    if now == before:
+        return "same"
+    if now not in _GOODNESS or before not in _GOODNESS:
+        return "new"
+    return "up" if _GOODNESS[now] > _GOODNESS[before] else "down"
+
+
 class days_between(FunctionElement[int]):
     """Whole days from the second date to the first, on either backend."""
 

@@ -8,7 +8,7 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
+from tracker.fields import plain
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
 from tracker.services.audit import loads
@@ -30,9 +31,11 @@ from tracker.services.rag import (
 from tracker.services.status import (
     ProgressTable,
     ScopeKind,
+    comparison,
     programme_status,
     theme_subtree,
 )
+from tracker.services.status_rows import row_fields
 from tracker.services.store import RecordStore
 
 METRICS = (
@@ -164,6 +167,50 @@ class _Definitions:
         return sa.case((self.conditions[name], 1), else_=0)
 
 
+# The sections of a report, in order: each is a file of the report folder (name.csv) and a key
+# of its JSON document.
+SECTIONS = (
+    "summary",
+    "milestone_summary",
+    "milestones",
+    "theme_progress",
+    "institution_progress",
+    "visits",
+    "changes",
+)
+
+
+def report_document(
+    report: QuarterlyReport, changes: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The report as one JSON-ready document (dates as ISO text): what `--format json`
+    prints, what the files are written from, and what an issued report keeps. ``changes``
+    are the rows of the "what changed since the last board" section."""
+    document: dict[str, Any] = jsonable(
+        {
+            "summary": report.summary,
+            "milestone_summary": [asdict(row) for row in report.milestone_summary],
+            "milestones": [asdict(line) for line in report.milestones],
+            "theme_progress": [row_fields(row) for row in report.theme_progress.rows],
+            "institution_progress": [row_fields(row) for row in report.institution_progress.rows],
+            "visits": [asdict(line) for line in report.visits],
+            "changes": changes or [],
+        }
+    )
+    return document
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values: dates as ISO text, vocabulary members as their text."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return plain(value)
+
+
 def quarterly_report(
     *, session: Session, quarter: Quarter, as_of: dt.date, tolerances: Tolerances
 ) -> QuarterlyReport:
@@ -171,11 +218,19 @@ def quarterly_report(
     assert mou.id is not None
     definitions = _Definitions(quarter, as_of, tolerances)
     cells = _count_cells(session, mou.id, definitions)
+    # The trend compares with the previous quarter: as issued, or as of its end.
+    try:
+        previous: Quarter | None = quarter.previous()
+    except ValueError:  # the first quarter the calendar holds
+        previous = None
     status = programme_status(
         session=session,
         as_of=as_of,
         tolerances=tolerances,
         by=[ScopeKind.THEME, ScopeKind.INSTITUTION],
+        compare=comparison(session=session, date=previous.end, quarter=previous)
+        if previous
+        else None,
     )
     summary_rows = _summary_rows(session, mou.id, cells, status)
     programme = summary_rows[-1]
@@ -200,6 +255,8 @@ def quarterly_report(
         "due_rest_of_period": programme.due_rest_of_period,
         "green_tol_days": tolerances.green_days,
         "red_tol_days": tolerances.red_days,
+        "rag_previous": status.overall_previous,
+        "trend": status.overall_trend,
     }
     return QuarterlyReport(
         mou=mou.ref,

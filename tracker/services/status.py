@@ -18,8 +18,16 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.enums import MilestoneStatus, Rag
+from tracker.periods import Quarter
 from tracker.services.lookup import by_ref, current_mou
-from tracker.services.rag import Tolerances, effective_date, is_done, rag_expression, roll_up
+from tracker.services.rag import (
+    Tolerances,
+    effective_date,
+    is_done,
+    rag_expression,
+    roll_up,
+    trend,
+)
 
 
 class ScopeKind(StrEnum):
@@ -40,6 +48,8 @@ class Counts:
     overdue: int = 0
     next_due: dt.date | None = None
     next_ref: str | None = None
+    # The same milestones' RAG at the moment compared with (trend), as counts to roll up.
+    before: tuple[int, int, int, int] = (0, 0, 0, 0)  # (red, amber, green, done)
 
     def __add__(self, other: Counts) -> Counts:
         soonest = min(
@@ -59,6 +69,7 @@ class Counts:
             overdue=self.overdue + other.overdue,
             next_due=soonest[0],
             next_ref=soonest[1],
+            before=tuple(a + b for a, b in zip(self.before, other.before, strict=True)),  # type: ignore[arg-type]
         )
 
     @property
@@ -69,6 +80,11 @@ class Counts:
     def pct_complete(self) -> float | None:
         return round(100 * self.done / self.total, 1) if self.total else None
 
+    @property
+    def rag_before(self) -> Rag:
+        red, amber, green, done = self.before
+        return roll_up(red=red, amber=amber, green=green, done=done)
+
 
 @dataclass(frozen=True)
 class ProgressRow:
@@ -77,6 +93,11 @@ class ProgressRow:
     counts: Counts
     depth: int = 0  # nesting level in the theme tree, for indentation
     scope_type: str = ""  # in a tree, which kind of scope the row is: theme or workstream
+    rag_previous: str | None = None  # the RAG compared with (None: the scope was not there)
+
+    @property
+    def trend(self) -> str:
+        return trend(self.counts.rag.value, self.rag_previous)
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,27 @@ class ProgrammeStatus:
     parties: list[PartySummary]
     overall: Counts
     tables: list[ProgressTable] = field(default_factory=list)
+    compared: Comparison | None = None
+    overall_previous: str | None = None
+
+    @property
+    def overall_trend(self) -> str:
+        return trend(self.overall.rag.value, self.overall_previous)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the trend compares with: the RAG at ``date``, from the report issued for that
+    quarter (``issued``, by scope) where there is one, else from today's records as of then."""
+
+    date: dt.date
+    issued: str | None = None  # the issued report's ref
+    rags: dict[tuple[str, str], str] = field(default_factory=dict)  # (scope type, ref) -> RAG
+
+    def previous(self, scope_type: str, scope: str, counts: Counts) -> str | None:
+        if self.issued is None or scope_type not in ("theme", "institution", "programme"):
+            return counts.rag_before.value
+        return self.rags.get((scope_type, scope))  # None: not in the issued report
 
 
 def programme_status(
@@ -118,11 +160,13 @@ def programme_status(
     theme: str | None = None,
     institution: str | None = None,
     mou: str | None = None,
+    compare: Comparison | None = None,
 ) -> ProgrammeStatus:
-    """The programme header and one progress table per ``by``, as of ``as_of``."""
+    """The programme header and one progress table per ``by``, as of ``as_of``, each row with
+    its RAG at the moment ``compare`` names (counted in the same pass)."""
     record = current_mou(session=session, ref=mou)
     assert record.id is not None
-    scope = _Scope(session, record.id, as_of, tolerances)
+    scope = _Scope(session, record.id, as_of, tolerances, compare.date if compare else None)
     if theme is not None:
         scope.theme_ids = theme_subtree(
             session, by_ref("themes", theme, session=session, field="--theme").id
@@ -131,6 +175,11 @@ def programme_status(
         found = by_ref("institutions", institution, session=session, field="--institution")
         scope.institution_id = found.id
     tables = [ProgressTable(kind, as_of, _TABLES[kind](scope)) for kind in by]
+    overall = scope.total()
+    previous = None
+    if compare is not None:
+        tables = [_compared(table, compare) for table in tables]
+        previous = compare.previous("programme", record.ref, overall)
     return ProgrammeStatus(
         mou=record.ref,
         title=record.title,
@@ -139,9 +188,39 @@ def programme_status(
         as_of=as_of,
         tolerances=tolerances,
         parties=_parties(session, record.id),
-        overall=scope.total(),
+        overall=overall,
         tables=tables,
+        compared=compare,
+        overall_previous=previous,
     )
+
+
+def _compared(table: ProgressTable, compare: Comparison) -> ProgressTable:
+    rows = [
+        replace(
+            row,
+            rag_previous=compare.previous(row.scope_type or table.by.value, row.scope, row.counts),
+        )
+        for row in table.rows
+    ]
+    return replace(table, rows=rows)
+
+
+def comparison(*, session: Session, date: dt.date, quarter: Quarter | None = None) -> Comparison:
+    """The point a trend compares with: ``date`` (counted from today's records), or the end
+    of ``quarter``, taken from that quarter's issued report when it was issued."""
+    from tracker.services.issuing import in_force
+
+    issued = in_force(quarter, session=session) if quarter is not None else None
+    if issued is None:
+        return Comparison(date=date)
+    rags: dict[tuple[str, str], str] = {
+        ("programme", issued.document["summary"]["programme"]): issued.document["summary"]["rag"]
+    }
+    for key, scope_type in (("theme_progress", "theme"), ("institution_progress", "institution")):
+        for row in issued.document.get(key, []):
+            rags[(scope_type, row["scope"])] = row["rag"]
+    return Comparison(date=quarter.end if quarter else date, issued=issued.ref, rags=rags)
 
 
 Cell = tuple[int, int]  # (workstream id, owning institution id)
@@ -155,10 +234,18 @@ class _Scope:
     programme) is then a sum of those few cells, so adding a table costs no further pass.
     """
 
-    def __init__(self, session: Session, mou_id: int, as_of: dt.date, tolerances: Tolerances):
+    def __init__(
+        self,
+        session: Session,
+        mou_id: int,
+        as_of: dt.date,
+        tolerances: Tolerances,
+        before: dt.date | None = None,
+    ):
         self.session = session
         self.mou_id = mou_id
         self.as_of = as_of
+        self.before = before
         self.tolerances = tolerances
         self.theme_ids: set[int] | None = None
         self.institution_id: int | None = None
@@ -192,42 +279,56 @@ class _Scope:
             effective_date() < self.as_of,
         )
         # The RAG is worked out once per milestone in a subquery, then counted per cell.
+        # The RAG then (for the trend) comes from the same pass: one more column to group by.
+        then = (
+            rag_expression(self.before, self.tolerances)
+            if self.before is not None
+            else sa.literal(Rag.NOT_APPLICABLE.value)
+        )
         per_milestone = self._in_view(
-            select(
+            sa.select(
                 col(models.Milestone.workstream_id).label("workstream_id"),
                 col(models.Milestone.institution_id).label("institution_id"),
                 rag_expression(self.as_of, self.tolerances).label("rag"),
                 sa.case((overdue, 1), else_=0).label("overdue"),
+                then.label("rag_before"),
             )
         ).subquery()
-        stmt = sa.select(
+        groups = (
             per_milestone.c.workstream_id,
             per_milestone.c.institution_id,
             per_milestone.c.rag,
             per_milestone.c.overdue,
-            sa.func.count(),
-        ).group_by(
-            per_milestone.c.workstream_id,
-            per_milestone.c.institution_id,
-            per_milestone.c.rag,
-            per_milestone.c.overdue,
+            per_milestone.c.rag_before,
         )
+        stmt = sa.select(*groups, sa.func.count()).group_by(*groups)
         tallies: dict[Cell, dict[str, int]] = {}
-        for workstream_id, institution_id, rag, overdue_flag, count in self.session.execute(stmt):
+        for workstream_id, institution_id, rag, overdue_flag, before, count in self.session.execute(
+            stmt
+        ):
             tally = tallies.setdefault((workstream_id, institution_id), {})
             tally[rag] = tally.get(rag, 0) + count
+            tally[f"before:{before}"] = tally.get(f"before:{before}", 0) + count
             if overdue_flag:
                 tally["overdue"] = tally.get("overdue", 0) + count
         return {
             cell: Counts(
                 total=sum(
-                    n for key, n in tally.items() if key not in ("overdue", Rag.NOT_APPLICABLE)
+                    n
+                    for key, n in tally.items()
+                    if key not in ("overdue", Rag.NOT_APPLICABLE) and not key.startswith("before:")
                 ),
                 done=tally.get(Rag.COMPLETE, 0),
                 green=tally.get(Rag.GREEN, 0),
                 amber=tally.get(Rag.AMBER, 0),
                 red=tally.get(Rag.RED, 0),
                 overdue=tally.get("overdue", 0),
+                before=(
+                    tally.get(f"before:{Rag.RED.value}", 0),
+                    tally.get(f"before:{Rag.AMBER.value}", 0),
+                    tally.get(f"before:{Rag.GREEN.value}", 0),
+                    tally.get(f"before:{Rag.COMPLETE.value}", 0),
+                ),
             )
             for cell, tally in tallies.items()
         }

@@ -314,3 +314,20 @@ def last_change(
         if action != "change" or field in (loads(new) or {}) or field in (loads(old) or {}):
             return actor, at
     return None
+
+
+def first_command(session: Session) -> Command | None:
+    """The oldest command in the trail (the moment it begins)."""
+    c = models.AuditCommand
+    row = session.exec(select(c).order_by(col(c.at), col(c.id)).limit(1)).first()
+    return None if row is None else _command(row)
+
+
+def created_the_programme(session: Session, command_id: int) -> bool:
+    """Whether a command added the MoU itself: then the trail holds the programme's whole
+    life, and before it there was nothing."""
+    e = models.AuditEntry
+    found = session.exec(
+        select(e.id).where(e.command_id == command_id, e.kind == "mou", e.action == "add").limit(1)
+    ).first()
+    return found is not None

@@ -1,0 +1,286 @@
+"""Reports as issued to the board: a quarterly report frozen, with who issued it and when.
+
+Later corrections (a completion recorded in October, dated in September) never change an
+issued report; a fresh report shows them, and ``diff`` says what differs and why. Issuing a
+quarter again is refused unless it replaces the earlier issue, which is kept in the history:
+the latest issue of a quarter is the one in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from tracker import models
+from tracker.errors import Conflict
+from tracker.kinds import ISSUED_REPORTS
+from tracker.periods import Quarter
+from tracker.services import audit
+from tracker.services.editing import add_record
+from tracker.services.lookup import current_mou
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One issued report: its ref, quarter, as-of date, who issued it, when, and why."""
+
+    ref: str
+    quarter: str
+    scheme: str
+    as_of: dt.date
+    at: dt.datetime  # UTC
+    by: str
+    note: str | None
+    in_force: bool  # the latest issue of its quarter
+    document: dict[str, Any]
+
+    @property
+    def stamp(self) -> dict[str, Any]:
+        """The ``issued`` key a report's JSON gains when it is the issued version."""
+        return {
+            "ref": self.ref,
+            "at": self.at.isoformat(sep=" ", timespec="seconds"),
+            "by": self.by,
+            "note": self.note,
+        }
+
+
+def _issued(row: models.IssuedReport, in_force: bool) -> Issued:
+    return Issued(
+        ref=row.ref,
+        quarter=row.quarter,
+        scheme=row.scheme.value,
+        as_of=row.as_of,
+        at=row.issued_at,
+        by=row.issued_by,
+        note=row.note,
+        in_force=in_force,
+        document=json.loads(row.content),
+    )
+
+
+def issued_reports(*, session: Session) -> list[Issued]:
+    """Every issue, oldest first; the latest of each quarter is the one in force."""
+    rows = session.exec(
+        select(models.IssuedReport).order_by(
+            col(models.IssuedReport.issued_at), col(models.IssuedReport.id)
+        )
+    ).all()
+    latest = {(row.quarter, row.scheme): row.id for row in rows}
+    return [_issued(row, latest[(row.quarter, row.scheme)] == row.id) for row in rows]
+
+
+def in_force(quarter: Quarter, *, session: Session) -> Issued | None:
+    """The issue of this quarter now in force, if it was issued."""
+    found = [
+        item
+        for item in issued_reports(session=session)
+        if item.quarter == quarter.label and item.scheme == quarter.scheme.value and item.in_force
+    ]
+    return found[-1] if found else None
+
+
+def latest_issue_moment(*, session: Session) -> dt.datetime | None:
+    """When the latest report was issued (``--since last-issue``): the moment the issuing
+    command committed, so the issue itself is not among the changes since."""
+    issued = issued_reports(session=session)
+    if not issued:
+        return None
+    latest = max(issued, key=lambda item: item.at)
+    return issue_moment(session, latest.ref) or latest.at
+
+
+def issue_moment(session: Session, ref: str) -> dt.datetime | None:
+    """When the command that issued a report committed."""
+    e, c = models.AuditEntry, models.AuditCommand
+    found: dt.datetime | None = session.exec(
+        select(c.at)
+        .join(e, col(e.command_id) == c.id)
+        .where(e.kind == ISSUED_REPORTS.table, e.ref == ref, e.action == "add")
+        .order_by(col(c.id).desc())
+    ).first()
+    return found
+
+
+def issue(
+    quarter: Quarter,
+    document: dict[str, Any],
+    *,
+    session: Session,
+    as_of: dt.date,
+    note: str | None,
+    replace: bool,
+) -> Issued:
+    """Freeze a report's document as issued now, by the session's actor."""
+    earlier = in_force(quarter, session=session)
+    if earlier is not None and not replace:
+        raise Conflict(
+            f"--quarter: {quarter.label} was issued on "
+            f"{earlier.at.isoformat(sep=' ', timespec='minutes')} UTC by {earlier.by} "
+            f"({earlier.ref}); issue it again with --replace (the earlier issue is kept)"
+        )
+    current_mou(session=session)  # an MoU to report on, or a clear message
+    count = len([item for item in issued_reports(session=session) if item.quarter == quarter.label])
+    stem = quarter.label.replace("/", "-").replace(" ", "-")
+    ref = f"{stem}.{count + 1}"
+    by = audit.resolve_actor(session, audit.current(session).actor)
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    values = {
+        "quarter": quarter.label,
+        "scheme": quarter.scheme.value,
+        "as_of": as_of,
+        "issued_at": at,
+        "issued_by": by,
+        "note": note,
+        "content": document,
+    }
+    saved = add_record(ISSUED_REPORTS, values, session=session, ref=ref)
+    row = session.exec(
+        select(models.IssuedReport).where(models.IssuedReport.ref == saved.key)
+    ).one()
+    return _issued(row, True)
+
+
+# What differs between an issued report and the same quarter computed again.
+
+_ROW_KEYS = {
+    "milestone_summary": ("scope_type", "scope"),
+    "milestones": ("ref",),
+    "theme_progress": ("scope",),
+    "institution_progress": ("scope",),
+    "visits": ("ref",),
+}
+
+
+@dataclass(frozen=True)
+class Difference:
+    section: str  # summary, milestones…
+    key: str  # the row: a ref, 'theme CHEM'; 'summary' for the summary
+    field: str  # a column, or '(row)' for a row only one side has
+    issued: Any
+    fresh: Any
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A command recorded after the issue that changed what differs."""
+
+    command_id: int
+    at: dt.datetime
+    actor: str
+    command: str
+    summary: str
+    refs: list[str]
+
+
+def differences(issued: dict[str, Any], fresh: dict[str, Any]) -> list[Difference]:
+    """Every value that differs, section by section, row by row (rows matched by key)."""
+    found: list[Difference] = []
+    for field_name in sorted({*issued.get("summary", {}), *fresh.get("summary", {})}):
+        before = issued.get("summary", {}).get(field_name)
+        after = fresh.get("summary", {}).get(field_name)
+        if before != after:
+            found.append(Difference("summary", "summary", field_name, before, after))
+    for section, key_fields in _ROW_KEYS.items():
+        before_rows = _keyed(issued.get(section, []), key_fields)
+        after_rows = _keyed(fresh.get(section, []), key_fields)
+        for key in [*before_rows, *(key for key in after_rows if key not in before_rows)]:
+            before, after = before_rows.get(key), after_rows.get(key)
+            if before is None or after is None:
+                found.append(
+                    Difference(
+                        section,
+                        key,
+                        "(row)",
+                        "present" if before is not None else "absent",
+                        "present" if after is not None else "absent",
+                    )
+                )
+                continue
+            for field_name in after:
+                if before.get(field_name) != after[field_name]:
+                    found.append(
+                        Difference(
+                            section, key, field_name, before.get(field_name), after[field_name]
+                        )
+                    )
+    return found
+
+
+def _milestones_behind(found: list[Difference], session: Session) -> set[str]:
+    """The milestones whose changes can explain the differences: those named, and those of
+    every theme (with its sub-themes) and institution whose figures differ."""
+    from tracker.services.status import theme_subtree
+
+    named = {item.key for item in found if item.section == "milestones"}
+    themes: set[str] = set()
+    institutions: set[str] = set()
+    for item in found:
+        scope_type, _, ref = item.key.rpartition(" ")
+        if item.section == "theme_progress" or scope_type == "theme":
+            themes.add(ref)
+        elif item.section == "institution_progress" or scope_type == "institution":
+            institutions.add(ref)
+        elif scope_type == "programme" or item.section == "summary":
+            named.add("*")
+    m, w, t, i = models.Milestone, models.Workstream, models.Theme, models.Institution
+    theme_ids: set[int] = set()
+    for theme_id in session.exec(select(t.id).where(col(t.ref).in_(themes))).all():
+        theme_ids |= theme_subtree(session, theme_id)
+    rows = session.exec(
+        select(m.ref, w.theme_id, i.ref)
+        .join(w, col(w.id) == m.workstream_id)
+        .join(i, col(i.id) == m.institution_id)
+    ).all()
+    every = "*" in named
+    return {
+        ref
+        for ref, theme_id, institution in rows
+        if every or ref in named or theme_id in theme_ids or institution in institutions
+    } | (named - {"*"})
+
+
+def _keyed(rows: list[dict[str, Any]], key_fields: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {" ".join(str(row[name]) for name in key_fields): row for row in rows}
+
+
+def explanations(issued: Issued, found: list[Difference], *, session: Session) -> list[Explanation]:
+    """The commands recorded since the report was issued that changed the milestones, scopes
+    or settings whose figures differ."""
+    from tracker.services import trail
+
+    if not found:
+        return []
+    refs = _milestones_behind(found, session)
+    c = models.AuditCommand
+    rows = session.exec(select(c).where(col(c.at) > issued.at).order_by(col(c.id))).all()
+    commands = [
+        trail.Command(row.id or 0, row.at, row.actor, row.command, row.undoes, row.redoes)
+        for row in rows
+    ]
+    entries = trail.entries_of(session, [command.id for command in commands])
+    explained = []
+    for command in commands:
+        touched = sorted(
+            {
+                entry.ref
+                for entry in entries[command.id]
+                if entry.ref in refs or entry.kind == "settings"
+            }
+        )
+        if touched:
+            explained.append(
+                Explanation(
+                    command.id,
+                    command.at,
+                    command.actor,
+                    command.command,
+                    trail.summary(command, entries[command.id]),
+                    touched,
+                )
+            )
+    return explained
