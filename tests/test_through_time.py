@@ -68,7 +68,23 @@ def test_the_as_of_date_defaults_to_the_recorded_date(example_cli: Cli) -> None:
     assert explicit["as_of"] == AS_OF
 
 
-def test_a_moment_before_the_trail_begins_is_refused(example_cli: Cli) -> None:
+def test_a_moment_before_the_programme_was_recorded_is_refused(example_cli: Cli) -> None:
+    result = example_cli("status", "--recorded-by", "2020-01-01")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --recorded-by: the programme was first recorded at ")
+    assert result.stderr.endswith(
+        "UTC (command 1); before that this database held nothing to show\n"
+    )
+
+
+def test_a_moment_before_a_partial_trail_is_refused(example_cli: Cli, example_db: Any) -> None:
+    """Data older than the trail (the load's own record is gone): not known, so not guessed."""
+    import sqlalchemy as sa
+
+    with example_db.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM audit_entry"))
+        connection.execute(sa.text("DELETE FROM audit_command"))
+    ok(example_cli("update-milestone", "MS-13", "--title", "Renamed"))
     result = example_cli("status", "--recorded-by", "2020-01-01")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: --recorded-by: the audit trail begins at ")
@@ -388,3 +404,19 @@ def test_the_quarterly_report_lists_changes_since_the_previous_quarter(example_c
         example_cli("report", "quarterly", "-q", "current", "-f", "csv", "--section", "changes")
     )
     assert csv.splitlines()[0] == "theme,change,kind,ref,title,old,new,days,reason"
+
+
+def test_recorded_by_takes_the_last_issue_and_quarter_labels(
+    example_cli: Cli, tmp_path: Path
+) -> None:
+    ok(example_cli("report", "issue", "-q", "FY2026/27 Q2"))
+    at_issue = ok(example_cli("export"))
+    ok(example_cli("update-milestone", "MS-13", "--title", "Renamed after the issue"))
+    # The issued report itself is part of what was recorded by the moment of issue.
+    assert ok(example_cli("export", "--recorded-by", "last-issue")) == at_issue
+    target = tmp_path / "as-issued.toml"
+    written = ok(example_cli("export", "--recorded-by", "last-issue", "--out", str(target)))
+    assert written.endswith(", 6 actions, 1 issued report.\n")
+    assert target.read_text("utf-8") == at_issue
+    future = as_json(example_cli("status", "-f", "json", "--recorded-by", "FY2198/99 Q4"))
+    assert future["as_of"] == "2199-03-31"

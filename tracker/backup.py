@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 from tracker.db import display_url, parse_url, sqlite_path
 from tracker.errors import DatabaseError, InvalidInput
 from tracker.files import check_target, remove_stale_temporaries, temporary_name
+from tracker.text import counted
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def check_sqlite_file(path: Path, *, foreign_keys: bool = True) -> str | None:
                 raise DatabaseError(f"{path} is damaged: {'; '.join(integrity[:3])}")
             broken = db.execute("PRAGMA foreign_key_check").fetchall() if foreign_keys else []
             if broken:
-                rows = f"{len(broken)} row{'s' if len(broken) != 1 else ''}"
+                rows = counted(len(broken), "row")
                 raise DatabaseError(f"{path} has {rows} with broken foreign keys; see `mou check`")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             if "alembic_version" not in tables:
@@ -241,5 +242,5 @@ def _check_rules(source: Path) -> None:
     finally:
         database.dispose()
     if problems:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        count = counted(len(problems), "problem")
         raise DatabaseError(f"{source} fails mou check ({count}; first: {problems[0]})")

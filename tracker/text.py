@@ -73,3 +73,8 @@ def redact(text: str) -> str:
     password= parameter. Used on anything that is stored, printed or logged."""
     text = _URL_PASSWORD.sub(lambda match: match["head"] + "***", text)
     return _PASSWORD_PARAM.sub(lambda match: match["head"] + "***", text)
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 milestone``, ``3 milestones``; ``plural`` for nouns that do not just take an s."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli.options import Db, Format, OutputFormat
+from tracker.text import counted
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report
@@ -102,10 +103,7 @@ def changes_report(found: Changes) -> Report:
     count = len(rows)
     heading = [
         Text(f"Changes from {shown(found.since)} to {shown(found.until)}"),
-        Text(
-            f"{count} change{'s' if count != 1 else ''}"
-            + (": nothing changed" if not count else "")
-        ),
+        Text(counted(count, "change") + (": nothing changed" if not count else "")),
     ]
     document = {
         "since": {"at": found.since.at, "as_of": found.since.date},

@@ -89,14 +89,9 @@ class Moment:
 def moment(recorded_by: str | None, as_of: str | None, db: str | None) -> Moment:
     """``--recorded-by`` and ``--as-of`` read together: the as-of date defaults to the date
     recorded-by names, and to today without it."""
-    from tracker.dates import parse_moment
-
     recorded, day = None, today()
     if recorded_by is not None:
-        scheme = date_scheme(recorded_by, db)
-        recorded, day = parse_moment(
-            recorded_by, field="--recorded-by", today=today(), scheme=scheme
-        )
+        recorded, day = parse_when(recorded_by, option="--recorded-by", db=db)
     parsed = as_of_date(as_of, db)
     return Moment(recorded, parsed.value if parsed else day)
 

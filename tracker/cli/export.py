@@ -50,8 +50,9 @@ def export(
     from tracker.cli.context import moment, reading
     from tracker.cli.render import to_json, write_data
     from tracker.files import check_target, write_file
+    from tracker.kinds import BY_TABLE
     from tracker.services.exporter import export_programme
-    from tracker.text import printable
+    from tracker.text import counted, printable
     from tracker.tomlwriter import dumps
 
     when = moment(recorded_by, None, db)
@@ -63,8 +64,9 @@ def export(
         return
     check_target(out, force=force)
     write_file(out, text.encode("utf-8"))
-    counts = {
-        table: len(records) for table, records in document.items() if isinstance(records, list)
-    }
-    summary = ", ".join(f"{count} {table}" for table, count in counts.items())
+    summary = ", ".join(
+        counted(len(records), BY_TABLE[table].noun, BY_TABLE[table].nouns)
+        for table, records in document.items()
+        if isinstance(records, list)
+    )
     typer.echo(f"Exported MoU {document['mou']['ref']} to {printable(str(out))}: {summary}.")

@@ -114,10 +114,11 @@ def _when(row: dict[str, Any]) -> None:
 
 
 def _cut_note(count: int, noun: str, cut: bool) -> str:
-    plural = f"{noun}{'s' if count != 1 else ''}"
+    from tracker.text import counted
+
     if cut:
-        return f"Showing the newest {count} {plural}; there are more (--limit 0 shows all)."
-    return f"{count} {plural}."
+        return f"Showing the newest {counted(count, noun)}; there are more (--limit 0 shows all)."
+    return f"{counted(count, noun)}."
 
 
 def commands_report(commands: list[CommandSummary], *, cut: bool) -> Report:

@@ -11,7 +11,7 @@ import typer
 
 from tracker.cli.options import Db, Format, OutputFormat
 from tracker.errors import InvalidInput
-from tracker.text import printable
+from tracker.text import counted, printable
 
 if TYPE_CHECKING:
     from tracker.services.importer import FieldChange, ImportResult
@@ -86,7 +86,7 @@ def _counts(result: ImportResult) -> str:
     line = f"{result.added} added, {result.changed} changed, {result.unchanged} unchanged"
     if result.kept:
         count = len(result.kept)
-        line += f"; kept {count} field{'s' if count != 1 else ''} changed since the last import"
+        line += f"; kept {counted(count, 'field')} changed since the last import"
     return line
 
 

@@ -10,6 +10,7 @@ import typer
 
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.enums import MilestoneStatus, Rag
+from tracker.text import counted
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report
@@ -156,7 +157,7 @@ def milestones_report(rows: list[MilestoneRow], as_of: dt.date) -> Report:
         document={"as_of": as_of, "kind": "milestones", "rows": plain},
         csv=section,
         sections=[section],
-        notes=[f"{len(rows)} milestone{'s' if len(rows) != 1 else ''}."],
+        notes=[f"{counted(len(rows), 'milestone')}."],
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
-from tracker.text import printable
+from tracker.text import counted, printable
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -115,7 +115,7 @@ def quarterly(
         typer.echo(f"Wrote the {period.label} report ({shown_as_of}) to {printable(str(out))}:")
         for name in files():
             rows = len(sections[name].rows)
-            typer.echo(f"  {name}: {rows} row{'s' if rows != 1 else ''}")
+            typer.echo(f"  {name}: {counted(rows, 'row')}")
         return
     from tracker.cli.render import Report, emit
 
@@ -415,7 +415,7 @@ def issued(
             document={"issued": rows},
             csv=section,
             sections=[section],
-            notes=[f"{len(rows)} issued report{'s' if len(rows) != 1 else ''}."],
+            notes=[f"{counted(len(rows), 'issued report')}."],
         ),
         output,
     )
@@ -498,7 +498,7 @@ def diff(
             f"the same quarter as of {as_of} from today's records"
         ),
         Text(
-            f"{len(rows)} difference{'s' if len(rows) != 1 else ''}"
+            counted(len(rows), "difference")
             + ("" if rows else ": the issued report still stands as it was")
         ),
     ]

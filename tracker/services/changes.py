@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from tracker import models
 from tracker.db import Database
 from tracker.enums import MilestoneStatus
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, NotFound
 from tracker.kinds import BY_TABLE, MILESTONES, WORKSTREAMS
 from tracker.rules import Record
 from tracker.services import trail
@@ -171,7 +171,7 @@ def _read(session: Session | None, day: dt.date, touched: dict[str, set[str]]) -
         return state
     try:
         mou = current_mou(session=session)
-    except Exception:  # no MoU at that moment: nothing to compare
+    except NotFound:  # no MoU at that moment: nothing to compare
         state.exists = False
         return state
     store = RecordStore(session, mou_id=mou.id)

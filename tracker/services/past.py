@@ -55,19 +55,24 @@ def recorded_at(database: Database, moment: dt.datetime) -> Iterator[Session]:
 
 def _check_covered(session: Session, moment: dt.datetime) -> None:
     """The trail must reach back to the moment: refuse rather than guess."""
-    c = models.AuditCommand.__table__  # type: ignore[attr-defined]
-    first = session.execute(sa.select(sa.func.min(c.c.at))).scalar()
+    first = trail.first_command(session)
     if first is None:
         raise InvalidInput(
             "--recorded-by: the audit trail of this database is empty, so what it held at an "
             "earlier moment is not known"
         )
-    if moment < first:
-        shown = first.isoformat(sep=" ", timespec="seconds")
+    if moment >= first.at:
+        return
+    shown = first.at.isoformat(sep=" ", timespec="seconds")
+    if trail.created_the_programme(session, first.id):
         raise InvalidInput(
-            f"--recorded-by: the audit trail begins at {shown} UTC; nothing earlier is "
-            "recorded, so what the database held then is not known"
+            f"--recorded-by: the programme was first recorded at {shown} UTC "
+            f"(command {first.id}); before that this database held nothing to show"
         )
+    raise InvalidInput(
+        f"--recorded-by: the audit trail begins at {shown} UTC; nothing earlier is "
+        "recorded, so what the database held then is not known"
+    )
 
 
 def _commands_after(session: Session, moment: dt.datetime) -> list[int]:

@@ -17,7 +17,7 @@ from tracker.errors import NotFound
 from tracker.kinds import BY_TABLE
 from tracker.services.audit import loads
 from tracker.services.lookup import suggest_any
-from tracker.text import clean_ref
+from tracker.text import clean_ref, counted
 
 
 @dataclass(frozen=True)
@@ -139,15 +139,14 @@ def summary(kind_of: Command, entries: list[Entry]) -> str:
     if len(records) == 1 and len(changed) == 1:
         entry = changed[0]
         if entry.action == "change":
-            count = len(entry.fields())
-            return f"{count} field{'s' if count != 1 else ''} on {entry.ref}"
+            return f"{counted(len(entry.fields()), 'field')} on {entry.ref}"
         verb = "added" if entry.action == "add" else "removed"
         return f"{verb} {noun(entry.kind)} {entry.ref}"
-    counted = Counter(entry.action for entry in changed)
+    actions = Counter(entry.action for entry in changed)
     parts = [
-        f"{counted[action]} {word}"
+        f"{actions[action]} {word}"
         for action, word in (("add", "added"), ("change", "changed"), ("remove", "removed"))
-        if counted[action]
+        if actions[action]
     ]
     return f"{len(records)} records: {', '.join(parts)}"
 
