@@ -212,6 +212,13 @@ def clean_number(value: Any, field: str) -> int | float:
     return value
 
 
+def whole(value: Any) -> Any:
+    """A number as read back from storage (a double): whole numbers are whole again."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _clean_rows(spec: FieldSpec, value: Any, period: PeriodParser | None) -> list[tuple[Any, ...]]:
     rows = spec.rows
     assert rows is not None

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.enums import MilestoneStatus, Rag
+from tracker.services.dependencies import at_risk
 from tracker.services.lookup import by_ref, current_mou
 from tracker.services.rag import Tolerances, effective_date, is_done, rag_expression, roll_up
 
@@ -40,6 +41,7 @@ class Counts:
     overdue: int = 0
     next_due: dt.date | None = None
     next_ref: str | None = None
+    at_risk: int = 0  # open milestones at risk from a predecessor (docs/rules.md, "Dependencies")
 
     def __add__(self, other: Counts) -> Counts:
         soonest = min(
@@ -59,6 +61,7 @@ class Counts:
             overdue=self.overdue + other.overdue,
             next_due=soonest[0],
             next_ref=soonest[1],
+            at_risk=self.at_risk + other.at_risk,
         )
 
     @property
@@ -182,6 +185,9 @@ class _Scope:
             for cell, (due, ref) in self._next_due().items():
                 if cell in self._cells:
                     self._cells[cell] = replace(self._cells[cell], next_due=due, next_ref=ref)
+            for cell, count in self._at_risk().items():
+                if cell in self._cells:
+                    self._cells[cell] = replace(self._cells[cell], at_risk=count)
         return self._cells
 
     def _count_cells(self) -> dict[Cell, Counts]:
@@ -265,6 +271,18 @@ class _Scope:
             ).where(inner.c.position == 1)
         )
         return {(ws, inst): (due, ref) for ws, inst, due, ref in rows}
+
+    def _at_risk(self) -> dict[Cell, int]:
+        """How many open milestones in each cell are at risk from a predecessor: one GROUP BY
+        over the milestones that have one."""
+        workstream = col(models.Milestone.workstream_id)
+        institution = col(models.Milestone.institution_id)
+        rows = self.session.execute(
+            self._in_view(sa.select(workstream, institution, sa.func.count()))
+            .where(at_risk(self.as_of))
+            .group_by(workstream, institution)
+        )
+        return {(ws, inst): count for ws, inst, count in rows}
 
     def counts(self, key: Callable[[Cell], Iterable[Any]]) -> dict[Any, Counts]:
         """Counts per scope, where ``key`` names the scopes a cell belongs to."""
