@@ -192,7 +192,7 @@ def kpi_section(table: KpiTable, title: str) -> Section:
 
     columns = [
         Column("ref", "Ref", "ref"),
-        Column("name", "KPI", "text"),
+        Column("kpi", "KPI", "text"),
         Column("basis", "Basis", "ref", 3),
         Column("target", "Target", "number"),
         Column("actual", "Actual", "number"),
@@ -203,7 +203,7 @@ def kpi_section(table: KpiTable, title: str) -> Section:
     rows = [
         {
             "ref": row.ref,
-            "name": row.name,
+            "kpi": row.name,
             "basis": _basis(row),
             "target": show_amount(row.target, row.unit),
             "actual": show_amount(row.actual, row.unit),

@@ -25,6 +25,9 @@ FILES = (
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "risks.csv",
+    "issues.csv",
+    "kpis.csv",
 )
 
 
@@ -63,7 +66,7 @@ def quarterly(
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Write the quarterly report: summary, milestones, progress and visits.
+    """Write the quarterly report: summary, milestones, progress, visits, risks and KPIs.
 
     Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
     """
@@ -72,7 +75,12 @@ def quarterly(
     from tracker.errors import UsageError
     from tracker.periods import last_ended_quarter, parse_quarter, parse_scheme
     from tracker.services.reports import quarterly_report
-    from tracker.services.settings import reporting_scheme, tolerances
+    from tracker.services.settings import (
+        kpi_thresholds,
+        reporting_scheme,
+        risk_bands,
+        tolerances,
+    )
 
     if out is not None and output is not OutputFormat.TABLE:
         raise UsageError("--format: the files in --out are always CSV; leave out --format")
@@ -91,7 +99,12 @@ def quarterly(
             else period.end
         )
         report = quarterly_report(
-            session=session, quarter=period, as_of=when, tolerances=tolerances(session=session)
+            session=session,
+            quarter=period,
+            as_of=when,
+            tolerances=tolerances(session=session),
+            bands=risk_bands(session=session),
+            thresholds=kpi_thresholds(session=session),
         )
     sections = report_sections(report)
     if out is not None:
@@ -119,7 +132,8 @@ def report_sections(report: QuarterlyReport) -> dict[str, Section]:
             Column(key, key, kind, _DROP_ORDER.get(key, 0))  # type: ignore[arg-type]
             for key, kind in kinds.items()
         ]
-        return Section(name.removesuffix(".csv").replace("_", " ").capitalize(), columns, rows)
+        title = _TITLES.get(name, name.removesuffix(".csv").replace("_", " ").capitalize())
+        return Section(title, columns, rows)
 
     summary_rows = [asdict(row) for row in report.milestone_summary]
     milestone_rows = [asdict(row) for row in report.milestones]
@@ -139,6 +153,18 @@ def report_sections(report: QuarterlyReport) -> dict[str, Section]:
         rows = [progress_fields(row.scope, row.name, row.counts) for row in table.rows]
         sections[name] = section(name, rows, _PROGRESS_KINDS)
     sections["visits.csv"] = section("visits.csv", visit_rows, _VISIT_KINDS)
+    sections["risks.csv"] = section(
+        "risks.csv", [asdict(line) for line in report.risks], _RISK_KINDS
+    )
+    sections["issues.csv"] = section(
+        "issues.csv", [asdict(line) for line in report.issues], _ISSUE_KINDS
+    )
+    period = report.quarter.label
+    kpi_rows = [
+        {key: value for key, value in asdict(row).items() if key in _KPI_KINDS} | {"period": period}
+        for row in report.kpis
+    ]
+    sections["kpis.csv"] = section("kpis.csv", kpi_rows, _KPI_KINDS)
     return sections
 
 
@@ -191,6 +217,7 @@ _MILESTONE_KINDS = {
     "achieved_in_period": "ref",
     "on_time": "ref",
     "missed": "ref",
+    "at_risk_from": "text",
 }
 _PROGRESS_KINDS = {
     "scope": "ref",
@@ -205,6 +232,7 @@ _PROGRESS_KINDS = {
     "rag": "rag",
     "next_ref": "ref",
     "next_due": "date",
+    "at_risk": "number",
 }
 _VISIT_KINDS = {
     "ref": "ref",
@@ -220,6 +248,54 @@ _VISIT_KINDS = {
     "purpose": "text",
     "outcomes": "text",
     "open_actions": "text",
+}
+
+
+_TITLES = {"kpis.csv": "KPIs"}
+_RISK_KINDS = {
+    "ref": "ref",
+    "title": "text",
+    "theme": "ref",
+    "workstream": "ref",
+    "owner": "ref",
+    "likelihood": "number",
+    "impact": "number",
+    "score": "number",
+    "band": "rag",
+    "previous_score": "number",
+    "movement": "ref",
+    "status": "ref",
+    "response": "ref",
+    "mitigation": "text",
+    "target": "date",
+    "review": "date",
+}
+_ISSUE_KINDS = {
+    "ref": "ref",
+    "title": "text",
+    "owner": "ref",
+    "severity": "ref",
+    "status": "ref",
+    "raised": "date",
+    "resolved": "date",
+    "days_open": "number",
+    "risk": "ref",
+}
+_KPI_KINDS = {
+    "ref": "ref",
+    "name": "text",
+    "unit": "ref",
+    "direction": "ref",
+    "cumulative": "ref",
+    "theme": "ref",
+    "institution": "ref",
+    "baseline": "number",
+    "period": "ref",
+    "target": "number",
+    "actual": "number",
+    "attainment_pct": "number",
+    "rag": "rag",
+    "note": "text",
 }
 
 
@@ -269,6 +345,12 @@ def _terminal_report(report: QuarterlyReport, sections: dict[str, Section]) -> R
             f"{summary['missed_in_period']} missed, {summary['overdue_at_period_end']} overdue "
             f"at the end, {summary['forecast_next_period']} forecast next quarter"
         ),
+        Text(
+            f"Risks: {summary['risks_open']} open ({summary['risks_red']} red, "
+            f"{summary['risks_amber']} amber, {summary['risks_green']} green); issues: "
+            f"{summary['issues_open']} open; KPIs: {summary['kpis_green']} green, "
+            f"{summary['kpis_amber']} amber, {summary['kpis_red']} red"
+        ),
     ]
     return Report(
         document=document,
@@ -278,6 +360,7 @@ def _terminal_report(report: QuarterlyReport, sections: dict[str, Section]) -> R
         notes=[
             f"Scheme {report.quarter.scheme.value}; on time means completed within "
             f"{report.tolerances.green_days} days of due; RAG tolerances: green up to "
-            f"{report.tolerances.green_days} days, red beyond {report.tolerances.red_days} days."
+            f"{report.tolerances.green_days} days, red beyond {report.tolerances.red_days} days.",
+            f"Risk bands: {report.bands.describe()}. KPI RAG: {report.thresholds.describe()}.",
         ],
     )

@@ -135,6 +135,7 @@ class RaidSummary:
     issues_open: int
     issues_open_high: int  # of those, high or critical
     assumptions_broken: int
+    bands: RiskBands
 
     @property
     def empty(self) -> bool:
@@ -174,6 +175,7 @@ def raid_summary(*, session: Session, bands: RiskBands) -> RaidSummary:
         issues_open=sum(issues.values()),
         issues_open_high=issues.get(IssueSeverity.HIGH, 0) + issues.get(IssueSeverity.CRITICAL, 0),
         assumptions_broken=int(broken),
+        bands=bands,
     )
 
 
