@@ -21,6 +21,9 @@ FILES = [
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "risks.csv",
+    "issues.csv",
+    "kpis.csv",
 ]
 
 
@@ -37,6 +40,9 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
         "  theme_progress.csv: 11 rows",
         "  institution_progress.csv: 5 rows",
         "  visits.csv: 1 row",
+        "  risks.csv: 8 rows",
+        "  issues.csv: 2 rows",
+        "  kpis.csv: 4 rows",
     ]
     assert sorted(path.name for path in out.iterdir()) == sorted(FILES)  # no temporary files
     golden = GOLDEN / "report_fy2026-27_q3"
@@ -149,7 +155,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     )
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
-        "institution_progress", "visits",
+        "institution_progress", "visits", "risks", "issues", "kpis",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 25.0
 

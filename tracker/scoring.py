@@ -245,11 +245,16 @@ def kpi_figures(
     thresholds: KpiThresholds,
 ) -> KpiFigures:
     """The KPI in ``period``: its own target and actual, or for a cumulative KPI the running
-    total against the running target at the period's end. No target, no RAG; no actual, no
-    RAG either (nothing reported is not the same as nothing achieved)."""
+    total against the running target at the period's end. No target, no RAG; no actual
+    recorded for the period, no RAG either (nothing reported is not nothing achieved)."""
     if cumulative:
+        # The running total is known at the period's end only once the period's figure is
+        # in: until then (a quarter to date) there is no actual to compare.
+        recorded = _own(actuals, period) is not None or (
+            isinstance(period, Year) and any(item.within(period) for item in actuals)
+        )
         target = running_total(targets, period.end)
-        actual = running_total(actuals, period.end)
+        actual = running_total(actuals, period.end) if recorded else None
     else:
         target = value_in(targets, period, unit)
         actual = value_in(actuals, period, unit)

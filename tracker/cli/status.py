@@ -111,7 +111,7 @@ COLUMNS = [
     ("rag", "RAG", "rag", 0),
     ("next_ref", "Next", "ref", 3),
     ("next_due", "Next due", "date", 2),
-    ("at_risk", "At risk", "number", 0),
+    ("at_risk", "At risk", "number", 1),
 ]
 
 
