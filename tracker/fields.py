@@ -178,7 +178,12 @@ def clean_value(spec: FieldSpec, value: Any, *, period: PeriodParser | None = No
         case FieldType.PERIOD:
             if not isinstance(value, str):
                 raise InvalidInput(f"{field}: expected a period label in quotes, like FY2026/27")
-            return period(value) if period else value.strip()
+            if period is None:
+                return value.strip()
+            try:
+                return period(value)
+            except InvalidInput as error:  # the parser names its value "period"
+                raise InvalidInput(error.message.replace("period:", f"{field}:", 1)) from None
         case FieldType.REF:
             if not isinstance(value, str):
                 raise InvalidInput(f"{field}: expected a ref in quotes")

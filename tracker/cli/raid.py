@@ -324,7 +324,7 @@ def record_kpi(
     if not recorded.saved.changed:
         typer.echo(f"{key} already had that actual for {recorded.period}; nothing changed.")
         return
-    typer.echo(f"Recorded KPI {key} for {recorded.period}: {show_amount(recorded.value, row.unit)}")
+    typer.echo(f"Recorded {key} for {recorded.period}: {show_amount(recorded.value, row.unit)}")
     if recorded.previous is not None:
         typer.echo(f"  replaces {show_amount(recorded.previous, row.unit)}")
     typer.echo("  " + _standing(row))

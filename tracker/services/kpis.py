@@ -14,7 +14,7 @@ from sqlmodel import Session
 from tracker.enums import KpiDirection, KpiUnit
 from tracker.errors import InvalidInput
 from tracker.kinds import KPIS
-from tracker.periods import Period, Quarter, Scheme, last_ended_quarter, parse_period, parse_quarter
+from tracker.periods import Period, Scheme, last_ended_quarter, parse_period, parse_quarter
 from tracker.scoring import (
     KpiFigures,
     KpiThresholds,
@@ -24,8 +24,8 @@ from tracker.scoring import (
     quarterly_actuals,
     quarters_to,
 )
-from tracker.services.editing import Saved, read_record, store_for, write_changes
-from tracker.services.lookup import current_mou
+from tracker.services.editing import Saved, store_for, write_changes
+from tracker.services.lookup import current_mou, missing
 from tracker.services.store import RecordStore
 from tracker.text import clean_ref
 
@@ -151,8 +151,12 @@ def record_actual(
 ) -> Recorded:
     """Set (or, with ``value`` None, remove) the KPI's actual for one period, replacing any
     recorded before for the same period. The KPI is locked before it is read."""
-    row, current = read_record(KPIS, ref, session=session, for_update=True)
     key = clean_ref(ref, field="KPI")
+    store = store_for(KPIS, session)
+    row = store.find(KPIS, key, for_update=True)
+    if row is None:
+        raise missing(KPIS, key, session=session, field="KPI")
+    current = store.record_of(KPIS, row)
     label = period.label
     kept = [entry for entry in current["actuals"] if entry[0] != label]
     earlier = next((entry for entry in current["actuals"] if entry[0] == label), None)
@@ -164,7 +168,6 @@ def record_actual(
         actuals = kept
     else:
         actuals = [*kept, {"period": label, "value": value, "note": note}]
-    store = store_for(KPIS, session)
     saved = write_changes(KPIS, key, row, current, {"actuals": actuals}, store=store)
     figures = _row(key, saved.record, period, thresholds, scheme)
     return Recorded(
@@ -175,7 +178,3 @@ def record_actual(
         previous_note=earlier[2] if earlier else None,
         row=figures,
     )
-
-
-def is_quarter(period: Period) -> bool:
-    return isinstance(period, Quarter)
