@@ -976,3 +976,25 @@ def test_the_report_footer_prints_the_bands_in_use(example_cli: Cli) -> None:
     summary = document["summary"]
     assert [summary[key] for key in ("risk_red_score", "risk_amber_score")] == [16, 8]
     assert [summary[key] for key in ("risks_open", "risks_red", "risks_amber")] == [6, 1, 4]
+
+
+def test_check_finds_a_loop_of_dependencies_written_by_another_tool(
+    example_cli: Cli, example_db: Database
+) -> None:
+    assert example_cli("check").exit_code == 0
+    import sqlalchemy as sa
+
+    from tracker import models
+
+    with example_db.writing() as session:
+        ids = dict(session.execute(sa.select(models.Milestone.ref, models.Milestone.id)).all())
+        # MS-15 on MS-16, which already depends on MS-15: a loop no command would write.
+        session.add(
+            models.MilestoneDependency(milestone_id=ids["MS-15"], depends_on_id=ids["MS-16"])
+        )
+    result = example_cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "milestone MS-15: would make a loop of dependencies (MS-15 → MS-16 → MS-15)",
+        "milestone MS-16: would make a loop of dependencies (MS-16 → MS-15 → MS-16)",
+    ]

@@ -148,7 +148,7 @@ MILESTONE_COLUMNS = [
     ("slippage_days", "Slip", "number", 8),
     ("rag", "RAG", "rag", 0),
     ("reported_rag", "Reported", "rag", 9),
-    ("at_risk_from", "At risk from", "text", 10),
+    ("at_risk_from", "At risk from", "ref", 2),
 ]
 
 
