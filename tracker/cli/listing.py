@@ -160,10 +160,13 @@ def milestones_report(rows: list[MilestoneRow], as_of: dt.date) -> Report:
     columns = [Column(*spec) for spec in MILESTONE_COLUMNS]  # type: ignore[arg-type]
     plain = [asdict(row) for row in rows]
     section = Section(f"Milestones as of {as_of.isoformat()}", columns, plain)
+    # The terminal gives the knock-on column room only when some milestone has one.
+    knock_ons = any(row["at_risk_from"] for row in plain)
+    shown = [column for column in columns if knock_ons or column.key != "at_risk_from"]
     return Report(
         document={"as_of": as_of, "kind": "milestones", "rows": plain},
         csv=section,
-        sections=[section],
+        sections=[Section(section.title, shown, plain)],
         notes=[f"{len(rows)} milestone{'s' if len(rows) != 1 else ''}."],
     )
 
