@@ -998,3 +998,25 @@ def test_check_finds_a_loop_of_dependencies_written_by_another_tool(
         "milestone MS-15: would make a loop of dependencies (MS-15 → MS-16 → MS-15)",
         "milestone MS-16: would make a loop of dependencies (MS-16 → MS-15 → MS-16)",
     ]
+
+
+def test_an_import_that_moves_a_score_keeps_the_old_one(example_cli: Cli, tmp_path: Path) -> None:
+    """A programme file is a way of editing too: the score it replaces goes into the history,
+    with a reason that says so, and the history already there is never lost."""
+    from tests.conftest import EXAMPLE
+
+    text = EXAMPLE.read_text("utf-8")
+    start = text.index('ref = "R03"')
+    edited = text[:start] + text[start:].replace("likelihood = 3", "likelihood = 4", 1)
+    path = tmp_path / "rescored.toml"
+    path.write_text(edited, "utf-8")
+    assert ok(example_cli("import", str(path))).startswith(
+        f"Loaded {path} into MoU OXF-LIV-2026: 0 added, 1 changed, 113 unchanged."
+    )
+    fields = shown(example_cli, "R03")["fields"]
+    [entry] = fields["score_history"]
+    dt.date.fromisoformat(entry.pop("changed"))  # the day of the import
+    assert (fields["likelihood"], entry) == (
+        4,
+        {"likelihood": 3, "impact": 3, "reason": f"score changed by importing {path}"},
+    )
