@@ -28,6 +28,18 @@ READ_COMMANDS = [
     ["report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28"],
     ["report", "quarterly", "-q", "FY2025/26 Q4", "--format", "json"],
     ["report", "quarterly", "-q", "FY2026/27 Q2", "--scheme", "calendar", "-f", "csv"],
+    ["report", "quarterly", "-q", "FY2026/27 Q2", "-f", "json"],
+    ["list", "milestones", "--at-risk", "--as-of", "2026-11-28"],
+    ["list", "risks", "--format", "json"],
+    ["list", "kpis", "--format", "csv"],
+    ["show", "R01"],
+    ["show", "MS-16", "--as-of", "2026-11-28", "--format", "json"],
+    ["risks"],
+    ["risks", "--status", "open", "--theme", "GROW", "--format", "json"],
+    ["risks", "--format", "csv"],
+    ["kpis", "--period", "FY2026/27 Q2"],
+    ["kpis", "--period", "FY2026/27", "--format", "json"],
+    ["kpis", "--period", "FY2026/27 Q1", "--format", "csv"],
 ]
 
 

@@ -17,6 +17,10 @@ def test_defaults(cli: Cli) -> None:
         "green_tol_days": "7",
         "red_tol_days": "30",
         "actor": "",
+        "risk_red_score": "15",
+        "risk_amber_score": "8",
+        "kpi_green_pct": "100",
+        "kpi_amber_pct": "80",
     }
 
 
@@ -31,6 +35,10 @@ def test_set_and_unset(cli: Cli) -> None:
         "green_tol_days": "10",
         "red_tol_days": "30",
         "actor": "Programme office",
+        "risk_red_score": "15",
+        "risk_amber_score": "8",
+        "kpi_green_pct": "100",
+        "kpi_amber_pct": "80",
     }
     assert cli("config", "unset", "scheme").stdout == "scheme: academic → uk-fy (default)\n"
     assert cli("config", "unset", "actor").stdout == "actor: Programme office → (none) (default)\n"
@@ -40,15 +48,16 @@ def test_set_and_unset(cli: Cli) -> None:
     ("args", "message"),
     [
         (["set", "colour", "x"],
-         "KEY: expected one of scheme, green_tol_days, red_tol_days, actor; got 'colour'"),
+         "KEY: expected one of scheme, green_tol_days, red_tol_days, actor, risk_red_score, "
+         "risk_amber_score, kpi_green_pct, kpi_amber_pct; got 'colour'"),
         (["set", "scheme", "fiscal"], "scheme: expected one of uk-fy, academic, calendar; "
          "got 'fiscal'"),
         (["set", "green_tol_days", "1.5"], "green_tol_days: expected a whole number of days from 0 "
          "to 3650; got '1.5'"),
         (["set", "red_tol_days", "5"], "red_tol_days: green_tol_days (7) must not exceed "
          "red_tol_days (5)"),
-        (["unset", "colour"], "KEY: expected one of scheme, green_tol_days, red_tol_days, actor; "
-         "got 'colour'"),
+        (["unset", "colour"], "KEY: expected one of scheme, green_tol_days, red_tol_days, actor, "
+         "risk_red_score, risk_amber_score, kpi_green_pct, kpi_amber_pct; got 'colour'"),
     ],
 )  # fmt: skip
 def test_invalid_values_are_refused(cli: Cli, args: list[str], message: str) -> None:

@@ -41,7 +41,7 @@ def test_list_milestones_contract(example_cli: Cli) -> None:
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[0] == (
         "ref,title,workstream,theme,institution,owner,due,forecast,completed,status,"
-        "slippage_days,rag,reported_rag"
+        "slippage_days,rag,reported_rag,at_risk_from"
     )
     assert_golden("list_milestones.csv", result.stdout)
     table = example_cli("list", "milestones", "--as-of", AS_OF, "--overdue")

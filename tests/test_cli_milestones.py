@@ -39,6 +39,7 @@ def test_add_milestone_prints_its_ref_and_the_dates_understood(example_cli: Cli)
         "reported": None,
         "reported_reason": None,
         "slippage_days": 0,
+        "at_risk_from": [],
     }
 
 
@@ -114,6 +115,7 @@ def test_slip_a_forecast_and_watch_the_rag(example_cli: Cli) -> None:
         "reported": None,
         "reported_reason": None,
         "slippage_days": 42,
+        "at_risk_from": [],
     }
     cleared = example_cli("update-milestone", "ms-13", "--forecast", "none")
     assert cleared.stdout == "Updated milestone MS-13:\n  forecast: Fri 15 Jan 2027 → none\n"

@@ -46,6 +46,10 @@ KIND_OF = {
     "visit": "visits",
     "action": "actions",
     "milestone": "milestones",
+    "risk": "risks",
+    "issue": "issues",
+    "assumption": "assumptions",
+    "kpi": "kpis",
 }
 
 
@@ -91,7 +95,8 @@ def stored(cli: Cli, noun: str, key: str) -> dict[str, Any]:
     if noun != "mou":
         args[2:2] = ["--kind", KIND_OF[noun]]
     document = json.loads(ok(cli(*args)))
-    assert (document["kind"], document["ref"]) == (noun if noun != "mou" else "MoU", key)
+    nouns = {"mou": "MoU", "kpi": "KPI"}
+    assert (document["kind"], document["ref"]) == (nouns.get(noun, noun), key)
     fields: dict[str, Any] = document["fields"]
     return fields
 
@@ -132,18 +137,28 @@ def usage_message(stderr: str) -> str:
 
 
 def missing_refs(cli: Cli) -> list[str]:
-    """Every ref that a stored record points at but that names no record: should be none."""
-    present = {table: listed(cli, table) for table in sorted(set(KIND_OF.values()))}
+    """Every ref that a stored record points at but that names no record: should be none.
+    Read from the export, which holds every field of every record of every kind."""
+    document = json.loads(ok(cli("export", "--format", "json")))
+    present = {
+        kind.table: {record[kind.key_field] for record in document.get(kind.table, [])}
+        for kind in kinds.KINDS
+        if kind.scope is not kinds.Scope.MOU
+    }
     dangling = []
-    for table, records in present.items():
-        for key, row in records.items():
+    for table in present:
+        for record in document.get(table, []):
+            key = record[kinds.BY_TABLE[table].key_field]
             for spec in kinds.BY_TABLE[table].fields:
-                if spec.target is None:
+                columns = spec.rows.columns if spec.rows is not None else ()
+                targets = [spec.target] if spec.target else []
+                targets += [column.target for column in columns if column.target]
+                if not targets:
                     continue
-                value = row[spec.key]
+                value = record.get(spec.key)
                 for item in value if isinstance(value, list) else [value]:
-                    ref = item["person"] if isinstance(item, dict) else item
-                    if ref is not None and ref not in present[spec.target]:
+                    ref = next(iter(item.values())) if isinstance(item, dict) else item
+                    if ref is not None and ref not in present[targets[0]]:
                         dangling.append(f"{table} {key} {spec.key}: {ref}")
     return dangling
 
@@ -1359,8 +1374,8 @@ REFUSED_REMOVALS = [
     ),
     (
         ("remove-theme", "CHEM"),
-        "theme CHEM is used by commitment C01 (theme), commitment C02 (theme), visit V01 "
-        "(themes), visit V02 (themes), visit V03 (themes) and 2 more",
+        "theme CHEM is used by commitment C01 (theme), commitment C02 (theme), risk R01 "
+        "(theme), visit V01 (themes), visit V02 (themes) and 3 more",
     ),
     (
         ("remove-theme", "LIFE"),
@@ -1370,7 +1385,7 @@ REFUSED_REMOVALS = [
     (
         ("remove-person", "caddick"),
         "person CADDICK is used by action A03 (owner), action A05 (owner), milestone MS-04 "
-        "(owner), milestone MS-14 (owner), milestone MS-20 (owner) and 3 more",
+        "(owner), milestone MS-14 (owner), milestone MS-20 (owner) and 4 more",
     ),
     (
         ("remove-person", "TRACEY"),
@@ -1379,7 +1394,7 @@ REFUSED_REMOVALS = [
     (
         ("remove-workstream", "WS01"),
         "workstream WS01 is used by milestone MS-04 (workstream), milestone MS-10 (workstream), "
-        "milestone MS-14 (workstream), milestone MS-20 (workstream)",
+        "milestone MS-14 (workstream), milestone MS-20 (workstream), risk R01 (workstream)",
     ),
     (("remove-visit", "V03"), "visit V03 is used by action A05 (visit), action A06 (visit)"),
     (
@@ -1433,18 +1448,22 @@ def test_remove_a_workstream_with_cascade_removes_its_milestones(
         "  also removed milestone MS-10",
         "  also removed milestone MS-14",
         "  also removed milestone MS-20",
+        # A risk may name a workstream or not: the link is cleared, the risk stays.
+        "  cleared risk R01 workstream (was WS01)",
     )
     milestones = listed(example_cli, "milestones")
     assert len(milestones) == 18
     assert {"MS-04", "MS-10", "MS-14", "MS-20"} & set(milestones) == set()
     assert "WS01" not in listed(example_cli, "workstreams")
-    # Its own lists (3 partners, 2 commitments) go with it; nothing else changes.
+    # Its own lists (3 partners, 2 commitments) go with it, and its milestones' dependencies
+    # (MS-14 on MS-10, MS-20 on MS-14); nothing else changes.
     assert counts(example_db) == {
         **before,
         "workstream": before["workstream"] - 1,
         "milestone": before["milestone"] - 4,
         "workstream_partner": before["workstream_partner"] - 3,
         "workstream_commitment": before["workstream_commitment"] - 2,
+        "milestone_dependency": before["milestone_dependency"] - 2,
     }
     gone = example_cli("show", "MS-04")
     assert (gone.exit_code, gone.stderr) == (1, "error: ref: no record has the ref 'MS-04'\n")
@@ -1457,6 +1476,8 @@ def test_remove_a_person_with_cascade_clears_links_instead_of_removing(
     before = counts(example_db)
     assert ok(example_cli("remove-person", "CADDICK", "--cascade")) == out(
         "Removed person CADDICK.",
+        # A risk cannot exist without its owner (the one removal here).
+        "  also removed risk R01",
         "  cleared action A03 owner (was CADDICK)",
         "  cleared action A05 owner (was CADDICK)",
         "  cleared milestone MS-04 owner (was CADDICK)",
@@ -1474,11 +1495,14 @@ def test_remove_a_person_with_cascade_clears_links_instead_of_removing(
         {"person": "FAIRBAIRN", "role": "host"},
         {"person": "OKONJO", "role": "speaker"},
     ]
-    # Only the person and two attendee rows went; the records that pointed at them stay.
+    # Only the person, two attendee rows and the risk (with its earlier score) went; the
+    # records that pointed at them stay.
     assert counts(example_db) == {
         **before,
         "person": before["person"] - 1,
         "visit_attendee": before["visit_attendee"] - 2,
+        "risk": before["risk"] - 1,
+        "risk_score": before["risk_score"] - 1,
     }
     assert missing_refs(example_cli) == []
 
@@ -1559,9 +1583,14 @@ OXF_CASCADE_REMOVED = [
     "  also removed milestone MS-13",
     "  also removed milestone MS-18",
     "  also removed party OXF",
+    # The risks and assumptions of the people removed with it: each needs its owner.
+    "  also removed risk R03",
     "  also removed person BRANNIGAN",
     "  also removed person ESTERHUIZEN",
     "  also removed person HUXTABLE",
+    "  also removed assumption AS02",
+    "  also removed risk R06",
+    "  also removed risk R08",
     "  also removed person MORLEY",
     "  also removed person TRACEY",
     "  also removed action A01",
@@ -1663,13 +1692,15 @@ def test_remove_an_institution_that_is_a_party(example_cli: Cli, example_db: Dat
             {"workstream_partner": -3, "workstream_commitment": -1},
         ),
         (("remove-action", "A06"), "Removed action A06.", "action", {}),
-        # A re-baselined milestone takes its history with it.
+        # A milestone takes the list of what it depends on with it (MS-21 on MS-19).
         (
-            ("remove-milestone", "ms-19"),
-            "Removed milestone MS-19.",
+            ("remove-milestone", "ms-21"),
+            "Removed milestone MS-21.",
             "milestone",
-            {"milestone_baseline": -1},
+            {"milestone_dependency": -1},
         ),
+        # A re-scored risk takes its score history with it.
+        (("remove-risk", "r01"), "Removed risk R01.", "risk", {"risk_score": -1}),
     ],
 )
 def test_remove_a_record_nobody_uses(
@@ -1860,6 +1891,10 @@ CLEARABLE = {
     "update-visit": "V04",
     "update-action": "A05",
     "update-mou": MOU,
+    "update-risk": "R03",
+    "update-issue": "ISS-01",
+    "update-assumption": "AS01",
+    "update-kpi": "KPI-03",
 }
 
 

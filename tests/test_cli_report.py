@@ -22,6 +22,9 @@ FILES = [
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "risks.csv",
+    "issues.csv",
+    "kpis.csv",
     "changes.csv",
 ]
 
@@ -39,6 +42,9 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
         "  theme_progress.csv: 11 rows",
         "  institution_progress.csv: 5 rows",
         "  visits.csv: 1 row",
+        "  risks.csv: 8 rows",
+        "  issues.csv: 2 rows",
+        "  kpis.csv: 4 rows",
         # The database was loaded after 28 November: nothing had changed by then.
         "  changes.csv: 0 rows",
     ]
@@ -153,7 +159,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     )
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
-        "institution_progress", "visits", "changes",
+        "institution_progress", "visits", "risks", "issues", "kpis", "changes",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 50.0  # to date: of the two due before 28 Nov
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)

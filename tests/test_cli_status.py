@@ -28,7 +28,7 @@ def test_status_by_one_scope_as_json(example_cli: Cli, by: str) -> None:
     assert (document["as_of"], document["by"]) == (AS_OF, by)
     assert list(document["rows"][0]) == [
         "scope", "name", "total", "done", "green", "amber", "red", "overdue",
-        "pct_complete", "rag", "next_ref", "next_due", "rag_previous", "trend",
+        "pct_complete", "rag", "next_ref", "next_due", "rag_previous", "trend", "at_risk",
     ]  # fmt: skip
     assert_golden(f"status_by_{by}.json", result.stdout)
 
@@ -38,7 +38,10 @@ def test_status_on_a_narrow_terminal_leaves_out_whole_columns(example_cli: Cli) 
     assert result.exit_code == 0, result
     tables = result.stdout.split("Progress by theme")[1].split("Left out")[0]
     assert max(len(line.rstrip()) for line in tables.splitlines()) <= 80
-    assert "Left out to fit 80 columns: Name, Green, Amber, Next, Next due." in result.stdout
+    assert (
+        "Left out to fit 80 columns: Name, Green, Amber, Next, Next due, At risk, Basis."
+        in result.stdout
+    )
     assert_golden("status_80.txt", result.stdout)
 
 
@@ -54,11 +57,11 @@ def test_status_csv_has_both_tables(example_cli: Cli) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "scope_type,scope,name,total,done,green,amber,red,overdue,pct_complete,rag,"
-        "next_ref,next_due,rag_previous,trend"
+        "next_ref,next_due,rag_previous,trend,at_risk"
     )
     assert lines[1] == (
         "theme,ACAD,Academic and research partnership,6,3,3,0,0,0,50.0,GREEN,MS-16,2027-02-19,"
-        "GREEN,same"
+        "GREEN,same,1"
     )
     assert_golden("status.csv", result.stdout)
 

@@ -43,6 +43,9 @@ REPORT_FILES = (
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "risks.csv",
+    "issues.csv",
+    "kpis.csv",
     "changes.csv",
 )
 Q3 = "FY2026/27 Q3"

@@ -273,6 +273,10 @@ PREFIX = {
     "sites": "HS",
     "visits": "HV",
     "actions": "HA",
+    "risks": "HR",
+    "issues": "HX",
+    "assumptions": "HQ",
+    "kpis": "HK",
 }
 
 
@@ -348,6 +352,44 @@ text = {q}
 owner = "HP{n}"
 due = 2026-07-31
 status = "open"
+
+[[risks]]
+ref = "HR{n}"
+title = {q}
+description = {q}
+theme = "HT{n}"
+workstream = "HW{n}"
+owner = "HP{n}"
+likelihood = 3
+impact = 4
+status = "open"
+response = "reduce"
+mitigation = {q}
+score_history = [{{ likelihood = 4, impact = 4, reason = {q}, changed = 2026-04-01 }}]
+
+[[issues]]
+ref = "HX{n}"
+title = {q}
+owner = "HP{n}"
+raised = 2026-05-01
+severity = "high"
+status = "open"
+risk = "HR{n}"
+
+[[assumptions]]
+ref = "HQ{n}"
+text = {q}
+owner = "HP{n}"
+status = "holding"
+
+[[kpis]]
+ref = "HK{n}"
+name = {q}
+unit = "count"
+direction = "higher"
+theme = "HT{n}"
+targets = [{{ period = "FY2026/27 Q1", value = 4 }}]
+actuals = [{{ period = "FY2026/27 Q1", value = 3, note = {q} }}]
 """
 
 
@@ -471,6 +513,8 @@ def _reads() -> list[tuple[str, list[str], str, list[str]]]:
         section = ["--section", "milestone_summary"] if form == "csv" else []
         report = ["report", "quarterly", *QUARTER, *section, *fmt]
         reads.append((f"report {form}", report, form, [] if form == "csv" else STORED))
+        reads.append((f"risks {form}", ["risks", *fmt], form, STORED))
+        reads.append((f"kpis {form}", ["kpis", "--period", "FY2026/27 Q1", *fmt], form, STORED))
     everything = [*STORED, MOU_TITLE, *MULTILINE]
     reads.append(("export toml", ["export"], "toml", everything))
     reads.append(("export json", ["export", "--format", "json"], "json", everything))
@@ -520,6 +564,10 @@ TEXT_FIELDS = {
     "sites": ["name", "location"],
     "visits": ["title", "purpose", "outcomes"],
     "actions": ["text"],
+    "risks": ["title", "description", "mitigation"],
+    "issues": ["title"],
+    "assumptions": ["text"],
+    "kpis": ["name"],
 }
 
 
@@ -548,6 +596,10 @@ def test_show_gives_every_hostile_record_as_stored(hostile: Cli, kind: str) -> N
             assert stored in fields["rebaselines"], (name, fields)
             history = succeeded(hostile("history", ref, columns=WIDE))
             check_output(history, "table", [stored], f"history {ref} ({name})")
+        if kind == "risks":  # the reason for an earlier score, in its own table too
+            assert stored in fields["score_history"], (name, fields)
+        if kind == "kpis":  # the note of an actual
+            assert stored in fields["actuals"], (name, fields)
     # And in JSON, unguarded: the longest text, which the table folds.
     longest = f"{PREFIX[kind]}{list(ACCEPTED).index('longest') + 1:02d}"
     document = json.loads(succeeded(hostile("show", longest, "--kind", kind, "-f", "json")))
@@ -602,6 +654,9 @@ def test_report_files_guard_formulas_and_keep_numbers(hostile: Cli, tmp_path: Pa
     visits = {row["ref"]: row for row in files["visits.csv"]}
     themes = {row["scope"]: row for row in files["theme_progress.csv"]}
     institutions = {row["scope"]: row for row in files["institution_progress.csv"]}
+    risks = {row["ref"]: row for row in files["risks.csv"]}
+    issues = {row["ref"]: row for row in files["issues.csv"]}
+    kpis = {row["ref"]: row for row in files["kpis.csv"]}
     for number, (name, (_typed, stored)) in enumerate(ACCEPTED.items(), 1):
         n = f"{number:02d}"
         cell = guarded(stored)
@@ -611,6 +666,11 @@ def test_report_files_guard_formulas_and_keep_numbers(hostile: Cli, tmp_path: Pa
         assert visits[f"HV{n}"]["open_actions"] == f"HA{n}: {stored} (due 2026-07-31)", name
         assert themes[f"HT{n}"]["name"] == cell, name
         assert institutions[f"HI{n}"]["name"] == cell, name
+        assert (risks[f"HR{n}"]["title"], risks[f"HR{n}"]["mitigation"]) == (cell, cell), name
+        assert (risks[f"HR{n}"]["score"], risks[f"HR{n}"]["band"]) == ("12", "AMBER"), name
+        assert issues[f"HX{n}"]["title"] == cell, name
+        assert (kpis[f"HK{n}"]["name"], kpis[f"HK{n}"]["note"]) == (cell, cell), name
+        assert (kpis[f"HK{n}"]["attainment_pct"], kpis[f"HK{n}"]["rag"]) == ("75.0", "RED")
     # A negative number stays a number: EARLY was forecast ten days ahead of its due date.
     assert milestones["EARLY"]["slippage_days"] == "-10"
     assert milestones[f"HM{list(ACCEPTED).index('minus-number') + 1:02d}"]["title"] == "'-1"
@@ -837,6 +897,40 @@ FIELD_CASES = {
     ),
     "add-action text": FieldCase(("add-action", "--visit", "V01", "--", V), "text", 2000, True),
     "update-action text": FieldCase(("update-action", "A01", "--text", V), "text", 2000, True),
+    "add-risk title": FieldCase(
+        ("add-risk", "--owner", "CADDICK", "--likelihood", "3", "--impact", "4", "--", V), "title"
+    ),
+    "update-risk description": FieldCase(
+        ("update-risk", "R01", "--description", V), "description", 2000, True
+    ),
+    "update-risk mitigation": FieldCase(
+        ("update-risk", "R01", "--mitigation", V), "mitigation", 2000, True
+    ),
+    "update-risk reason": FieldCase(
+        ("update-risk", "R01", "--likelihood", "2", "--reason", V),
+        "score_history.reason",
+        2000,
+        True,
+    ),
+    "add-issue title": FieldCase(
+        ("add-issue", "--owner", "JONES", "--raised", "2026-11-20", "--severity", "low", "--", V),
+        "title",
+    ),
+    "update-issue title": FieldCase(("update-issue", "ISS-01", "--title", V), "title"),
+    "add-assumption text": FieldCase(
+        ("add-assumption", "--owner", "MORLEY", "--", V), "text", 2000, True
+    ),
+    "update-assumption text": FieldCase(
+        ("update-assumption", "AS01", "--text", V), "text", 2000, True
+    ),
+    "add-kpi name": FieldCase(("add-kpi", "--unit", "count", "--", V), "name"),
+    "update-kpi name": FieldCase(("update-kpi", "KPI-02", "--name", V), "name"),
+    "record-kpi note": FieldCase(
+        ("record-kpi", "KPI-02", "3", "--period", "FY2026/27 Q3", "--note", V),
+        "actuals.note",
+        2000,
+        True,
+    ),
     "update-mou title": FieldCase(("update-mou", "OXF-LIV-2026", "--title", V), "title"),
     "update-mou venue": FieldCase(("update-mou", "OXF-LIV-2026", "--venue", V), "venue"),
     "config set actor": FieldCase(("config", "set", "actor", V), "actor", 64),
@@ -1228,6 +1322,12 @@ HINTS = {
     "themes": ["CHEM,LIFE", "none", "NOPE"],
     "attendees": ["TRACEY:host,JONES", "TRACEY:boss", "TRACEY,TRACEY", "none", ":host"],
     "actor_is": ["root", "Jo Bloggs"],
+    "period": ["FY2026/27 Q2", "FY2026/27", "2026 Q1", "current", "previous", "Q5"],
+    "targets": ["FY2026/27:12", "FY2026/27 Q2:3,FY2026/27 Q2:4", "none", "x:y", "FY2026/27:-1"],
+    "actuals": ["FY2026/27 Q1:3", "FY2026/27 Q1:1.5", "none", ":"],
+    "depends_on": ["MS-13,MS-14", "MS-16", "MS-15", "none", "MS-99"],
+    "likelihood": ["1", "5", "0", "6"],
+    "impact": ["1", "5", "0", "6"],
 }
 
 
@@ -1304,6 +1404,7 @@ def hits_a_known_bug(path: tuple[str, ...], argv: list[str]) -> bool:
 READ_ONLY = {
     *(("status",), ("list",), ("show",), ("report", "quarterly"), ("export",), ("log",)),
     *(("history",), ("check",), ("config", "show"), ("db", "status")),
+    *(("risks",), ("kpis",)),
 }
 
 
@@ -1407,6 +1508,35 @@ attendees = [{ person = "P1", role = "host" }]
 ref = "AC1"
 visit = "V1"
 text = "An action"
+
+[[risks]]
+ref = "R1"
+title = "A risk"
+owner = "P1"
+likelihood = 3
+impact = 4
+status = "open"
+
+[[issues]]
+ref = "I1"
+title = "An issue"
+owner = "P1"
+raised = 2026-05-03
+severity = "low"
+status = "open"
+
+[[assumptions]]
+ref = "AS1"
+text = "An assumption"
+owner = "P1"
+status = "holding"
+
+[[kpis]]
+ref = "K1"
+name = "A KPI"
+unit = "count"
+direction = "higher"
+targets = [{ period = "FY2026/27 Q1", value = 3 }]
 """
 
 
@@ -1431,7 +1561,9 @@ FIELD_VALUES = st.one_of(
             *(typed for typed, _ in ACCEPTED.values()),
             *(typed for typed, _ in REFUSED_CONTROL.values()),
             *("A", "B", "a", "TOP", "SUB", "W1", "M1", "P1", "S1", "V1", "C1", "AC1", "T"),
-            *("planned", "done", "open", "university", "host", "RED", "AMBER"),
+            *("R1", "I1", "AS1", "K1", "FY2026/27", "FY2026/27 Q2", "2026 Q1", "GBP"),
+            *("planned", "done", "open", "university", "host", "RED", "AMBER", "resolved"),
+            *(0, 1, 5, 6, 2.5, -1, 1e16),
             *("2026-05-01", "2026-02-30", "9999-12-31", "0001-01-01", "y" * 2001),
         ]
     ),
@@ -1449,6 +1581,20 @@ FIELD_LISTS = st.one_of(
         st.fixed_dictionaries(
             {"due": st.sampled_from(["2026-04-01", "2026-05-01", "x"]), "reason": FIELD_VALUES},
             optional={"changed": st.sampled_from(["2026-03-01", "2027-01-01"])},
+        ),
+        max_size=2,
+    ),
+    st.lists(  # a KPI's targets or actuals, and a risk's earlier scores
+        st.fixed_dictionaries(
+            {"period": st.sampled_from(["FY2026/27", "FY2026/27 Q1", "2026 Q1", "x"])},
+            optional={"value": FIELD_VALUES, "note": FIELD_VALUES},
+        ),
+        max_size=2,
+    ),
+    st.lists(
+        st.fixed_dictionaries(
+            {"likelihood": FIELD_VALUES, "impact": FIELD_VALUES, "reason": FIELD_VALUES},
+            optional={"changed": st.sampled_from(["2026-03-01", "x"])},
         ),
         max_size=2,
     ),

@@ -27,6 +27,10 @@ EXAMPLE_COUNTS = {
     "sites": 4,
     "visits": 4,
     "actions": 6,
+    "risks": 8,
+    "issues": 3,
+    "assumptions": 3,
+    "kpis": 4,
     "issued_reports": 0,
 }
 
@@ -39,7 +43,7 @@ def load(database: Database, text: str, *, commit: bool = True) -> ImportResult:
 def test_the_example_loads_every_record(db: Database) -> None:
     result = load(db, EXAMPLE.read_text("utf-8"))
     assert {table: counts.added for table, counts in result.counts.items()} == EXAMPLE_COUNTS
-    assert (result.added, result.changed, result.unchanged) == (96, 0, 0)
+    assert (result.added, result.changed, result.unchanged) == (114, 0, 0)
     rows = count_rows(db)
     assert rows["milestone"] == 22
     assert rows["workstream_partner"] > 0
@@ -50,7 +54,7 @@ def test_the_example_loads_every_record(db: Database) -> None:
 def test_loading_the_same_file_twice_changes_nothing(example_db: Database) -> None:
     before = snapshot(example_db)
     result = load(example_db, EXAMPLE.read_text("utf-8"))
-    assert (result.added, result.changed, result.unchanged) == (0, 0, 96)
+    assert (result.added, result.changed, result.unchanged) == (0, 0, 114)
     assert snapshot(example_db) == before
 
 
@@ -64,7 +68,7 @@ def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
     result = load(example_db, edited)
     assert result.counts["milestones"].added == 1
     assert result.counts["milestones"].changed == 1
-    assert (result.added, result.changed, result.unchanged) == (1, 1, 95)
+    assert (result.added, result.changed, result.unchanged) == (1, 1, 113)
     with example_db.reading() as session:
         ms13 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-13")).one()
         new = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-99")).one()
@@ -233,14 +237,14 @@ def test_refs_are_case_insensitive_across_the_file(db: Database) -> None:
 
 def test_a_dry_run_writes_nothing(db: Database) -> None:
     result = load(db, EXAMPLE.read_text("utf-8"), commit=False)
-    assert result.added == 96
+    assert result.added == 114
     assert sum(count_rows(db).values()) == 0
 
 
 # Through the command line.
 
 EXAMPLE_IMPORT_OUTPUT = """\
-Loaded {file} into MoU OXF-LIV-2026: 96 added, 0 changed, 0 unchanged.
+Loaded {file} into MoU OXF-LIV-2026: 114 added, 0 changed, 0 unchanged.
 Table         Added  Changed  Unchanged
 mou           1      0        0
 institutions  7      0        0
@@ -253,6 +257,10 @@ milestones    22     0        0
 sites         4      0        0
 visits        4      0        0
 actions       6      0        0
+risks         8      0        0
+issues        3      0        0
+assumptions   3      0        0
+kpis          4      0        0
 """
 
 
@@ -267,7 +275,7 @@ def test_cli_import_reports_what_it_did(cli: Cli) -> None:
     again = cli("import", str(EXAMPLE))
     assert again.exit_code == 0
     assert again.stdout.splitlines()[0] == (
-        f"Loaded {EXAMPLE} into MoU OXF-LIV-2026: 0 added, 0 changed, 96 unchanged."
+        f"Loaded {EXAMPLE} into MoU OXF-LIV-2026: 0 added, 0 changed, 114 unchanged."
     )
 
 
@@ -275,7 +283,7 @@ def test_cli_dry_run_says_so_and_writes_nothing(cli: Cli, db: Database) -> None:
     result = cli("import", str(EXAMPLE), "--dry-run")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[0] == (
-        f"Would load {EXAMPLE} into MoU OXF-LIV-2026: 96 added, 0 changed, 0 unchanged."
+        f"Would load {EXAMPLE} into MoU OXF-LIV-2026: 114 added, 0 changed, 0 unchanged."
     )
     assert result.stdout.splitlines()[-1] == "Dry run: nothing was written."
     assert sum(count_rows(db).values()) == 0

@@ -132,6 +132,9 @@ def _sample(table: str, column: sa.Column[Any], number: int, variant: str) -> An
         return DATES[variant]
     if isinstance(type_, sa.Integer):
         return {NULLS: 0, MAX: INT_MAX}.get(variant, number)
+    if isinstance(type_, sa.Float):
+        # Money to the penny and the largest amount mou accepts (10^15, exact in a double).
+        return {NULLS: 0.0, MAX: 1e15}.get(variant, number * 1000.25)
     if isinstance(type_, sa.String):
         if column.name == "ref":
             assert type_.length is not None
@@ -323,6 +326,95 @@ def _baselines() -> Rows:
     ]
 
 
+SCORES_PER_RISK = 3
+
+
+def _risks() -> Rows:
+    statuses = ("open", "closed", "occurred")
+    responses = (None, "avoid", "reduce", "transfer", "accept")
+    return _entities(
+        lambda n, v: {
+            "mou_id": n,
+            "theme_id": _optional(n, v),
+            "workstream_id": _optional(n, v),
+            "owner_id": n,
+            "likelihood": (n - 1) % 5 + 1,
+            "impact": 5 - (n - 1) % 5,
+            "status": _cycle(statuses, n),
+            "response": None if v == NULLS else _cycle(responses, n),
+        }
+    )
+
+
+def _risk_scores() -> Rows:
+    """Each risk's earlier scores: ON DELETE CASCADE children, like re-baselines."""
+    return [
+        (
+            VARIANTS[k % len(VARIANTS)],
+            {
+                "id": (r - 1) * SCORES_PER_RISK + k + 1,
+                "risk_id": r,
+                "likelihood": k + 1,
+                "impact": 5 - k,
+            },
+        )
+        for r in IDS
+        for k in range(SCORES_PER_RISK)
+    ]
+
+
+def _issues() -> Rows:
+    severities = ("low", "medium", "high", "critical")
+    statuses = ("open", "resolved")
+
+    def make(n: int, v: str) -> Row:
+        status = _cycle(statuses, n)
+        # Resolved on the day it was raised: the edge of the resolved-after-raised check.
+        resolved = DATES[v] if status == "resolved" else None
+        return {
+            "mou_id": n,
+            "owner_id": n,
+            "raised": DATES[v],
+            "severity": _cycle(severities, n),
+            "status": status,
+            "resolved": resolved,
+            "risk_id": _optional(n, v),
+        }
+
+    return _entities(make)
+
+
+def _assumptions() -> Rows:
+    return _entities(
+        lambda n, v: {"mou_id": n, "owner_id": n, "status": _cycle(("holding", "broken"), n)}
+    )
+
+
+def _kpis() -> Rows:
+    units = ("GBP", "count", "FTE", "percent")
+    return _entities(
+        lambda n, v: {
+            "mou_id": n,
+            "unit": _cycle(units, n),
+            "direction": _cycle(("higher", "lower"), n),
+            "theme_id": _optional(n, v),
+            "institution_id": _optional(n, v),
+        }
+    )
+
+
+# Period labels as keys of a KPI's targets and actuals: a year, a quarter, and the longest.
+PERIODS = ("FY2026/27", "FY2026/27 Q3", _fit(MAX_PATTERN, 32))
+
+
+def _kpi_entries() -> Rows:
+    return [
+        (VARIANTS[(k + a) % len(VARIANTS)], {"kpi_id": a, "period": period})
+        for a in IDS
+        for k, period in enumerate(PERIODS)
+    ]
+
+
 def _links(left: str, right: str, keep: Callable[[int, int], bool] = lambda a, b: True) -> Rows:
     return [(NULLS, {left: a, right: b}) for a in IDS for b in IDS if keep(a, b)]
 
@@ -409,6 +501,14 @@ BUILDERS: dict[str, Callable[[], Rows]] = {
     "workstream_commitment": lambda: _links("workstream_id", "commitment_id"),
     "workstream_partner": lambda: _links("workstream_id", "institution_id"),
     "milestone_baseline": _baselines,
+    "milestone_dependency": lambda: _links("milestone_id", "depends_on_id", lambda a, b: a != b),
+    "risk": _risks,
+    "risk_score": _risk_scores,
+    "issue": _issues,
+    "assumption": _assumptions,
+    "kpi": _kpis,
+    "kpi_target": _kpi_entries,
+    "kpi_actual": _kpi_entries,
     "audit_command": _audit_commands,
     "audit_entry": _audit_entries,
     "issued_report": _issued_reports,
@@ -435,6 +535,14 @@ EXPECTED_COUNTS = {
     "workstream_commitment": 36,
     "workstream_partner": 36,
     "milestone_baseline": 120,
+    "milestone_dependency": 30,
+    "risk": 6,
+    "risk_score": 18,
+    "issue": 6,
+    "assumption": 6,
+    "kpi": 6,
+    "kpi_target": 18,
+    "kpi_actual": 18,
     "audit_command": 6,
     "audit_entry": 60,
     "issued_report": 6,
@@ -878,7 +986,11 @@ def test_the_row_check_catches_a_cascade_from_batch_mode_with_foreign_keys_on(
         engine.dispose()
 
     assert current(url) == EXTRA  # the migration "succeeded"
-    assert differences(before, data_of(url)) == {"milestone_baseline": (120, 0)}
+    # The re-baselines and the dependencies (both ON DELETE CASCADE children of milestone).
+    assert differences(before, data_of(url)) == {
+        "milestone_baseline": (120, 0),
+        "milestone_dependency": (30, 0),
+    }
     assert foreign_key_problems(url) == []  # the children are gone, not orphaned
 
 

@@ -320,8 +320,9 @@ def test_the_report_progress_files_carry_the_trend(example_cli: Cli) -> None:
     document = as_json(
         example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", AS_OF, "-f", "json")
     )
-    assert list(document["theme_progress"][0])[-2:] == ["rag_previous", "trend"]
-    assert list(document["summary"])[-2:] == ["rag_previous", "trend"]
+    assert list(document["theme_progress"][0])[-3:] == ["rag_previous", "trend", "at_risk"]
+    summary = list(document["summary"])
+    assert summary[summary.index("red_tol_days") + 1 :][:3] == ["rag_previous", "trend", "at_risk"]
 
 
 # --- what changed ----------------------------------------------------------------------
@@ -333,7 +334,7 @@ def test_changes_since_the_last_issue(example_cli: Cli) -> None:
     ok(example_cli("update-milestone", "MS-13", "--forecast", "2027-01-15"))
     ok(example_cli("update-milestone", "MS-17", "--due", "2027-03-26", "--reason", "Ethics"))
     ok(example_cli("add-milestone", "New", "-w", "WS01", "--due", "2027-06-30"))
-    ok(example_cli("remove-milestone", "MS-19"))
+    ok(example_cli("remove-milestone", "MS-21"))
     ok(example_cli("config", "set", "red_tol_days", "40"))
     document = as_json(example_cli("changes", "--since", "last-issue", "-f", "json"))
     rows = [
@@ -352,7 +353,7 @@ def test_changes_since_the_last_issue(example_cli: Cli) -> None:
     ]
     assert rows == [
         ("", "setting", "setting", "red_tol_days", "30", "40", None, None),
-        ("ACAD", "removed", "milestone", "MS-19", None, None, None, None),
+        ("ACAD", "removed", "milestone", "MS-21", None, None, None, None),
         ("CHEM", "added", "milestone", "MS-23", None, None, None, None),
         ("CHEM", "completed", "milestone", "MS-14", None, "2026-11-27", None, None),
         ("CLIM", "forecast", "milestone", "MS-13", "2026-12-04", "2027-01-15", 42, None),
@@ -416,7 +417,7 @@ def test_recorded_by_takes_the_last_issue_and_quarter_labels(
     assert ok(example_cli("export", "--recorded-by", "last-issue")) == at_issue
     target = tmp_path / "as-issued.toml"
     written = ok(example_cli("export", "--recorded-by", "last-issue", "--out", str(target)))
-    assert written.endswith(", 6 actions, 1 issued report.\n")
+    assert written.endswith(", 4 KPIs, 1 issued report.\n")
     assert target.read_text("utf-8") == at_issue
     future = as_json(example_cli("status", "-f", "json", "--recorded-by", "FY2198/99 Q4"))
     assert future["as_of"] == "2199-03-31"

@@ -113,6 +113,50 @@ class ActionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RiskStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    OCCURRED = "occurred"  # it happened: usually an issue is raised from it
+
+
+class RiskResponse(StrEnum):
+    AVOID = "avoid"
+    REDUCE = "reduce"
+    TRANSFER = "transfer"
+    ACCEPT = "accept"
+
+
+class IssueSeverity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class IssueStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class AssumptionStatus(StrEnum):
+    HOLDING = "holding"
+    BROKEN = "broken"
+
+
+class KpiUnit(StrEnum):
+    """What a KPI counts. Money and counts add up over periods; FTE and percentages are levels."""
+
+    GBP = "GBP"
+    COUNT = "count"
+    FTE = "FTE"
+    PERCENT = "percent"
+
+
+class KpiDirection(StrEnum):
+    HIGHER = "higher"  # more is better: co-investment, joint bids
+    LOWER = "lower"  # less is better: days to sign a data-sharing agreement
+
+
 def choices(enum: type[StrEnum]) -> str:
     """The accepted values of a vocabulary, as a user reads them in an error message."""
     return ", ".join(member.value for member in enum)

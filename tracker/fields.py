@@ -190,7 +190,12 @@ def clean_value(spec: FieldSpec, value: Any, *, period: PeriodParser | None = No
         case FieldType.PERIOD:
             if not isinstance(value, str):
                 raise InvalidInput(f"{field}: expected a period label in quotes, like FY2026/27")
-            return period(value) if period else value.strip()
+            if period is None:
+                return value.strip()
+            try:
+                return period(value)
+            except InvalidInput as error:  # the parser names its value "period"
+                raise InvalidInput(error.message.replace("period:", f"{field}:", 1)) from None
         case FieldType.REF:
             if not isinstance(value, str):
                 raise InvalidInput(f"{field}: expected a ref in quotes")
@@ -232,6 +237,13 @@ def clean_number(value: Any, field: str) -> int | float:
         raise InvalidInput(f"{field}: expected a number such as 1200000 or 2.5")
     if abs(value) > NUMBER_LIMIT:
         raise InvalidInput(f"{field}: expected a number no larger than {NUMBER_LIMIT:.0e}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def whole(value: Any) -> Any:
+    """A number as read back from storage (a double): whole numbers are whole again."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

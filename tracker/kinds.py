@@ -10,19 +10,27 @@ CLI builds its commands from it at start-up); models are named here and resolved
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tracker import rules
+from tracker import rules, scoring
 from tracker.enums import (
     ActionStatus,
+    AssumptionStatus,
     AttendeeRole,
     InstitutionKind,
+    IssueSeverity,
+    IssueStatus,
+    KpiDirection,
+    KpiUnit,
     MilestoneStatus,
     MouStatus,
     PartyRole,
     ReportedRag,
+    RiskResponse,
+    RiskStatus,
     SiteKind,
     VisitKind,
     VisitStatus,
@@ -68,6 +76,7 @@ class History:
     label: str  # what the tracked fields are called in a reason: "due date"
     # How a confirmation reports a new entry; {reason} and each tracked field (its old value).
     said: str = "{reason}"
+    heading: str = "History"  # the title of the list in `mou show`
 
     def moved(self, before: Record, after: Record) -> bool:
         return any(before.get(name) != after.get(name) for name in self.tracked)
@@ -75,6 +84,17 @@ class History:
     def entry(self, before: Record, reason: str, changed: Any) -> tuple[Any, ...]:
         """The history entry recording the values ``before`` held."""
         return (*(before.get(name) for name in self.tracked), reason, changed)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A value a record does not store but every listing shows: worked out from its fields and
+    the settings in force (a risk's score and band). ``kind`` says how a table shows it."""
+
+    key: str
+    compute: Callable[[Record, Mapping[str, str]], Any]
+    kind: str = "number"  # a column kind of the renderer: number, rag, ref, text
+    after: str | None = None  # the field (or derived value) it is shown after; default: last
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,7 @@ class KindSpec:
     # Written once and never edited (an issued report): the board's record of the programme,
     # not a change to it.
     frozen: bool = False
+    derived: tuple[Derived, ...] = ()
 
     @property
     def has_ref(self) -> bool:
@@ -159,9 +180,15 @@ class KindSpec:
         for spec in self.list_fields:
             record[spec.key] = record.get(spec.key) or []
 
-    def problems(self, record: Record, lookup: Lookup) -> list[Problem]:
-        """Broken rules between fields of one record, as (field, message) pairs."""
-        return [problem for rule in self.rules for problem in rule(record, lookup)]
+    def problems(self, record: Record, lookup: Lookup, key: str | None = None) -> list[Problem]:
+        """Broken rules between fields of one record, as (field, message) pairs. ``key`` is
+        the record's own ref, which rules that follow other records see as ``ref``."""
+        subject = {**record, "ref": key} if key is not None and self.has_ref else record
+        return [problem for rule in self.rules for problem in rule(subject, lookup)]
+
+    def derive(self, record: Record, settings: Mapping[str, str]) -> dict[str, Any]:
+        """The record's derived values, in the kind's order."""
+        return {item.key: item.compute(record, settings) for item in self.derived}
 
 
 def _f(key: str, type_: FieldType, **kwargs: Any) -> FieldSpec:
@@ -348,6 +375,7 @@ MILESTONES = KindSpec(
         _f("status", T.CHOICE, vocabulary=MilestoneStatus),
         _f("institution", T.REF, target="institutions"),
         _f("owner", T.REF, target="people"),
+        _refs("depends_on", "milestones", "MilestoneDependency", "milestone_id", "depends_on_id"),
         _f("reported_rag", T.CHOICE, vocabulary=ReportedRag),
         _f("reported_rag_reason", T.LONG_TEXT),
         _f(
@@ -367,7 +395,11 @@ MILESTONES = KindSpec(
     panel="Milestones",
     commands=Commands(remove="mou remove-milestone MS-23"),
     history=History(
-        ("due",), "rebaselines", "due date", "re-baselined: was due {due}; reason: {reason}"
+        ("due",),
+        "rebaselines",
+        "due date",
+        "re-baselined: was due {due}; reason: {reason}",
+        heading="Re-baselines",
     ),
     scope=Scope.VIA,
     via="workstream",
@@ -379,6 +411,7 @@ MILESTONES = KindSpec(
     rules=(
         rules.completed_iff_done(MilestoneStatus.DONE),
         rules.needs("reported_rag_reason", when="reported_rag", says="required with reported_rag"),
+        rules.no_cycle("depends_on", "milestones"),
     ),
 )
 VISITS = KindSpec(
@@ -469,6 +502,190 @@ ISSUED_REPORTS = KindSpec(
     frozen=True,
 )
 
+RISKS = KindSpec(
+    "risks",
+    "risk",
+    "Risk",
+    (
+        _f("title", T.TEXT, required=True),
+        _f("description", T.LONG_TEXT),
+        _f("theme", T.REF, target="themes"),
+        _f("workstream", T.REF, target="workstreams"),
+        _f("owner", T.REF, required=True, target="people"),
+        _f("likelihood", T.INT, required=True, bounds=(1, 5)),
+        _f("impact", T.INT, required=True, bounds=(1, 5)),
+        _f("status", T.CHOICE, required=True, vocabulary=RiskStatus, default=RiskStatus.OPEN),
+        _f("response", T.CHOICE, vocabulary=RiskResponse),
+        _f("mitigation", T.LONG_TEXT),
+        _f("target", T.DATE, help="Date by which the mitigation should bring the risk down"),
+        _f("review", T.DATE, help="Next review date"),
+        _f(
+            "score_history",
+            T.ROWS,
+            rows=RowsSpec(
+                "RiskScore",
+                "risk_id",
+                (
+                    _f("likelihood", T.INT, required=True, bounds=(1, 5)),
+                    _f("impact", T.INT, required=True, bounds=(1, 5)),
+                    _f("reason", T.LONG_TEXT, required=True),
+                    _f("changed", T.DATE, required=True),
+                ),
+            ),
+        ),
+    ),
+    panel="Risks, issues and KPIs",
+    commands=Commands(
+        'mou add-risk "Beamtime allocation falls short" --owner CADDICK --likelihood 3 '
+        "--impact 4 --workstream WS01",
+        'mou update-risk R01 --likelihood 2 --reason "Diamond confirmed the allocation"',
+        "mou remove-risk R09",
+    ),
+    scope=Scope.OWN,
+    ref_prefix="R",
+    history=History(
+        ("likelihood", "impact"),
+        "score_history",
+        "score",
+        "re-scored: was likelihood {likelihood}, impact {impact}; reason: {reason}",
+        heading="Earlier scores",
+    ),
+    derived=(
+        Derived("score", scoring.score_of, after="impact"),
+        Derived("band", scoring.band_of, "rag", after="score"),
+    ),
+)
+ISSUES = KindSpec(
+    "issues",
+    "issue",
+    "Issue",
+    (
+        _f("title", T.TEXT, required=True),
+        _f("owner", T.REF, required=True, target="people"),
+        _f("raised", T.DATE, required=True),
+        _f("severity", T.CHOICE, required=True, vocabulary=IssueSeverity),
+        _f("status", T.CHOICE, required=True, vocabulary=IssueStatus, default=IssueStatus.OPEN),
+        _f("resolved", T.DATE),
+        _f("risk", T.REF, target="risks", help="Ref of the risk it came from"),
+    ),
+    panel="Risks, issues and KPIs",
+    commands=Commands(
+        'mou add-issue "Ethics approval delayed at the second pilot site" --owner WIERZBICKI '
+        "--raised today --severity high --risk R04",
+        "mou update-issue ISS-04 --status resolved --resolved today",
+        "mou remove-issue ISS-04",
+    ),
+    scope=Scope.OWN,
+    ref_prefix="ISS-",
+    rules=(
+        rules.completed_iff_done(IssueStatus.RESOLVED, field="resolved"),
+        rules.not_before("resolved", "raised"),
+    ),
+)
+ASSUMPTIONS = KindSpec(
+    "assumptions",
+    "assumption",
+    "Assumption",
+    (
+        _f("text", T.LONG_TEXT, required=True),
+        _f("owner", T.REF, required=True, target="people"),
+        _f(
+            "status",
+            T.CHOICE,
+            required=True,
+            vocabulary=AssumptionStatus,
+            default=AssumptionStatus.HOLDING,
+        ),
+        _f("review", T.DATE, help="Next review date"),
+    ),
+    panel="Risks, issues and KPIs",
+    commands=Commands(
+        'mou add-assumption "Both universities keep match funding at 2026/27 levels" '
+        "--owner MORLEY --review 2027-03-31",
+        "mou update-assumption AS04 --status broken",
+        "mou remove-assumption AS04",
+    ),
+    scope=Scope.OWN,
+    ref_prefix="AS",
+)
+KPIS = KindSpec(
+    "kpis",
+    "KPI",
+    "Kpi",
+    (
+        _f("name", T.TEXT, required=True),
+        _f("unit", T.CHOICE, required=True, vocabulary=KpiUnit),
+        _f(
+            "direction",
+            T.CHOICE,
+            required=True,
+            vocabulary=KpiDirection,
+            default=KpiDirection.HIGHER,
+            help="Whether higher or lower values are better",
+        ),
+        _f("theme", T.REF, target="themes"),
+        _f("institution", T.REF, target="institutions"),
+        _f("baseline", T.NUMBER, help="The value before the MoU (1200000, 2.5)"),
+        _f(
+            "cumulative",
+            T.BOOL,
+            default=False,
+            help="Compare the running total with the running target",
+        ),
+        _f(
+            "targets",
+            T.ROWS,
+            help="Targets per period, e.g. 'FY2026/27:12,FY2026/27 Q3:3'",
+            rows=RowsSpec(
+                "KpiTarget",
+                "kpi_id",
+                (
+                    _f("period", T.PERIOD, required=True),
+                    _f("value", T.NUMBER, required=True),
+                ),
+                key="period",
+            ),
+        ),
+        _f(
+            "actuals",
+            T.ROWS,
+            help="Actuals per period, e.g. 'FY2026/27 Q2:4' (notes: mou record-kpi)",
+            rows=RowsSpec(
+                "KpiActual",
+                "kpi_id",
+                (
+                    _f("period", T.PERIOD, required=True),
+                    _f("value", T.NUMBER, required=True),
+                    _f("note", T.LONG_TEXT),
+                ),
+                key="period",
+            ),
+        ),
+    ),
+    panel="Risks, issues and KPIs",
+    commands=Commands(
+        'mou add-kpi "Joint grant applications submitted" --ref KPI-05 --unit count '
+        "--targets 'FY2026/27:12'",
+        "mou update-kpi KPI-05 --targets 'FY2026/27:12,FY2027/28:16'",
+        "mou remove-kpi KPI-05",
+    ),
+    scope=Scope.OWN,
+    ref_prefix="KPI-",
+    plural="KPIs",
+    rules=(
+        rules.not_negative("baseline"),
+        rules.not_negative("targets", entry_value=1, says="value"),
+        rules.not_negative("actuals", entry_value=1, says="value"),
+        rules.only_with(
+            "cumulative",
+            "unit",
+            (KpiUnit.GBP, KpiUnit.COUNT, KpiUnit.FTE),
+            "a percentage is not added up over periods; only GBP, count and FTE KPIs can "
+            "be cumulative",
+        ),
+    ),
+)
+
 # In the order records must be written: everything a record points to comes before it.
 KINDS: tuple[KindSpec, ...] = (
     MOU,
@@ -482,11 +699,15 @@ KINDS: tuple[KindSpec, ...] = (
     SITES,
     VISITS,
     ACTIONS,
+    RISKS,
+    ISSUES,
+    ASSUMPTIONS,
+    KPIS,
     ISSUED_REPORTS,
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}
 # The order of the help panels in `mou --help`: weekly work first.
-PANELS = ("Milestones", "Visits", "Programme", "People and places")
+PANELS = ("Milestones", "Visits", "Risks, issues and KPIs", "Programme", "People and places")
 
 
 def by_model_table(name: str) -> KindSpec | None:

@@ -21,12 +21,19 @@ from sqlmodel import Field, SQLModel
 
 from tracker.enums import (
     ActionStatus,
+    AssumptionStatus,
     AttendeeRole,
     InstitutionKind,
+    IssueSeverity,
+    IssueStatus,
+    KpiDirection,
+    KpiUnit,
     MilestoneStatus,
     MouStatus,
     PartyRole,
     ReportedRag,
+    RiskResponse,
+    RiskStatus,
     SiteKind,
     VisitKind,
     VisitStatus,
@@ -271,6 +278,17 @@ class MilestoneBaseline(SQLModel, table=True):
     changed: dt.date
 
 
+class MilestoneDependency(SQLModel, table=True):
+    """A milestone that cannot be met before another one: the dependant goes with its links,
+    and a predecessor cannot be removed while a dependant names it."""
+
+    __tablename__ = "milestone_dependency"
+    __table_args__ = (sa.CheckConstraint("milestone_id <> depends_on_id", name="not_on_itself"),)
+
+    milestone_id: int = Field(sa_column=_link_owner("milestone.id"))
+    depends_on_id: int = Field(sa_column=_link_target("milestone.id"))
+
+
 class Site(RefRecord, table=True):
     __tablename__ = "site"
     __table_args__ = _ref_checks(
@@ -358,6 +376,125 @@ class IssuedReport(RefRecord, table=True):
     issued_by: str = Field(max_length=64)
     note: str | None = Field(default=None, max_length=TEXT_MAX)
     content: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+def _number(*, nullable: bool) -> sa.Column[float]:
+    """Money, counts, FTE, percentages: a double, so whole pounds up to 10^15 are exact."""
+    return sa.Column(sa.Double(), nullable=nullable)
+
+
+def _scale(column: str) -> sa.CheckConstraint:
+    return sa.CheckConstraint(f"{column} BETWEEN 1 AND 5", name=f"{column}_scale")
+
+
+class Risk(RefRecord, table=True):
+    """Something that could go wrong, scored likelihood × impact on scales of 1 to 5."""
+
+    __tablename__ = "risk"
+    __table_args__ = _ref_checks(_scale("likelihood"), _scale("impact"))
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    title: str = Field(max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    theme_id: int | None = Field(sa_column=_fk("theme.id", nullable=True))
+    workstream_id: int | None = Field(sa_column=_fk("workstream.id", nullable=True))
+    owner_id: int = Field(sa_column=_fk("person.id"))
+    likelihood: int
+    impact: int
+    status: RiskStatus = Field(sa_column=_vocabulary(RiskStatus, "status"))
+    response: RiskResponse | None = Field(
+        sa_column=_vocabulary(RiskResponse, "response", nullable=True)
+    )
+    mitigation: str | None = Field(default=None, max_length=TEXT_MAX)
+    target: dt.date | None = None
+    review: dt.date | None = None
+
+
+class RiskScore(SQLModel, table=True):
+    """A score that was replaced: re-scoring a risk keeps the old likelihood and impact."""
+
+    __tablename__ = "risk_score"
+    __table_args__ = (_scale("likelihood"), _scale("impact"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    risk_id: int = Field(sa_column=_fk("risk.id", ondelete="CASCADE"))
+    likelihood: int
+    impact: int
+    reason: str = Field(max_length=TEXT_MAX)
+    changed: dt.date
+
+
+class Issue(RefRecord, table=True):
+    """Something that has gone wrong (perhaps a risk that occurred)."""
+
+    __tablename__ = "issue"
+    __table_args__ = _ref_checks(
+        sa.CheckConstraint(
+            "(status = 'resolved' AND resolved IS NOT NULL)"
+            " OR (status <> 'resolved' AND resolved IS NULL)",
+            name="resolved_iff_resolved",
+        ),
+        sa.CheckConstraint("resolved IS NULL OR resolved >= raised", name="resolved_after"),
+    )
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    title: str = Field(max_length=NAME_MAX)
+    owner_id: int = Field(sa_column=_fk("person.id"))
+    raised: dt.date
+    severity: IssueSeverity = Field(sa_column=_vocabulary(IssueSeverity, "severity"))
+    status: IssueStatus = Field(sa_column=_vocabulary(IssueStatus, "status"))
+    resolved: dt.date | None = None
+    risk_id: int | None = Field(sa_column=_fk("risk.id", nullable=True))
+
+
+class Assumption(RefRecord, table=True):
+    """Something the plan takes for granted, reviewed until it breaks."""
+
+    __tablename__ = "assumption"
+    __table_args__ = _ref_checks()
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    text: str = Field(max_length=TEXT_MAX)
+    owner_id: int = Field(sa_column=_fk("person.id"))
+    status: AssumptionStatus = Field(sa_column=_vocabulary(AssumptionStatus, "status"))
+    review: dt.date | None = None
+
+
+class Kpi(RefRecord, table=True):
+    """A measured output the MoU is meant to produce, with targets and actuals per period."""
+
+    __tablename__ = "kpi"
+    __table_args__ = _ref_checks()
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    name: str = Field(max_length=NAME_MAX)
+    unit: KpiUnit = Field(sa_column=_vocabulary(KpiUnit, "unit"))
+    direction: KpiDirection = Field(sa_column=_vocabulary(KpiDirection, "direction"))
+    theme_id: int | None = Field(sa_column=_fk("theme.id", nullable=True))
+    institution_id: int | None = Field(sa_column=_fk("institution.id", nullable=True))
+    baseline: float | None = Field(sa_column=_number(nullable=True))
+    cumulative: bool = False
+
+
+class KpiTarget(SQLModel, table=True):
+    """A KPI's target for one reporting period (a quarter or a whole year)."""
+
+    __tablename__ = "kpi_target"
+
+    kpi_id: int = Field(sa_column=_link_owner("kpi.id"))
+    period: str = Field(primary_key=True, max_length=32)
+    value: float = Field(sa_column=_number(nullable=False))
+
+
+class KpiActual(SQLModel, table=True):
+    """What a KPI measured in one reporting period, with a note on where the figure came from."""
+
+    __tablename__ = "kpi_actual"
+
+    kpi_id: int = Field(sa_column=_link_owner("kpi.id"))
+    period: str = Field(primary_key=True, max_length=32)
+    value: float = Field(sa_column=_number(nullable=False))
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class Setting(SQLModel, table=True):

@@ -22,12 +22,12 @@ Default = Callable[[Record, Lookup], None]
 # Defaults.
 
 
-def status_from_completed(done: Any, not_done: Any) -> Default:
-    """A record with a completed date is done; otherwise it starts ``not_done``."""
+def status_from_completed(done: Any, not_done: Any, field: str = "completed") -> Default:
+    """A record with a completed date (``field``) is done; otherwise it starts ``not_done``."""
 
     def fill(record: Record, _lookup: Lookup) -> None:
         if record.get("status") is None:
-            record["status"] = done if record.get("completed") is not None else not_done
+            record["status"] = done if record.get(field) is not None else not_done
 
     return fill
 
@@ -54,15 +54,16 @@ def copied_from(field: str, via: str, table: str, source: str) -> Default:
 # Rules.
 
 
-def completed_iff_done(done: Any) -> Rule:
-    """``completed`` is set exactly when the status is done."""
+def completed_iff_done(done: Any, field: str = "completed") -> Rule:
+    """``completed`` (or the date named ``field``: an issue's ``resolved``) is set exactly
+    when the status is ``done``."""
 
     def check(record: Record, _lookup: Lookup) -> list[Problem]:
         is_done = record.get("status") == done
-        if is_done and record.get("completed") is None:
-            return [("completed", "required when status is done")]
-        if not is_done and record.get("completed") is not None:
-            return [("status", "must be done when completed is set")]
+        if is_done and record.get(field) is None:
+            return [(field, f"required when status is {done}")]
+        if not is_done and record.get(field) is not None:
+            return [("status", f"must be {done} when {field} is set")]
         return []
 
     return check
@@ -116,6 +117,73 @@ def not_due_before_parent_date(via: str, table: str, parent_date: str) -> Rule:
         date = lookup(table, parent).get(parent_date)
         if date is not None and due < date:
             return [("due", f"{due.isoformat()} is before {via} {parent} ({date.isoformat()})")]
+        return []
+
+    return check
+
+
+def not_negative(field: str, *, entry_value: int | None = None, says: str = "") -> Rule:
+    """A number may not be below zero: a field, or, for a list of entries, each entry's value
+    at position ``entry_value`` (a KPI's targets and actuals, keyed by their first column).
+    Money, counts, FTE and percentages are never negative."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        value = record.get(field)
+        if entry_value is None:
+            if value is not None and value < 0:
+                return [(field, f"must not be negative (got {value})")]
+            return []
+        for entry in value or []:
+            number = entry[entry_value]
+            if number is not None and number < 0:
+                return [(field, f"{says} must not be negative (got {number} for {entry[0]})")]
+        return []
+
+    return check
+
+
+def only_with(flag: str, field: str, allowed: tuple[Any, ...], says: str) -> Rule:
+    """A true ``flag`` is allowed only when ``field`` is one of ``allowed``."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        if record.get(flag) and record.get(field) not in allowed:
+            return [(flag, says)]
+        return []
+
+    return check
+
+
+def no_cycle(field: str, table: str) -> Rule:
+    """A record may not, through ``field`` (a list of refs of its own kind), end up depending
+    on itself: a milestone's predecessors, their predecessors and so on never include it.
+
+    Other records are followed through ``lookup``; the record's own ref is given to rules as
+    ``ref``, so the record is judged with its new links, whatever is stored."""
+
+    def check(record: Record, lookup: Lookup) -> list[Problem]:
+        own = record.get("ref")
+        start = list(record.get(field) or [])
+        if own is None or not start:
+            return []
+        if own in start:
+            return [(field, f"{own} cannot depend on itself")]
+        # Depth first, remembering how each record was reached, so the loop can be named.
+        reached_from: dict[str, str] = {}
+        stack = [(ref, own) for ref in reversed(start)]
+        while stack:
+            ref, came_from = stack.pop()
+            if ref in reached_from:
+                continue
+            reached_from[ref] = came_from
+            for next_ref in lookup(table, ref).get(field) or []:
+                if next_ref == own:
+                    path = [ref]
+                    while reached_from[path[-1]] != own:
+                        path.append(reached_from[path[-1]])
+                    chain = " → ".join([own, *reversed(path), own])
+                    return [(field, f"would make a loop of dependencies ({chain})")]
+                if next_ref not in reached_from:
+                    stack.append((next_ref, ref))
         return []
 
     return check

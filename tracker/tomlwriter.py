@@ -1,11 +1,12 @@
 """A small TOML writer for programme files (the standard library reads TOML but does not
 write it). It writes only what a programme file holds: one table, arrays of tables, and
-strings, dates, integers, booleans, lists and inline tables as values. The same input always
-gives the same text, so an export can be compared byte for byte."""
+strings, dates, integers, decimal numbers, booleans, lists and inline tables as values. The
+same input always gives the same text, so an export can be compared byte for byte."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -48,6 +49,12 @@ def _value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same float; TOML has no NaN here.
+        if not math.isfinite(value):
+            raise TypeError("programme files hold finite numbers only")
+        text = repr(value)
+        return text if any(char in text for char in ".en") else text + ".0"
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             raise TypeError("programme files hold local date-times (UTC, without a zone)")

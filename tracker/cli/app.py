@@ -17,6 +17,7 @@ from tracker.cli import (
     invocation,
     listing,
     milestones,
+    raid,
     records,
     report,
     status,
@@ -72,6 +73,7 @@ app.add_typer(report.app, name="report", rich_help_panel="Reporting")
 app.add_typer(changes.app)
 app.add_typer(listing.app)
 app.add_typer(records.build())
+app.add_typer(raid.app)
 app.add_typer(importing.app)
 app.add_typer(export.app)
 app.add_typer(history.app)

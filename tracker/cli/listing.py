@@ -58,6 +58,12 @@ def list_command(
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Milestones: only those overdue.")
     ] = False,
+    at_risk: Annotated[
+        bool,
+        typer.Option(
+            "--at-risk", help="Milestones: only those at risk from a milestone they depend on."
+        ),
+    ] = False,
     due_before: Annotated[
         str | None,
         typer.Option("--due-before", help="Milestones: due before this date.", metavar="DATE"),
@@ -85,7 +91,7 @@ def list_command(
         list_milestones,
         list_records,
     )
-    from tracker.services.settings import tolerances
+    from tracker.services.settings import stored_settings, tolerances
 
     moment_ = moment(recorded_by, as_of, db)
     when = moment_.as_of
@@ -95,6 +101,7 @@ def list_command(
             "--status": status,
             "--rag": rag,
             "--overdue": overdue or None,
+            "--at-risk": at_risk or None,
             "--due-before": due_before,
             "--due-after": due_after,
         }
@@ -110,6 +117,7 @@ def list_command(
                 status=status,
                 rag=Rag(rag.value) if rag else None,
                 overdue=overdue,
+                at_risk=at_risk,
                 due_before=parse_option_date(due_before, "--due-before", db),
                 due_after=parse_option_date(due_after, "--due-after", db),
             )
@@ -123,7 +131,7 @@ def list_command(
             records = filter_records(
                 spec, records, theme=theme, institution=institution, session=session
             )
-            report = records_report(spec, records)
+            report = records_report(spec, records, stored_settings(session=session))
     emit(report, output)
 
 
@@ -142,6 +150,7 @@ MILESTONE_COLUMNS = [
     ("slippage_days", "Slip", "number", 8),
     ("rag", "RAG", "rag", 0),
     ("reported_rag", "Reported", "rag", 9),
+    ("at_risk_from", "At risk from", "ref", 2),
 ]
 
 
@@ -153,15 +162,20 @@ def milestones_report(rows: list[MilestoneRow], as_of: dt.date) -> Report:
     columns = [Column(*spec) for spec in MILESTONE_COLUMNS]  # type: ignore[arg-type]
     plain = [asdict(row) for row in rows]
     section = Section(f"Milestones as of {as_of.isoformat()}", columns, plain)
+    # The terminal gives the knock-on column room only when some milestone has one.
+    knock_ons = any(row["at_risk_from"] for row in plain)
+    shown = [column for column in columns if knock_ons or column.key != "at_risk_from"]
     return Report(
         document={"as_of": as_of, "kind": "milestones", "rows": plain},
         csv=section,
-        sections=[section],
+        sections=[Section(section.title, shown, plain)],
         notes=[f"{counted(len(rows), 'milestone')}."],
     )
 
 
-def records_report(spec: KindSpec, records: list[tuple[str, dict[str, Any]]]) -> Report:
+def records_report(
+    spec: KindSpec, records: list[tuple[str, dict[str, Any]]], settings: dict[str, str]
+) -> Report:
     from tracker.cli.render import Column, Report, Section
     from tracker.fields import FieldType
 
@@ -178,13 +192,39 @@ def records_report(spec: KindSpec, records: list[tuple[str, dict[str, Any]]]) ->
             kind = "number"
         header = field.key.replace("_", " ").capitalize()
         columns.append(Column(field.key, header, kind, drop.get(field.field_type, 0)))  # type: ignore[arg-type]
-    rows = [{key_name: key, **_flat(record)} for key, record in records]
-    section = Section(spec.nouns.capitalize(), columns, rows)
+    for item in spec.derived:
+        column = Column(item.key, item.key.replace("_", " ").capitalize(), item.kind)  # type: ignore[arg-type]
+        columns.insert(_position(columns, item.after), column)
+    derived = [spec.derive(record, settings) for _, record in records]
+    rows = [
+        {key_name: key, **_flat(record), **values}
+        for (key, record), values in zip(records, derived, strict=True)
+    ]
+    section = Section(spec.nouns[:1].upper() + spec.nouns[1:], columns, rows)
     document = {
         "kind": spec.table,
-        "rows": [_full(spec, key, record) for key, record in records],
+        "rows": [
+            _with_derived(spec, _full(spec, key, record), values)
+            for (key, record), values in zip(records, derived, strict=True)
+        ],
     }
     return Report(document=document, csv=section, sections=[section])
+
+
+def _position(columns: list[Any], after: str | None) -> int:
+    """Where a derived column goes: after the named column, else last."""
+    keys = [column.key for column in columns]
+    return keys.index(after) + 1 if after in keys else len(columns)
+
+
+def _with_derived(spec: KindSpec, row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A record's JSON row with its derived values placed where its table shows them."""
+    items = list(row.items())
+    for item in spec.derived:
+        keys = [key for key, _ in items]
+        position = keys.index(item.after) + 1 if item.after in keys else len(items)
+        items.insert(position, (item.key, values[item.key]))
+    return dict(items)
 
 
 def _full(spec: KindSpec, key: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -256,22 +296,26 @@ def detail_report(detail: RecordDetail) -> Report:
     from tracker.cli.render import Column, Report, Section
     from tracker.cli.values import show as shown
 
+    kind = detail.kind
+    history = kind.history
     fields = {
         key: value
-        for key, value in _full(detail.kind, detail.key, detail.fields).items()
+        for key, value in _full(kind, detail.key, detail.fields).items()
         if key in detail.fields
     }
     field_rows = [
         {"field": key, "value": shown(value)}
         for key, value in detail.fields.items()
-        if key != "rebaselines"
+        if history is None or key != history.into
     ]
+    for item in kind.derived:
+        keys = [row["field"] for row in field_rows]
+        position = keys.index(item.after) + 1 if item.after in keys else len(field_rows)
+        field_rows.insert(position, {"field": item.key, "value": shown(detail.derived[item.key])})
     sections = [
         Section("Fields", [Column("field", "Field", "ref"), Column("value", "Value")], field_rows)
     ]
-    heading = [
-        Text(f"{detail.kind.noun[:1].upper()}{detail.kind.noun[1:]} {detail.key}", style="bold")
-    ]
+    heading = [Text(f"{kind.noun[:1].upper()}{kind.noun[1:]} {detail.key}", style="bold")]
     if detail.rag:
         rag = detail.rag
         line = Text(f"RAG as of {shown(rag['as_of'])}: {rag['derived']}")
@@ -279,20 +323,34 @@ def detail_report(detail: RecordDetail) -> Report:
         if rag["reported"]:
             line.append(f"; reported {rag['reported']}: {rag['reported_reason']}")
         heading.append(line)
-    history = detail.fields.get("rebaselines") or []
-    if history:
+        for item in rag.get("at_risk_from", []):
+            finish = "completed" if item["completed"] else "finishes"
+            heading.append(
+                Text(
+                    f"At risk from {item['ref']}: it {finish} {shown(item['finish'])}, after "
+                    "this milestone is due",
+                    style="bold yellow",
+                )
+            )
+    entries = detail.fields.get(history.into) if history is not None else None
+    if history is not None and entries:
+        spec = kind.field(history.into)
+        assert spec.rows is not None
+        names = [column.key for column in spec.rows.columns]
+        types = {column.key: column.field_type.name for column in spec.rows.columns}
+        shown_as = {"DATE": "date", "INT": "number", "NUMBER": "number"}
         sections.append(
             Section(
-                "Re-baselines",
+                history.heading,
                 [
-                    Column("due", "Was due", "date"),
+                    *(
+                        Column(name, f"Was {name}", shown_as.get(types[name], "ref"))  # type: ignore[arg-type]
+                        for name in history.tracked
+                    ),
                     Column("changed", "Changed", "date"),
                     Column("reason", "Reason"),
                 ],
-                [
-                    {"due": due, "changed": changed, "reason": reason}
-                    for due, reason, changed in history
-                ],
+                [dict(zip(names, entry, strict=True)) for entry in entries],
             )
         )
     references = [
@@ -311,19 +369,18 @@ def detail_report(detail: RecordDetail) -> Report:
             )
         )
     document = {
-        "kind": detail.kind.noun,
+        "kind": kind.noun,
         "ref": detail.key,
         "fields": fields,
+        "derived": detail.derived,
         "rag": detail.rag or None,
         "referenced_by": references,
     }
+    csv_rows = [{"field": key, "value": shown(value)} for key, value in detail.fields.items()]
+    csv_rows += [{"field": key, "value": shown(value)} for key, value in detail.derived.items()]
     return Report(
         document=document,
-        csv=Section(
-            "fields",
-            [Column("field", "field"), Column("value", "value")],
-            [{"field": key, "value": shown(value)} for key, value in detail.fields.items()],
-        ),
+        csv=Section("fields", [Column("field", "field"), Column("value", "value")], csv_rows),
         sections=sections,
         heading=heading,
     )

@@ -56,6 +56,14 @@ def add_milestone(
         OpenStatus,
         typer.Option("--status", help="Planned, or already in progress.", case_sensitive=False),
     ] = OpenStatus.PLANNED,  # type: ignore[attr-defined]
+    depends_on: Annotated[
+        str | None,
+        typer.Option(
+            "--depends-on",
+            help="Milestones that must be achieved first, separated by commas.",
+            metavar="REF,REF…",
+        ),
+    ] = None,
     db: Db = None,
 ) -> None:
     """Add a milestone to a workstream and print its ref.
@@ -77,6 +85,7 @@ def add_milestone(
         "institution": institution,
         "owner": owner,
         "status": status.value,
+        "depends_on": depends_on,
     }
     values = {
         key: convert(MILESTONES.field(key), value, today=today(), notes=notes, db=db)
@@ -94,6 +103,8 @@ def add_milestone(
         f"  owned by: {record['institution']}"
         + (f" ({record['owner']})" if record["owner"] else "")
     )
+    if record["depends_on"]:
+        typer.echo(f"  depends on: {', '.join(record['depends_on'])}")
     for note in notes:
         typer.echo(f"  ({note})")
     for warning in overdue_warnings(saved.key, record, today()):
@@ -143,6 +154,17 @@ def update_milestone(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why: for a re-baseline or a reported RAG.")
     ] = None,
+    depends_on: Annotated[
+        str | None,
+        typer.Option(
+            "--depends-on",
+            help="Milestones that must be achieved first, separated by commas (replaces the list).",
+            metavar="REF,REF…",
+        ),
+    ] = None,
+    no_depends_on: Annotated[
+        bool, typer.Option("--no-depends-on", help="It depends on no other milestone.")
+    ] = False,
     db: Db = None,
 ) -> None:
     """Record progress on a milestone: slip its forecast, complete it, re-baseline it.
@@ -154,14 +176,24 @@ def update_milestone(
     from tracker.cli.values import convert
     from tracker.dates import parse_date
     from tracker.enums import ReportedRag, choices
-    from tracker.errors import InvalidInput
+    from tracker.errors import InvalidInput, UsageError
     from tracker.kinds import MILESTONES
     from tracker.services.milestones import UNSET
     from tracker.services.milestones import update_milestone as update
 
     notes: list[str] = []
     now = today()
-    raw = {"forecast": forecast, "title": title, "owner": owner, "institution": institution}
+    if depends_on is not None and no_depends_on:
+        raise UsageError("--no-depends-on: cannot be combined with --depends-on")
+    if no_depends_on:
+        depends_on = "none"
+    raw = {
+        "forecast": forecast,
+        "title": title,
+        "owner": owner,
+        "institution": institution,
+        "depends_on": depends_on,
+    }
     fields: dict[str, Any] = {
         key: convert(MILESTONES.field(key), value, today=now, notes=notes, db=db)
         for key, value in raw.items()

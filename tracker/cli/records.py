@@ -157,6 +157,7 @@ def _add_command(kind: KindSpec) -> Callable[..., None]:
         values = typed_values(kind, given, notes=notes, db=db)
         with open_db(db, create=True).writing() as session:
             saved = add_record(kind, values, session=session, ref=ref)
+            derived = derived_values(kind, None, saved.record, session)
         if kind.has_ref:
             typer.echo(f"Added {kind.noun} {saved.key}: {show(saved.record[primary.key])}")
         else:
@@ -166,6 +167,8 @@ def _add_command(kind: KindSpec) -> Callable[..., None]:
         for spec in kind.fields:
             if spec.field_type is FieldType.DATE and saved.record.get(spec.key) is not None:
                 typer.echo(f"  {spec.key}: {show(saved.record[spec.key])}")
+        for name, value in (derived or ({}, {}))[1].items():
+            typer.echo(f"  {name}: {show(value)}")
         for note in notes:
             typer.echo(f"  ({note})")
 
@@ -183,22 +186,45 @@ def _update_command(kind: KindSpec) -> Callable[..., None]:
         for spec in kind.fields
         if spec.key != kind.key_field and spec.key != history
     ]
+    if kind.history is not None:
+        tracked = " or ".join(kind.field(name).flag for name in kind.history.tracked)
+        parameters.append(
+            inspect.Parameter(
+                "reason",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[
+                    str | None,
+                    typer.Option(
+                        "--reason",
+                        help=f"Why {tracked} changed: kept in the history with the old values.",
+                    ),
+                ],
+                default=None,
+            )
+        )
     parameters.append(_db_parameter())
 
     def command(**given: Any) -> None:
-        from tracker.cli.context import open_db
+        from tracker.cli.context import open_db, today
         from tracker.errors import InvalidInput
-        from tracker.services.editing import update_record
+        from tracker.services.editing import update_keeping_history, update_record
 
         notes: list[str] = []
         db = given.pop("db")
         key = given.pop(key_name)
+        reason = given.pop("reason", None)
         changes = typed_values(kind, given, notes=notes, db=db)
         if not changes:
             raise InvalidInput("nothing to change: give at least one option (see --help)")
         with open_db(db).writing() as session:
-            saved = update_record(kind, key, changes, session=session)
-        report_update(kind, saved, notes)
+            if kind.history is not None:
+                saved = update_keeping_history(
+                    kind, key, changes, session=session, reason=reason, today=today()
+                )
+            else:
+                saved = update_record(kind, key, changes, session=session)
+            derived = derived_values(kind, saved.before, saved.record, session)
+        report_update(kind, saved, notes, derived=derived)
 
     article = "the" if kind.scope is Scope.MOU else kind.article
     return _with_signature(
@@ -208,7 +234,26 @@ def _update_command(kind: KindSpec) -> Callable[..., None]:
     )
 
 
-def report_update(kind: KindSpec, saved: Any, notes: list[str]) -> None:
+def derived_values(
+    kind: KindSpec, before: dict[str, Any] | None, after: dict[str, Any], session: Any
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The values a record derives (a risk's score and band) before and after a change, with
+    the settings in force; None for kinds that derive nothing."""
+    if not kind.derived:
+        return None
+    from tracker.services.settings import stored_settings
+
+    settings = stored_settings(session=session)
+    return (kind.derive(before, settings) if before else {}), kind.derive(after, settings)
+
+
+def report_update(
+    kind: KindSpec,
+    saved: Any,
+    notes: list[str],
+    *,
+    derived: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> None:
     from tracker.cli.values import show
 
     before, after = saved.before or {}, saved.record
@@ -226,6 +271,11 @@ def report_update(kind: KindSpec, saved: Any, notes: list[str]) -> None:
             typer.echo("  " + history.said.format(reason=reason, **shown))
             continue
         typer.echo(f"  {name}: {show(before.get(name))} → {show(after.get(name))}")
+    if derived is not None:
+        was, now = derived
+        for name, value in now.items():
+            if was.get(name) != value:
+                typer.echo(f"  {name}: {show(was.get(name))} → {show(value)}")
     for note in notes:
         typer.echo(f"  ({note})")
     for warning in saved.warnings:

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from tracker.cli.options import OutputFormat
 
-ColumnKind = Literal["ref", "text", "number", "date", "rag", "bar"]
+ColumnKind = Literal["ref", "text", "number", "date", "rag", "bar", "heat"]
 
 RAG_STYLES = {
     "GREEN": "bold green",
@@ -33,7 +33,20 @@ RAG_STYLES = {
     "NOT_STARTED": "dim",
     "N/A": "dim",
 }
+# A cell of a heat map (the risk grid): its count shaded by the band of its place.
+HEAT_STYLES = {"GREEN": "black on green", "AMBER": "black on yellow", "RED": "bold white on red"}
 BAR_WIDTH = 10
+
+
+@dataclass(frozen=True)
+class Shaded:
+    """A heat-map cell: what it shows, and the RAG value that colours it."""
+
+    text: str
+    rag: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -254,6 +267,8 @@ def _cell(column: Column, value: Any, depth: int) -> Text:
         return Text(str(value), style=RAG_STYLES.get(str(value).split(" ")[0], ""))
     if column.kind == "bar":
         return progress_bar(value)
+    if isinstance(value, Shaded):
+        return Text(f" {value.text} ", style=HEAT_STYLES.get(value.rag, ""))
     if column.kind == "date" and isinstance(value, dt.date):
         return Text(value.isoformat())
     if column.kind == "number" and isinstance(value, float):

@@ -13,6 +13,7 @@ from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.text import counted, printable
 
 if TYPE_CHECKING:
+    from rich.text import Text
     from sqlmodel import Session
 
     from tracker.cli.render import Report, Section
@@ -75,14 +76,15 @@ def quarterly(
         typer.Option(
             "--section",
             help="Only this section (summary, milestone_summary, milestones, "
-            "theme_progress, institution_progress, visits, changes): how to print one as CSV.",
+            "theme_progress, institution_progress, visits, risks, issues, kpis, changes): "
+            "how to print one as CSV.",
             show_default=False,
         ),
     ] = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Write the quarterly report: summary, milestones, progress and visits.
+    """Write the quarterly report: summary, milestones, progress, visits, risks and KPIs.
 
     Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
     """
@@ -144,7 +146,7 @@ def _fresh(
     """The report computed from the records the session sees."""
     from tracker.dates import parse_date
     from tracker.services.reports import quarterly_report, report_document
-    from tracker.services.settings import tolerances
+    from tracker.services.settings import kpi_thresholds, risk_bands, tolerances
 
     # A quarter that has not ended is reported to date, never as if its remaining weeks had
     # already passed.
@@ -154,7 +156,12 @@ def _fresh(
         else min(period.end, today)
     )
     report = quarterly_report(
-        session=session, quarter=period, as_of=when, tolerances=tolerances(session=session)
+        session=session,
+        quarter=period,
+        as_of=when,
+        tolerances=tolerances(session=session),
+        bands=risk_bands(session=session),
+        thresholds=kpi_thresholds(session=session),
     )
     return report_document(report), when
 
@@ -224,17 +231,34 @@ _KINDS: dict[str, dict[str, str]] = {
         "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
         "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
         "due_in_period": "ref", "achieved_in_period": "ref", "on_time": "ref", "missed": "ref",
+        "at_risk_from": "text",
     },
     "progress": {
         "scope": "ref", "name": "text", "total": "number", "done": "number",
         "green": "number", "amber": "number", "red": "number", "overdue": "number",
         "pct_complete": "number", "rag": "rag", "next_ref": "ref", "next_due": "date",
-        "rag_previous": "rag", "trend": "ref",
+        "rag_previous": "rag", "trend": "ref", "at_risk": "number",
     },
     "visits": {
         "ref": "ref", "title": "text", "kind": "ref", "date": "date", "end": "date",
         "status": "ref", "host": "ref", "sites": "text", "attendees": "text",
         "themes": "text", "purpose": "text", "outcomes": "text", "open_actions": "text",
+    },
+    "risks": {
+        "ref": "ref", "title": "text", "theme": "ref", "workstream": "ref", "owner": "ref",
+        "likelihood": "number", "impact": "number", "score": "number", "band": "rag",
+        "previous_score": "number", "movement": "ref", "status": "ref", "response": "ref",
+        "mitigation": "text", "target": "date", "review": "date",
+    },
+    "issues": {
+        "ref": "ref", "title": "text", "owner": "ref", "severity": "ref", "status": "ref",
+        "raised": "date", "resolved": "date", "days_open": "number", "risk": "ref",
+    },
+    "kpis": {
+        "ref": "ref", "name": "text", "unit": "ref", "direction": "ref", "cumulative": "ref",
+        "theme": "ref", "institution": "ref", "baseline": "number", "period": "ref",
+        "target": "number", "actual": "number", "attainment_pct": "number", "rag": "rag",
+        "note": "text",
     },
     "changes": {
         "theme": "ref", "change": "ref", "kind": "ref", "ref": "ref", "title": "text",
@@ -242,6 +266,8 @@ _KINDS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 _KINDS["theme_progress"] = _KINDS["institution_progress"] = _KINDS["progress"]
+
+_TITLES = {"kpis": "KPIs"}
 
 # On a narrow terminal, these columns give way first (highest first); files keep them all.
 _DROP_ORDER = {
@@ -266,7 +292,9 @@ def sections_from(document: dict[str, Any]) -> dict[str, Section]:
             Column(column, column, kind, _DROP_ORDER.get(column, 0))  # type: ignore[arg-type]
             for column, kind in kinds.items()
         ]
-        sections[name] = Section(key.replace("_", " ").capitalize(), columns, rows)
+        sections[name] = Section(
+            _TITLES.get(key, key.replace("_", " ").capitalize()), columns, rows
+        )
     return sections
 
 
@@ -317,6 +345,7 @@ def _terminal_report(
             f"{summary['missed_in_period']} missed, {summary['overdue_at_period_end']} overdue "
             f"at the end, {summary['forecast_next_period']} forecast next quarter"
         ),
+        *_register_heading(summary),
     ]
     if issued is not None and issued.note:
         heading.append(Text(f"Note: {issued.note}"))
@@ -328,9 +357,36 @@ def _terminal_report(
         heading=heading,
         notes=[
             f"Scheme {summary['scheme']}; on time means completed within {green} days of due; "
-            f"RAG tolerances: green up to {green} days, red beyond {red} days."
+            f"RAG tolerances: green up to {green} days, red beyond {red} days.",
+            *_register_notes(summary),
         ],
     )
+
+
+def _register_heading(summary: dict[str, Any]) -> list[Text]:
+    """The risks, issues and KPIs line; a report issued before the register existed has none."""
+    from rich.text import Text
+
+    if "risks_open" not in summary:
+        return []
+    return [
+        Text(
+            f"Risks: {summary['risks_open']} open ({summary['risks_red']} red, "
+            f"{summary['risks_amber']} amber, {summary['risks_green']} green); issues: "
+            f"{summary['issues_open']} open; KPIs: {summary['kpis_green']} green, "
+            f"{summary['kpis_amber']} amber, {summary['kpis_red']} red"
+        )
+    ]
+
+
+def _register_notes(summary: dict[str, Any]) -> list[str]:
+    from tracker.scoring import KpiThresholds, RiskBands
+
+    if "risk_red_score" not in summary:
+        return []
+    bands = RiskBands(red=summary["risk_red_score"], amber=summary["risk_amber_score"])
+    thresholds = KpiThresholds(green=summary["kpi_green_pct"], amber=summary["kpi_amber_pct"])
+    return [f"Risk bands: {bands.describe()}. KPI RAG: {thresholds.describe()}."]
 
 
 @app.command("issue")

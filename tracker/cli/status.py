@@ -12,6 +12,8 @@ from tracker.services.status_rows import ARROWS, progress_fields, row_fields
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
+    from tracker.services.kpis import KpiTable
+    from tracker.services.raid import RaidSummary
     from tracker.services.status import ProgrammeStatus, ProgressTable
 
 app = typer.Typer()
@@ -73,6 +75,7 @@ def status(
     kinds = [ScopeKind(by.value)] if by else [ScopeKind.THEME, ScopeKind.INSTITUTION]
     if tree:
         kinds = [ScopeKind.TREE]
+    single = by is not None or tree
     with reading(db, when.recorded) as session:
         scheme = reporting_scheme(session=session)
         result = programme_status(
@@ -84,7 +87,27 @@ def status(
             institution=institution,
             compare=compared_with(session, compare_to, when.as_of, scheme),
         )
-    emit(status_report(result, single=by is not None or tree), output)
+        # The whole programme's page also carries its risks, issues and KPIs.
+        whole = not single and theme is None and institution is None
+        raid, kpis = _raid_and_kpis(session, result.as_of) if whole else (None, None)
+    emit(status_report(result, single=single, raid=raid, kpis=kpis), output)
+
+
+def _raid_and_kpis(session: Any, as_of: Any) -> tuple[RaidSummary, KpiTable]:
+    """Open risks by band and open issues, and the KPIs in the latest quarter ended by the
+    as-of date."""
+    from tracker.periods import last_ended_quarter
+    from tracker.services.kpis import kpi_table
+    from tracker.services.raid import raid_summary
+    from tracker.services.settings import kpi_thresholds, reporting_scheme, risk_bands
+
+    scheme = reporting_scheme(session=session)
+    return raid_summary(session=session, bands=risk_bands(session=session)), kpi_table(
+        session=session,
+        period=last_ended_quarter(as_of, scheme),
+        thresholds=kpi_thresholds(session=session),
+        scheme=scheme,
+    )
 
 
 def compared_with(session: Any, text: str | None, as_of: Any, scheme: Any) -> Any:
@@ -131,19 +154,29 @@ COLUMNS = [
     ("next_due", "Next due", "date", 2),
     ("rag_previous", "Before", "rag", 6),
     ("trend", "Trend", "ref", 7),
+    ("at_risk", "At risk", "number", 1),
 ]
 
 
-def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
+def status_report(
+    result: ProgrammeStatus,
+    *,
+    single: bool,
+    raid: RaidSummary | None = None,
+    kpis: KpiTable | None = None,
+) -> Report:
     from tracker.cli.render import Column, Report, Section
 
     columns = [Column(key, header, kind, drop) for key, header, kind, drop in COLUMNS]  # type: ignore[arg-type]
     # The terminal shows the direction of travel as an arrow beside the RAG.
+    named = {column.key: column for column in columns}
     terminal_columns = [
         *columns[:8],
         Column("pct_complete", "Complete", "bar"),
         Column("rag_trend", "RAG", "rag"),
-        *columns[10:12],
+        named["next_ref"],
+        named["next_due"],
+        named["at_risk"],
     ]
     sections = [_section(table, terminal_columns) for table in result.tables]
     flat = Section(
@@ -176,17 +209,53 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
                 table.by.value: [row_fields(row) for row in table.rows] for table in result.tables
             },
         }
-    return Report(
-        document=document,
-        csv=flat,
-        sections=sections,
-        heading=[] if single else _heading(result),
-        notes=[
-            _compared_note(result),
-            f"As of {result.as_of.isoformat()}. Slippage tolerances: green up to "
-            f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days.",
-        ],
-    )
+    notes = [
+        _compared_note(result),
+        f"As of {result.as_of.isoformat()}. Slippage tolerances: green up to "
+        f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days.",
+    ]
+    heading = [] if single else _heading(result)
+    if raid is not None and kpis is not None:
+        from dataclasses import asdict
+
+        from tracker.cli.raid import JSON_KEYS, kpi_notes, kpi_section
+
+        document["raid"] = asdict(raid)
+        document["kpis"] = {
+            "period": kpis.period.label,
+            "rows": [{key: getattr(row, key) for key in JSON_KEYS} for row in kpis.rows],
+        }
+        if not raid.empty:
+            heading.append(_raid_line(raid))
+            notes.append(
+                f"Risk bands: {raid.bands.describe()} (settings risk_red_score and "
+                "risk_amber_score)."
+            )
+        if kpis.rows:
+            sections.append(kpi_section(kpis, f"KPIs in {kpis.period.label}"))
+            notes += kpi_notes(kpis)
+    return Report(document=document, csv=flat, sections=sections, heading=heading, notes=notes)
+
+
+def _raid_line(raid: RaidSummary) -> Any:
+    """'Risks: 8 open (2 red, 4 amber, 2 green); issues: 3 open (1 high or critical)'."""
+    from rich.text import Text
+
+    from tracker.cli.render import RAG_STYLES
+    from tracker.text import counted
+
+    line = Text(f"Risks: {raid.risks_open} open (")
+    for position, (count, band) in enumerate(
+        ((raid.risks_red, "RED"), (raid.risks_amber, "AMBER"), (raid.risks_green, "GREEN"))
+    ):
+        line.append(", " if position else "")
+        line.append(f"{count} {band.lower()}", style=RAG_STYLES[band] if count else "")
+    line.append(f"); issues: {raid.issues_open} open")
+    if raid.issues_open_high:
+        line.append(f" ({raid.issues_open_high} high or critical)")
+    if raid.assumptions_broken:
+        line.append(f"; {counted(raid.assumptions_broken, 'assumption')} broken")
+    return line
 
 
 def _section(table: ProgressTable, columns: list[Any]) -> Section:
@@ -244,7 +313,9 @@ def _heading(result: ProgrammeStatus) -> list[Any]:
     summary.append(f" {ARROWS[result.overall_trend]}")
     summary.append(
         f"  {overall.total} milestones: {overall.done} done, {overall.green} green, "
-        f"{overall.amber} amber, {overall.red} red ({overall.overdue} overdue)"
+        f"{overall.amber} amber, {overall.red} red ({overall.overdue} overdue"
+        + (f", {overall.at_risk} at risk from a dependency" if overall.at_risk else "")
+        + ")"
     )
     lines.append(summary)
     return lines

@@ -31,7 +31,7 @@ def convert(
         case FieldType.REF | FieldType.PERIOD:
             return None if clear else text
         case FieldType.NUMBER:
-            return None if clear else _number(spec.flag, text)
+            return None if clear else number(spec.flag, text)
         case FieldType.REFS:
             if clear or not text:
                 return []
@@ -73,7 +73,7 @@ def _date(flag: str, raw: str, *, today: dt.date, notes: list[str], db: str | No
     return parsed.value
 
 
-def _number(flag: str, text: str) -> int | float:
+def number(flag: str, text: str) -> int | float:
     from tracker.errors import InvalidInput
 
     cleaned = text.replace(",", "").replace("_", "").removeprefix("£")
@@ -113,3 +113,35 @@ def _show_entry(item: Any) -> str:
         shown = [show(part) for part in rest if part is not None]
         return f"{show(first)} ({', '.join(shown)})" if shown else show(first)
     return str(item)
+
+
+def show_amount(value: Any, unit: str) -> str:
+    """A KPI figure as a board reads it: £1,200,000, 12, 2.5 FTE, 85%."""
+    if value is None:
+        return ""
+    digits = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "GBP":
+        return f"£{digits}"
+    if unit == "percent":
+        return f"{digits}%"
+    if unit == "FTE":
+        return f"{digits} FTE"
+    return digits
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[Any]) -> str:
+    """Values as bars from nothing to the largest (a gap where there is no value)."""
+    known = [value for value in values if value is not None]
+    top = max(known, default=0)
+    bars = []
+    for value in values:
+        if value is None:
+            bars.append("·")
+        elif top <= 0:
+            bars.append(SPARKS[0])
+        else:
+            bars.append(SPARKS[round(value / top * (len(SPARKS) - 1))])
+    return "".join(bars)

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import BY_TABLE
-from tracker.rules import parent_loops
-from tracker.services.settings import SETTINGS
+from tracker.rules import no_cycle, parent_loops
+from tracker.services.settings import ORDERED, SETTINGS
 
 
 def check_database(*, session: Session) -> list[str]:
@@ -31,6 +31,7 @@ def check_database(*, session: Session) -> list[str]:
     problems += _look_alike_refs(session)
     problems += _look_alike_names(session)
     problems += _parent_loops(session)
+    problems += _dependency_loops(session)
     problems += _settings(session)
     return problems
 
@@ -50,12 +51,16 @@ def _settings(session: Session) -> list[str]:
             setting.parse(value)
         except ValueError as error:
             problems.append(f"setting {key}: {value!r} is not {error}")
-    green, red = values.get("green_tol_days", "7"), values.get("red_tol_days", "30")
-    if green.isdigit() and red.isdigit() and int(green) > int(red):
-        problems.append(
-            f"settings: green_tol_days ({green}) exceeds red_tol_days ({red}); "
-            "set them again with mou config set"
-        )
+    for low, high in ORDERED:
+        if (
+            values[low].isdigit()
+            and values[high].isdigit()
+            and int(values[low]) > int(values[high])
+        ):
+            problems.append(
+                f"settings: {low} ({values[low]}) exceeds {high} ({values[high]}); "
+                "set them again with mou config set"
+            )
     return problems
 
 
@@ -162,3 +167,30 @@ def _parent_loops(session: Session) -> list[str]:
         for ref in parent_loops(parents, sorted(parents)):
             problems.append(f"{table} {ref}: its parents form a loop")
     return problems
+
+
+def _dependency_loops(session: Session) -> list[str]:
+    """Milestones that depend, through others, on themselves: the rule that refuses them on
+    every write, run over the links as stored."""
+    dependant = sa.orm.aliased(models.Milestone)
+    predecessor = sa.orm.aliased(models.Milestone)
+    link = models.MilestoneDependency
+    rows = session.execute(
+        sa.select(col(dependant.ref), col(predecessor.ref))
+        .select_from(link)
+        .join(dependant, col(dependant.id) == link.milestone_id)
+        .join(predecessor, col(predecessor.id) == link.depends_on_id)
+    )
+    depends_on: dict[str, list[str]] = {}
+    for ref, before in rows:
+        depends_on.setdefault(ref, []).append(before)
+    rule = no_cycle("depends_on", "milestones")
+
+    def lookup(_table: str, ref: str) -> dict[str, Any]:
+        return {"depends_on": depends_on.get(ref, [])}
+
+    return [
+        f"milestone {ref}: {message}"
+        for ref in sorted(depends_on)
+        for _, message in rule({"ref": ref, "depends_on": depends_on[ref]}, lookup)
+    ]

@@ -9,7 +9,7 @@ from tracker import models
 from tracker.db import serialise
 from tracker.errors import InvalidInput
 from tracker.services import audit
-from tracker.services.settings import SETTINGS, stored_settings
+from tracker.services.settings import SETTINGS, out_of_order, stored_settings
 
 
 def _unknown(key: str) -> InvalidInput:
@@ -50,12 +50,11 @@ def change_settings(
     old = dict(values)
     for key, stored in changes.items():
         values[key] = SETTINGS[key].default if stored is None else stored
-    if int(values["green_tol_days"]) > int(values["red_tol_days"]):
-        key = next(key for key in changes if key in ("green_tol_days", "red_tol_days"))
-        raise InvalidInput(
-            f"{key}: green_tol_days ({values['green_tol_days']}) must not exceed "
-            f"red_tol_days ({values['red_tol_days']})"
-        )
+    wrong = out_of_order(values)
+    if wrong is not None:
+        low, high = wrong
+        key = next(key for key in changes if key in wrong)
+        raise InvalidInput(f"{key}: {low} ({values[low]}) must not exceed {high} ({values[high]})")
     for key, stored in changes.items():
         row = session.get(models.Setting, key, with_for_update=True)
         if stored is None or stored == SETTINGS[key].default:

@@ -3,6 +3,7 @@ time. The caller owns the transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ def add_record(
     check_targets(kind, record, store)
     key = _new_key(kind, record, store, ref)
     kind.fill_defaults(record, store_lookup(store))
-    check_rules(kind, record, store)
+    check_rules(kind, record, store, key=key)
     store.insert(kind, key, record)
     return Saved(key=key, record=record, changed=list(values))
 
@@ -62,6 +63,49 @@ def update_record(kind: KindSpec, ref: str, changes: Record, *, session: Session
     return write_changes(kind, key, row, current, changes, store=store)
 
 
+def update_keeping_history(
+    kind: KindSpec,
+    ref: str,
+    changes: Record,
+    *,
+    session: Session,
+    reason: str | None,
+    today: dt.date,
+) -> Saved:
+    """Change fields of a record whose kind keeps a history (``KindSpec.history``): a change to
+    a tracked field needs a reason, and the values it replaces are added to the history with
+    the reason and today's date (a risk's earlier scores). A reason with no such change is
+    refused rather than silently dropped."""
+    history = kind.history
+    assert history is not None
+    store = store_for(kind, session)
+    key = clean_ref(ref, field=kind.key_field)
+    row = store.find(kind, key, for_update=True)
+    if row is None:
+        raise missing(kind, key, session=session, field=kind.key_field)
+    current = store.record_of(kind, row)
+    cleaned = clean_record(kind, changes, session=session)
+    moved = [
+        name
+        for name in history.tracked
+        if name in cleaned and cleaned[name] is not None and cleaned[name] != current.get(name)
+    ]
+    given = reason is not None and bool(reason.strip())
+    if moved and not given:
+        raise InvalidInput(
+            f"{kind.field(moved[0]).flag}: changing the {history.label} keeps the old one in "
+            "the history; give --reason with it"
+        )
+    if given and not moved:
+        raise InvalidInput(
+            f"--reason: only with a change to the {history.label}; nothing to keep it for"
+        )
+    if moved:
+        entry = history.entry(current, reason or "", today)
+        changes = {**changes, history.into: [*current[history.into], entry]}
+    return write_changes(kind, key, row, current, changes, store=store)
+
+
 def write_changes(
     kind: KindSpec, key: str, row: Any, current: Record, changes: Record, *, store: RecordStore
 ) -> Saved:
@@ -73,7 +117,7 @@ def write_changes(
             raise InvalidInput(f"{name}: required; it cannot be cleared")
     merged = {**current, **cleaned}
     check_targets(kind, cleaned, store)
-    check_rules(kind, merged, store)
+    check_rules(kind, merged, store, key=key)
     if kind.parent is not None and kind.parent in cleaned:
         check_parent_loop(kind, key, merged[kind.parent], store)
     changed = [name for name in cleaned if current.get(name) != merged[name]]
@@ -174,8 +218,10 @@ def store_lookup(store: RecordStore) -> Any:
     return lookup
 
 
-def check_rules(kind: KindSpec, record: Record, store: RecordStore) -> None:
-    problems = kind.problems(record, store_lookup(store))
+def check_rules(
+    kind: KindSpec, record: Record, store: RecordStore, *, key: str | None = None
+) -> None:
+    problems = kind.problems(record, store_lookup(store), key)
     if problems:
         name, message = problems[0]
         raise InvalidInput(f"{name}: {message}")

@@ -334,7 +334,7 @@ class _Merge:
         for item in plan:
             if item.record is None or not item.changed or item.new:
                 continue
-            for name, message in item.kind.problems(item.record, lookup):
+            for name, message in item.kind.problems(item.record, lookup, item.key):
                 problems.append(Problem(item.kind.table, item.key, name, message + suffix))
         for kind in KINDS:
             if kind.parent is None:

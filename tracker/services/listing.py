@@ -13,6 +13,7 @@ from tracker import models
 from tracker.enums import MilestoneStatus, Rag
 from tracker.errors import InvalidInput, NotFound, UsageError
 from tracker.kinds import BY_TABLE, MILESTONES, KindSpec
+from tracker.services.dependencies import at_risk, describe, knock_ons
 from tracker.services.lookup import by_ref, current_mou, missing, suggest_any
 from tracker.services.rag import (
     Tolerances,
@@ -23,6 +24,7 @@ from tracker.services.rag import (
     slippage_days,
 )
 from tracker.services.references import Reference, references_to
+from tracker.services.settings import stored_settings
 from tracker.services.status import theme_subtree
 from tracker.services.store import RecordStore
 from tracker.text import clean_ref
@@ -36,6 +38,7 @@ class MilestoneFilter:
     status: MilestoneStatus | None = None
     rag: Rag | None = None
     overdue: bool = False
+    at_risk: bool = False  # open, and at risk from a predecessor it depends on
     due_before: dt.date | None = None
     due_after: dt.date | None = None
 
@@ -83,6 +86,7 @@ def milestone_facts(row: Any, as_of: dt.date) -> dict[str, Any]:
 @dataclass(frozen=True)
 class MilestoneRow(MilestoneFacts):
     reported_rag: str | None
+    at_risk_from: str | None = None  # 'MS-03 (2026-12-24)': predecessors that finish later
 
 
 def milestone_select(mou_id: int | None, *columns: Any) -> Any:
@@ -132,17 +136,22 @@ def list_milestones(
             sa.not_(is_done(as_of)),
             effective_date() < as_of,
         )
+    if filters.at_risk:
+        stmt = stmt.where(at_risk(as_of))
     if filters.due_before is not None:
         stmt = stmt.where(col(models.Milestone.due) < filters.due_before)
     if filters.due_after is not None:
         stmt = stmt.where(col(models.Milestone.due) > filters.due_after)
     stmt = stmt.order_by(col(models.Milestone.due), col(models.Milestone.ref))
+    rows = list(session.execute(stmt))
+    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
     return [
         MilestoneRow(
             **milestone_facts(row, as_of),
             reported_rag=row[0].reported_rag.value if row[0].reported_rag else None,
+            at_risk_from=describe(flagged[row[0].id]) if row[0].id in flagged else None,
         )
-        for row in session.execute(stmt)
+        for row in rows
     ]
 
 
@@ -164,6 +173,7 @@ class RecordDetail:
     fields: dict[str, Any]
     referenced_by: list[Reference]
     rag: dict[str, Any] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)  # a risk's score and band
 
 
 def find_kinds(ref: str, *, session: Session) -> list[KindSpec]:
@@ -201,11 +211,13 @@ def record_detail(
     row = store.find(kind, key)
     if row is None:
         raise missing(kind, key, session=session)
+    fields = store.record_of(kind, row)
     detail = RecordDetail(
         kind=kind,
         key=key,
-        fields=store.record_of(kind, row),
+        fields=fields,
         referenced_by=references_to(kind, row.id, session=session),
+        derived=kind.derive(fields, stored_settings(session=session)),
     )
     if kind is MILESTONES:
         derived = milestone_rag(
@@ -224,6 +236,10 @@ def record_detail(
             "slippage_days": slippage_days(
                 row.due, row.forecast, row.completed if derived is Rag.COMPLETE else None
             ),
+            "at_risk_from": [
+                {"ref": item.ref, "finish": item.finish, "completed": item.completed}
+                for item in knock_ons(session, [row.id], as_of).get(row.id, [])
+            ],
         }
     return detail
 

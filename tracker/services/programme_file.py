@@ -20,7 +20,7 @@ from tracker.fields import FieldSpec, FieldType, clean_value, refs_named
 from tracker.kinds import BY_TABLE, KINDS, KindSpec, Scope
 from tracker.periods import Scheme, parse_period
 from tracker.rules import Record, parent_loops
-from tracker.services.settings import SETTINGS
+from tracker.services.settings import SETTINGS, out_of_order
 from tracker.text import clean_ref
 
 # For each table, the records the database already holds: key -> record (outside form).
@@ -187,11 +187,9 @@ def _read_settings(raw: Any, problems: list[Problem]) -> dict[str, str]:
             settings[key] = setting.parse(str(value))
         except ValueError as error:
             problems.append(Problem(SETTINGS_TABLE, None, key, f"expected {error}; got {value!r}"))
-    green, red = settings.get("green_tol_days"), settings.get("red_tol_days")
-    if green is not None and red is not None and int(green) > int(red):
-        problems.append(
-            Problem(SETTINGS_TABLE, None, "green_tol_days", "must not exceed red_tol_days")
-        )
+    wrong = out_of_order(settings)
+    if wrong is not None:
+        problems.append(Problem(SETTINGS_TABLE, None, wrong[0], f"must not exceed {wrong[1]}"))
     return settings
 
 
@@ -338,7 +336,7 @@ def _check_rules(programme: Programme, existing: Existing, problems: list[Proble
     lookup = _lookup(programme, existing)
     for kind in KINDS:
         for key, record in records[kind.table].items():
-            for field_name, message in kind.problems(record, lookup):
+            for field_name, message in kind.problems(record, lookup, key):
                 problems.append(Problem(kind.table, key, field_name, message))
         if kind.parent is not None:
             spec = kind.field(kind.parent)

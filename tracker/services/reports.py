@@ -15,11 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.enums import ActionStatus, MilestoneStatus
+from tracker.enums import ActionStatus, IssueStatus, MilestoneStatus, RiskStatus
 from tracker.fields import plain
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
+from tracker.scoring import KpiThresholds, RiskBands
 from tracker.services.audit import loads
+from tracker.services.dependencies import describe, knock_ons
+from tracker.services.kpis import KpiRow, kpi_table
 from tracker.services.listing import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.lookup import current_mou
 from tracker.services.rag import (
@@ -28,6 +31,7 @@ from tracker.services.rag import (
     effective_date,
     rag_expression,
 )
+from tracker.services.raid import IssueLine, RiskLine, issue_lines, risk_lines
 from tracker.services.status import (
     ProgressTable,
     ScopeKind,
@@ -74,6 +78,7 @@ class MilestoneLine(MilestoneFacts):
     achieved_in_period: bool
     on_time: bool
     missed: bool
+    at_risk_from: str | None = None  # predecessors that finish after it is due, as of A
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,11 @@ class QuarterlyReport:
     theme_progress: ProgressTable
     institution_progress: ProgressTable
     visits: list[VisitLine] = field(default_factory=list)
+    risks: list[RiskLine] = field(default_factory=list)
+    issues: list[IssueLine] = field(default_factory=list)
+    kpis: list[KpiRow] = field(default_factory=list)
+    bands: RiskBands = field(default_factory=RiskBands)
+    thresholds: KpiThresholds = field(default_factory=KpiThresholds)
 
 
 class _Definitions:
@@ -176,6 +186,9 @@ SECTIONS = (
     "theme_progress",
     "institution_progress",
     "visits",
+    "risks",
+    "issues",
+    "kpis",
     "changes",
 )
 
@@ -194,10 +207,25 @@ def report_document(
             "theme_progress": [row_fields(row) for row in report.theme_progress.rows],
             "institution_progress": [row_fields(row) for row in report.institution_progress.rows],
             "visits": [asdict(line) for line in report.visits],
+            "risks": [asdict(line) for line in report.risks],
+            "issues": [asdict(line) for line in report.issues],
+            "kpis": [_kpi_fields(row, report.quarter.label) for row in report.kpis],
             "changes": changes or [],
         }
     )
     return document
+
+
+_KPI_COLUMNS = (
+    "ref", "name", "unit", "direction", "cumulative", "theme", "institution", "baseline",
+    "period", "target", "actual", "attainment_pct", "rag", "note",
+)  # fmt: skip
+
+
+def _kpi_fields(row: KpiRow, period: str) -> dict[str, Any]:
+    """A KPI's line in the report: its figures for the report's quarter."""
+    fields = asdict(row) | {"period": period}
+    return {column: fields.get(column) for column in _KPI_COLUMNS}
 
 
 def jsonable(value: Any) -> Any:
@@ -212,8 +240,16 @@ def jsonable(value: Any) -> Any:
 
 
 def quarterly_report(
-    *, session: Session, quarter: Quarter, as_of: dt.date, tolerances: Tolerances
+    *,
+    session: Session,
+    quarter: Quarter,
+    as_of: dt.date,
+    tolerances: Tolerances,
+    bands: RiskBands | None = None,
+    thresholds: KpiThresholds | None = None,
 ) -> QuarterlyReport:
+    bands = bands or RiskBands()
+    thresholds = thresholds or KpiThresholds()
     mou = current_mou(session=session)
     assert mou.id is not None
     definitions = _Definitions(quarter, as_of, tolerances)
@@ -258,6 +294,29 @@ def quarterly_report(
         "rag_previous": status.overall_previous,
         "trend": status.overall_trend,
     }
+    risks = risk_lines(session=session, bands=bands, period_start=quarter.start, as_of=as_of)
+    issues = issue_lines(session=session, period_start=quarter.start, as_of=as_of)
+    kpis = kpi_table(
+        session=session, period=quarter, thresholds=thresholds, scheme=quarter.scheme
+    ).rows
+    open_risks = [line for line in risks if line.status == RiskStatus.OPEN]
+    summary |= {
+        "at_risk": overall.at_risk,
+        "risks_open": len(open_risks),
+        **{
+            f"risks_{band.lower()}": sum(1 for line in open_risks if line.band == band)
+            for band in ("RED", "AMBER", "GREEN")
+        },
+        "issues_open": sum(1 for line in issues if line.status == IssueStatus.OPEN),
+        **{
+            f"kpis_{rag.lower()}": sum(1 for row in kpis if row.rag == rag)
+            for rag in ("GREEN", "AMBER", "RED")
+        },
+        "risk_red_score": bands.red,
+        "risk_amber_score": bands.amber,
+        "kpi_green_pct": thresholds.green,
+        "kpi_amber_pct": thresholds.amber,
+    }
     return QuarterlyReport(
         mou=mou.ref,
         title=mou.title,
@@ -270,6 +329,11 @@ def quarterly_report(
         theme_progress=status.tables[0],
         institution_progress=status.tables[1],
         visits=_visit_lines(session, mou.id, quarter),
+        risks=risks,
+        issues=issues,
+        kpis=kpis,
+        bands=bands,
+        thresholds=thresholds,
     )
 
 
@@ -373,6 +437,7 @@ def _milestone_lines(
     )
     rows = list(session.execute(stmt))
     earlier = _statuses_before_completion(session, [row[0] for row in rows], as_of)
+    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
     lines = []
     for row in rows:
         milestone = row[0]
@@ -391,6 +456,7 @@ def _milestone_lines(
                 achieved_in_period=achieved,
                 on_time=on_time,
                 missed=missed,
+                at_risk_from=describe(flagged[milestone.id]) if milestone.id in flagged else None,
             )
         )
     return lines

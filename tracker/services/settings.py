@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from tracker import models
 from tracker.periods import Scheme, parse_period, parse_scheme
+from tracker.scoring import KpiThresholds, RiskBands
 from tracker.services.rag import Tolerances
 from tracker.text import clean_text
 
@@ -23,6 +24,16 @@ def _days(value: str) -> str:
     if not text.isdigit() or not 0 <= int(text) <= 3650:
         raise ValueError("a whole number of days from 0 to 3650")
     return str(int(text))
+
+
+def _whole(low: int, high: int, what: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        text = value.strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ValueError(f"a whole number {what} from {low} to {high}")
+        return str(int(text))
+
+    return parse
 
 
 def _scheme(value: str) -> str:
@@ -53,8 +64,47 @@ SETTINGS = {
         Setting("green_tol_days", "7", "slippage up to this many days is still GREEN", _days),
         Setting("red_tol_days", "30", "slippage beyond this many days is RED", _days),
         Setting("actor", "", "who is recorded as making changes, when not told", _actor),
+        Setting(
+            "risk_red_score",
+            "15",
+            "a risk scoring this or more (likelihood × impact) is RED",
+            _whole(1, 25, "(a risk score)"),
+        ),
+        Setting(
+            "risk_amber_score",
+            "8",
+            "a risk scoring this or more, below the red score, is AMBER",
+            _whole(1, 25, "(a risk score)"),
+        ),
+        Setting(
+            "kpi_green_pct",
+            "100",
+            "a KPI at this % of its target or more is GREEN",
+            _whole(0, 1000, "of percent"),
+        ),
+        Setting(
+            "kpi_amber_pct",
+            "80",
+            "a KPI at this % of its target or more, below green, is AMBER",
+            _whole(0, 1000, "of percent"),
+        ),
     )
 }
+
+# Pairs of settings that must stay in order: the first may not exceed the second.
+ORDERED = (
+    ("green_tol_days", "red_tol_days"),
+    ("risk_amber_score", "risk_red_score"),
+    ("kpi_amber_pct", "kpi_green_pct"),
+)
+
+
+def out_of_order(values: dict[str, str]) -> tuple[str, str] | None:
+    """The first pair of ``ORDERED`` whose values are the wrong way round, if any."""
+    for low, high in ORDERED:
+        if low in values and high in values and int(values[low]) > int(values[high]):
+            return low, high
+    return None
 
 
 def stored_settings(*, session: Session) -> dict[str, str]:
@@ -71,6 +121,14 @@ def tolerances(*, session: Session) -> Tolerances:
     return Tolerances(
         green_days=int(values["green_tol_days"]), red_days=int(values["red_tol_days"])
     )
+
+
+def risk_bands(*, session: Session) -> RiskBands:
+    return RiskBands.from_settings(stored_settings(session=session))
+
+
+def kpi_thresholds(*, session: Session) -> KpiThresholds:
+    return KpiThresholds.from_settings(stored_settings(session=session))
 
 
 def reporting_scheme(*, session: Session) -> Scheme:

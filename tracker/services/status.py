@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from tracker import models
 from tracker.enums import MilestoneStatus, Rag
 from tracker.periods import Quarter
+from tracker.services.dependencies import at_risk
 from tracker.services.lookup import by_ref, current_mou
 from tracker.services.rag import (
     Tolerances,
@@ -50,6 +51,7 @@ class Counts:
     next_ref: str | None = None
     # The same milestones' RAG at the moment compared with (trend), as counts to roll up.
     before: tuple[int, int, int, int] = (0, 0, 0, 0)  # (red, amber, green, done)
+    at_risk: int = 0  # open milestones at risk from a predecessor (docs/rules.md, "Dependencies")
 
     def __add__(self, other: Counts) -> Counts:
         soonest = min(
@@ -70,6 +72,7 @@ class Counts:
             next_due=soonest[0],
             next_ref=soonest[1],
             before=tuple(a + b for a, b in zip(self.before, other.before, strict=True)),  # type: ignore[arg-type]
+            at_risk=self.at_risk + other.at_risk,
         )
 
     @property
@@ -269,6 +272,9 @@ class _Scope:
             for cell, (due, ref) in self._next_due().items():
                 if cell in self._cells:
                     self._cells[cell] = replace(self._cells[cell], next_due=due, next_ref=ref)
+            for cell, count in self._at_risk().items():
+                if cell in self._cells:
+                    self._cells[cell] = replace(self._cells[cell], at_risk=count)
         return self._cells
 
     def _count_cells(self) -> dict[Cell, Counts]:
@@ -366,6 +372,18 @@ class _Scope:
             ).where(inner.c.position == 1)
         )
         return {(ws, inst): (due, ref) for ws, inst, due, ref in rows}
+
+    def _at_risk(self) -> dict[Cell, int]:
+        """How many open milestones in each cell are at risk from a predecessor: one GROUP BY
+        over the milestones that have one."""
+        workstream = col(models.Milestone.workstream_id)
+        institution = col(models.Milestone.institution_id)
+        rows = self.session.execute(
+            self._in_view(sa.select(workstream, institution, sa.func.count()))
+            .where(at_risk(self.as_of))
+            .group_by(workstream, institution)
+        )
+        return {(ws, inst): count for ws, inst, count in rows}
 
     def counts(self, key: Callable[[Cell], Iterable[Any]]) -> dict[Any, Counts]:
         """Counts per scope, where ``key`` names the scopes a cell belongs to."""

@@ -32,7 +32,8 @@ def progress_fields(
     trend: str,
 ) -> dict[str, Any]:
     """The columns of a progress row, in order: a contract for JSON and CSV; the RAG it is
-    compared with and the direction of travel come after the counts."""
+    compared with and the direction of travel come after the counts, then the milestones at
+    risk from a predecessor."""
     # Only a tree mixes kinds of scope in one table, so only a tree's rows say which is which.
     kind = {"scope_type": scope_type} if scope_type else {}
     return {
@@ -51,4 +52,5 @@ def progress_fields(
         "next_due": counts.next_due,
         "rag_previous": rag_previous,
         "trend": trend,
+        "at_risk": counts.at_risk,
     }

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.errors import Conflict, StaleRecord
-from tracker.fields import SCALARS, FieldSpec, FieldType
+from tracker.fields import SCALARS, FieldSpec, FieldType, whole
 from tracker.kinds import BY_TABLE, KindSpec, Scope
 from tracker.rules import Record
 from tracker.services import audit
@@ -158,7 +158,9 @@ class RecordStore:
         for row in rows:
             record: Record = {}
             for spec in kind.fields:
-                if spec.field_type in SCALARS:
+                if spec.field_type is FieldType.NUMBER:
+                    record[spec.key] = whole(getattr(row, spec.attribute))
+                elif spec.field_type in SCALARS:
                     record[spec.key] = getattr(row, spec.attribute)
                 elif spec.field_type is FieldType.REF:
                     assert spec.target is not None
@@ -241,6 +243,8 @@ class RecordStore:
         if column.field_type is FieldType.CHOICE and value is not None:
             assert column.vocabulary is not None
             return column.vocabulary(value)
+        if column.field_type is FieldType.NUMBER:
+            return whole(value)
         return value
 
     # Writing.

@@ -255,7 +255,7 @@ def _restorable(
     normal edit keeps (a restored parent may not close a loop)."""
     try:
         check_targets(kind, record, store)
-        check_rules(kind, record, store)
+        check_rules(kind, record, store, key=ref)
         if kind.parent is not None:
             check_parent_loop(kind, ref, record[kind.parent], store)
     except (InvalidInput, NotFound) as error:
