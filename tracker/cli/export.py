@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db
 
 
@@ -38,7 +39,12 @@ def export(
     ] = ExportFormat.TOML,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
     mou: Annotated[
-        str | None, typer.Option("--mou", help="Which MoU, when the database holds several.")
+        str | None,
+        typer.Option(
+            "--mou",
+            help="Which MoU, when the database holds several.",
+            autocompletion=completion.refs("mou"),
+        ),
     ] = None,
     db: Db = None,
 ) -> None:
@@ -52,6 +58,7 @@ def export(
     from tracker.cli.render import to_json
     from tracker.errors import Conflict, InvalidInput
     from tracker.files import write_file
+    from tracker.kinds import BY_TABLE
     from tracker.services.exporter import export_programme
     from tracker.text import printable
     from tracker.tomlwriter import dumps
@@ -72,5 +79,5 @@ def export(
     counts = {
         table: len(records) for table, records in document.items() if isinstance(records, list)
     }
-    summary = ", ".join(f"{count} {table}" for table, count in counts.items())
+    summary = ", ".join(f"{count} {BY_TABLE[table].nouns}" for table, count in counts.items())
     typer.echo(f"Exported MoU {document['mou']['ref']} to {printable(str(out))}: {summary}.")

@@ -14,7 +14,7 @@ import typer
 
 from tracker.cli.options import Db
 from tracker.fields import FieldSpec, FieldType
-from tracker.kinds import KINDS, KindSpec, Scope
+from tracker.kinds import FILE_ORDER, KindSpec, Scope
 
 METAVARS = {
     FieldType.TEXT: "TEXT",
@@ -31,7 +31,7 @@ METAVARS = {
 def build() -> typer.Typer:
     """One Typer holding the add-, update- and remove- commands of every kind."""
     app = typer.Typer()
-    for kind in KINDS:
+    for kind in FILE_ORDER:
         commands = kind.commands
         name = kind.command_noun
         if commands.add:
