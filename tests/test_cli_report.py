@@ -21,6 +21,7 @@ FILES = [
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "actions.csv",
 ]
 
 
@@ -37,6 +38,7 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
         "  theme_progress.csv: 11 rows",
         "  institution_progress.csv: 5 rows",
         "  visits.csv: 1 row",
+        "  actions.csv: 6 rows",
     ]
     assert sorted(path.name for path in out.iterdir()) == sorted(FILES)  # no temporary files
     golden = GOLDEN / "report_fy2026-27_q3"
@@ -149,7 +151,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     )
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
-        "institution_progress", "visits",
+        "institution_progress", "visits", "actions",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 25.0
 

@@ -43,6 +43,7 @@ REPORT_FILES = (
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "actions.csv",
 )
 Q3 = "FY2026/27 Q3"
 Q2 = "FY2026/27 Q2"

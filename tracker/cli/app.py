@@ -8,8 +8,10 @@ import typer
 
 from tracker import __version__
 from tracker.cli import (
+    calendar,
     config,
     database,
+    due,
     export,
     history,
     importing,
@@ -19,6 +21,7 @@ from tracker.cli import (
     records,
     report,
     status,
+    timeline,
 )
 from tracker.cli.errors import MouGroup
 
@@ -67,6 +70,9 @@ def root(
 # The order here is the order of the panels in `mou --help`: weekly work first.
 app.add_typer(milestones.app)
 app.add_typer(status.app)
+app.add_typer(due.app)
+app.add_typer(calendar.app)
+app.add_typer(timeline.app)
 app.add_typer(report.app, name="report", rich_help_panel="Reporting")
 app.add_typer(listing.app)
 app.add_typer(records.build())

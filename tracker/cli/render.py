@@ -129,8 +129,10 @@ def csv_cell(value: Any) -> Any:
 
 
 def show(report: Report, out: Console) -> None:
+    # Headings and notes wrap at the terminal's width (COLUMNS when output is not a terminal),
+    # like the tables under them; the console itself leaves other output unwrapped.
     for line in report.heading:
-        out.print(line)
+        out.print(line, soft_wrap=False)
     # The same columns are left out of every table, so the tables line up and the note is true.
     hidden = {column.key for section in report.sections for column in _left_out(section, out)}
     for section in report.sections:
@@ -148,12 +150,13 @@ def show(report: Report, out: Console) -> None:
                 f"Left out to fit {out.width} columns: {', '.join(headers)}. "
                 "Widen the terminal, or use --format csv or json.",
                 style="dim",
-            )
+            ),
+            soft_wrap=False,
         )
     if report.notes:
         out.print()
         for note in report.notes:
-            out.print(Text(note, style="dim"))
+            out.print(Text(note, style="dim"), soft_wrap=False)
 
 
 TEXT_MIN_WIDTH = 16

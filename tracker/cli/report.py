@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
 from tracker.cli.status import progress_fields
 from tracker.text import printable
@@ -25,6 +26,7 @@ FILES = (
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "actions.csv",
 )
 
 
@@ -38,6 +40,7 @@ def quarterly(
             help="FY2026/27 Q1 (or 2026/27 Q1, current, previous, next). "
             "Default: the latest quarter that has ended.",
             show_default=False,
+            autocompletion=completion.quarters,
         ),
     ] = None,
     scheme: Annotated[
@@ -63,7 +66,7 @@ def quarterly(
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Write the quarterly report: summary, milestones, progress and visits.
+    """Write the quarterly report: summary, milestones, progress, visits and actions.
 
     Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
     """
@@ -139,6 +142,8 @@ def report_sections(report: QuarterlyReport) -> dict[str, Section]:
         rows = [progress_fields(row.scope, row.name, row.counts) for row in table.rows]
         sections[name] = section(name, rows, _PROGRESS_KINDS)
     sections["visits.csv"] = section("visits.csv", visit_rows, _VISIT_KINDS)
+    action_rows = [asdict(row) for row in report.actions]
+    sections["actions.csv"] = section("actions.csv", action_rows, _ACTION_KINDS)
     return sections
 
 
@@ -160,6 +165,9 @@ _DROP_ORDER = {
     "green": 2,
     "amber": 2,
     "next_ref": 1,
+    "meeting": 5,
+    "visit": 4,
+    "overdue": 3,
 }
 
 _SUMMARY_KINDS = {
@@ -220,6 +228,19 @@ _VISIT_KINDS = {
     "purpose": "text",
     "outcomes": "text",
     "open_actions": "text",
+}
+_ACTION_KINDS = {
+    "ref": "ref",
+    "text": "text",
+    "visit": "ref",
+    "meeting": "ref",
+    "owner": "ref",
+    "institution": "ref",
+    "due": "date",
+    "status": "ref",
+    "completed": "date",
+    "overdue": "ref",
+    "days_overdue": "number",
 }
 
 

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
+    from tracker.services.lookahead import WeekSummary
     from tracker.services.status import ProgrammeStatus, ProgressTable
 
 app = typer.Typer()
@@ -32,10 +34,20 @@ def status(
         ),
     ] = None,
     theme: Annotated[
-        str | None, typer.Option("--theme", help="Only this theme and its sub-themes.")
+        str | None,
+        typer.Option(
+            "--theme",
+            help="Only this theme and its sub-themes.",
+            autocompletion=completion.refs("themes"),
+        ),
     ] = None,
     institution: Annotated[
-        str | None, typer.Option("--institution", help="Only milestones this institution owns.")
+        str | None,
+        typer.Option(
+            "--institution",
+            help="Only milestones this institution owns.",
+            autocompletion=completion.refs("institutions"),
+        ),
     ] = None,
     tree: Annotated[
         bool,
@@ -52,6 +64,7 @@ def status(
     from tracker.cli.context import as_of_date, open_db, today
     from tracker.cli.render import emit
     from tracker.errors import UsageError
+    from tracker.services.lookahead import week_summary
     from tracker.services.settings import tolerances
     from tracker.services.status import ScopeKind, programme_status
 
@@ -61,17 +74,19 @@ def status(
     kinds = [ScopeKind(by.value)] if by else [ScopeKind.THEME, ScopeKind.INSTITUTION]
     if tree:
         kinds = [ScopeKind.TREE]
+    when = parsed.value if parsed else today()
     database = open_db(db)
     with database.reading() as session:
         result = programme_status(
             session=session,
-            as_of=parsed.value if parsed else today(),
+            as_of=when,
             tolerances=tolerances(session=session),
             by=kinds,
             theme=theme,
             institution=institution,
         )
-    emit(status_report(result, single=by is not None or tree), output)
+        week = week_summary(session=session, as_of=when)
+    emit(status_report(result, single=by is not None or tree, week=week), output)
 
 
 COLUMNS = [
@@ -111,7 +126,9 @@ def progress_fields(scope: str, name: str, counts: Any, scope_type: str = "") ->
     }
 
 
-def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
+def status_report(
+    result: ProgrammeStatus, *, single: bool, week: WeekSummary | None = None
+) -> Report:
     from tracker.cli.render import Column, Report, Section
 
     columns = [Column(key, header, kind, drop) for key, header, kind, drop in COLUMNS]  # type: ignore[arg-type]
@@ -153,12 +170,13 @@ def status_report(result: ProgrammeStatus, *, single: bool) -> Report:
                 ]
                 for table in result.tables
             },
+            **(week.document() if week is not None else {}),
         }
     return Report(
         document=document,
         csv=flat,
         sections=sections,
-        heading=[] if single else _heading(result),
+        heading=[] if single else _heading(result, week),
         notes=[
             f"As of {result.as_of.isoformat()}. Slippage tolerances: green up to "
             f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days."
@@ -180,7 +198,7 @@ def _section(table: ProgressTable, columns: list[Any]) -> Section:
     )
 
 
-def _heading(result: ProgrammeStatus) -> list[Any]:
+def _heading(result: ProgrammeStatus, week: WeekSummary | None) -> list[Any]:
     from rich.text import Text
 
     from tracker.cli.render import RAG_STYLES
@@ -208,4 +226,6 @@ def _heading(result: ProgrammeStatus) -> list[Any]:
         f"{overall.amber} amber, {overall.red} red ({overall.overdue} overdue)"
     )
     lines.append(summary)
+    if week is not None:
+        lines.append(Text(week.describe()))
     return lines

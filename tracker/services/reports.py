@@ -8,7 +8,7 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
+from tracker.services import actions as action_rules
 from tracker.services.audit import loads
 from tracker.services.listing import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.lookup import current_mou
@@ -100,6 +101,7 @@ class QuarterlyReport:
     theme_progress: ProgressTable
     institution_progress: ProgressTable
     visits: list[VisitLine] = field(default_factory=list)
+    actions: list[action_rules.ActionRow] = field(default_factory=list)
 
 
 class _Definitions:
@@ -200,6 +202,7 @@ def quarterly_report(
         theme_progress=status.tables[0],
         institution_progress=status.tables[1],
         visits=_visit_lines(session, mou.id, quarter),
+        actions=_action_lines(session, mou.id, quarter, as_of),
     )
 
 
@@ -301,7 +304,9 @@ def _milestone_lines(
         .order_by(col(m.due), col(m.ref))
     )
     rows = list(session.execute(stmt))
-    earlier = _statuses_before_completion(session, [row[0] for row in rows], as_of)
+    earlier = _statuses_before_completion(
+        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
+    )
     lines = []
     for row in rows:
         milestone = row[0]
@@ -326,21 +331,21 @@ def _milestone_lines(
 
 
 def _statuses_before_completion(
-    session: Session, milestones: list[models.Milestone], as_of: dt.date
+    session: Session, kind: str, done: Any, records: list[Any], as_of: dt.date
 ) -> dict[str, str]:
-    """For milestones done after ``as_of``: the status each had before it was set to done,
-    read from the audit trail (the last status change that was not to done)."""
+    """For records (milestones, actions) done after ``as_of``: the status each had before it
+    was set to done, read from the audit trail (the last status change that was not to done)."""
     refs = [
-        m.ref
-        for m in milestones
-        if m.status is MilestoneStatus.DONE and m.completed is not None and m.completed > as_of
+        item.ref
+        for item in records
+        if item.status == done and item.completed is not None and item.completed > as_of
     ]
     if not refs:
         return {}
     e = models.AuditEntry
     rows = session.exec(
         select(e.ref, e.old, e.new)
-        .where(e.kind == "milestones", col(e.ref).in_(refs), e.action != "base")
+        .where(e.kind == kind, col(e.ref).in_(refs), e.action != "base")
         .order_by(col(e.id))
     ).all()
     before: dict[str, str] = {}
@@ -401,3 +406,32 @@ def _visit_lines(session: Session, mou_id: int, quarter: Quarter) -> list[VisitL
             )
         )
     return lines
+
+
+def _action_lines(
+    session: Session, mou_id: int, quarter: Quarter, as_of: dt.date
+) -> list[action_rules.ActionRow]:
+    """Every action open at the as-of date, or closed (done) in the quarter by then, whatever
+    visit or meeting it came from. A completion after the as-of date is not known yet: such an
+    action shows the status it had before, and counts as open."""
+    a = models.Action
+    completed = col(a.completed)
+    closed_in = sa.and_(
+        completed.is_not(None), completed.between(quarter.start, min(quarter.end, as_of))
+    )
+    stmt = action_rules.action_select(mou_id, as_of).where(
+        sa.or_(action_rules.is_open(as_of), closed_in)
+    )
+    rows = list(session.execute(stmt))
+    earlier = _statuses_before_completion(
+        session, "actions", ActionStatus.DONE, [row[0] for row in rows], as_of
+    )
+    lines = []
+    for row in rows:
+        line = action_rules.action_row(row, as_of)
+        action = row[0]
+        if action.completed is not None and action.completed > as_of:
+            status = earlier.get(action.ref, ActionStatus.OPEN.value)
+            line = replace(line, completed=None, status=status)
+        lines.append(line)
+    return sorted(lines, key=action_rules.by_due_date)
