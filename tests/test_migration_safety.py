@@ -808,7 +808,7 @@ def test_a_downgrade_below_0006_refuses_actions_that_follow_no_visit(database_ur
     assert differences(before, data_of(database_url)) == {}
 
 
-def test_an_upgrade_gives_each_action_the_moU_of_its_visit(database_url: str) -> None:
+def test_an_upgrade_gives_each_action_the_mou_of_its_visit(database_url: str) -> None:
     downgrade(database_url, "0005")
     populate(database_url)
     with _connection(database_url) as connection:

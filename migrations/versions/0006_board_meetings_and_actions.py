@@ -137,7 +137,8 @@ def downgrade() -> None:
     connection = op.get_bind()
     # Sorted here, not by the database: the message reads the same on every backend.
     orphans = sorted(
-        ref for (ref,) in connection.execute(sa.text("SELECT ref FROM action WHERE visit_id IS NULL"))
+        ref
+        for (ref,) in connection.execute(sa.text("SELECT ref FROM action WHERE visit_id IS NULL"))
     )
     if orphans:
         shown = ", ".join(orphans[:5])

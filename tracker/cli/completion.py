@@ -10,7 +10,6 @@ does not answer, an old schema) gives no completions: a prompt is no place for a
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import sqlite3
@@ -80,6 +79,7 @@ def quarters(ctx: Any, args: list[str], incomplete: str) -> list[str]:
     """Quarter labels of the reporting scheme in use (``--scheme``, else the database's
     setting, else uk-fy): the words current, previous and next, then the quarters of the last
     two years and the next one."""
+    from tracker.cli.context import today
     from tracker.periods import Scheme, parse_scheme, quarter_of
 
     chosen = _option(ctx, args, "scheme", "--scheme")
@@ -88,8 +88,7 @@ def quarters(ctx: Any, args: list[str], incomplete: str) -> list[str]:
         scheme = parse_scheme(chosen) if chosen else Scheme(_setting(_target(ctx, args), "scheme"))
     except Exception:  # an unknown scheme: offer the default's labels
         scheme = Scheme.UK_FY
-    today = dt.date.today()
-    quarter = quarter_of(today, scheme)
+    quarter = quarter_of(today(), scheme)
     labels = ["current", "previous", "next"]
     around = quarter
     for _ in range(8):
@@ -97,8 +96,13 @@ def quarters(ctx: Any, args: list[str], incomplete: str) -> list[str]:
     for _ in range(13):
         labels.append(around.label)
         around = around.next()
+    # Typer keeps only candidates that start with the word as typed: keep its case.
     typed = incomplete.casefold()
-    return [label for label in labels if label.casefold().startswith(typed)]
+    return [
+        incomplete + label[len(incomplete) :]
+        for label in labels
+        if label.casefold().startswith(typed)
+    ]
 
 
 # Where the database is.

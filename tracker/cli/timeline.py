@@ -185,9 +185,10 @@ def draw(result: Timeline, out: Console) -> None:
                 _cell(quarter, cells, today_offset if row.kind == "workstream" else None)
             )
         out.print(line, no_wrap=True, crop=True)
+    today_key = f"  {TODAY} today" if marker is not None else ""
     notes = [
         f"{GLYPHS['done']} done  {GLYPHS['due']} due  {GLYPHS['slipped']} slipped from an earlier "
-        f"quarter  {GLYPHS['overdue']} overdue  {TODAY} today; coloured by RAG as of "
+        f"quarter  {GLYPHS['overdue']} overdue{today_key}; coloured by RAG as of "
         f"{result.as_of.isoformat()}. Each milestone sits in the quarter of its forecast, else "
         "its due date; cancelled ones are left out.",
     ]

@@ -105,13 +105,13 @@ def renewal_notice_deadline(expires: dt.date | None, months: int | None) -> dt.d
 
 def stage(mou: MouDates, as_of: dt.date) -> str:
     """Where the MoU stands as of a date: a status the programme office set (under review,
-    renewed, terminated, expired), else draft, signed (not in effect yet), active, renewal
-    window or expired, from its dates."""
+    renewed, terminated, expired), else, from its dates, draft (not signed by then), signed
+    (not in effect yet), active, renewal window (from the notice deadline) or expired."""
     if mou.status in (MouStatus.UNDER_REVIEW, MouStatus.RENEWED, MouStatus.TERMINATED):
         return mou.status.value.replace("_", " ")
     if mou.status is MouStatus.EXPIRED or (mou.expires is not None and as_of >= mou.expires):
         return "expired"
-    if mou.status is MouStatus.DRAFT or mou.signed is None:
+    if mou.status is MouStatus.DRAFT or mou.signed is None or as_of < mou.signed:
         return "draft"
     if mou.effective is not None and as_of < mou.effective:
         return "signed"
