@@ -195,3 +195,26 @@ def test_a_programme_without_workstreams(cli: Cli, tmp_path: Any) -> None:
     assert cli("import", str(path)).exit_code == 0
     out = chart(cli)
     assert "No workstreams to show." in out
+
+
+def test_a_crowded_quarter_counts_what_does_not_fit(example_cli: Cli) -> None:
+    """Up to eight marks stand where their dates fall; more are packed and counted."""
+
+    def ws09_row() -> str:
+        line = next(line for line in chart(example_cli, columns=120).splitlines() if "WS09" in line)
+        return line
+
+    for day in range(1, 9):
+        added = example_cli(
+            "add-milestone", f"Step {day}", "-w", "WS09", "--due", f"2027-01-0{day}"
+        )
+        assert added.exit_code == 0, added
+    assert ws09_row().count("◆") == 8
+    for day in range(10, 28):
+        assert (
+            example_cli("add-milestone", "More", "-w", "WS09", "--due", f"2027-01-{day}").exit_code
+            == 0
+        )
+    # 26 in the quarter: five marks and "+21" fill the eight places.
+    assert "◆◆◆◆◆+21" in ws09_row()
+    assert len(marks(example_cli)) == 14 + 26  # the 14 of the example, and these

@@ -216,28 +216,31 @@ def _fit(text: str, width: int) -> str:
 
 def _cell(quarter: Quarter, placed: list[Placed], today_offset: int | None) -> Text:
     """A quarter's column for one workstream: each milestone's mark where its date falls in
-    the quarter (moved along when two share a place), ``+N`` when more than fit."""
+    the quarter (moved along when two share a place). More than fit are packed from the left
+    in date order, the last of them counted as ``+N``."""
     from rich.text import Text
 
     from tracker.cli.render import RAG_STYLES
 
-    slots: list[tuple[str, str] | None] = [None] * CELL
-    overflow = 0
-    for item in placed:
-        wanted = _offset(quarter, item.date)
-        free = [i for i in range(wanted, CELL) if slots[i] is None] or [
-            i for i in range(wanted - 1, -1, -1) if slots[i] is None
-        ]
-        if not free:
-            overflow += 1
-            continue
+    def glyph(item: Placed) -> tuple[str, str]:
         style = RAG_STYLES.get("COMPLETE" if item.mark == "done" else item.rag, "")
-        slots[free[0]] = (GLYPHS[item.mark.value], style)
-    if overflow:
-        more = f"+{overflow}"
-        overflow += sum(1 for slot in slots[CELL - len(more) :] if slot is not None)
-        more = f"+{overflow}"
-        slots[CELL - len(more) :] = [(char, "bold") for char in more]
+        return GLYPHS[item.mark.value], style
+
+    slots: list[tuple[str, str] | None] = [None] * CELL
+    if len(placed) <= CELL:
+        for item in placed:
+            wanted = _offset(quarter, item.date)
+            free = [i for i in range(wanted, CELL) if slots[i] is None] or [
+                i for i in range(wanted - 1, -1, -1) if slots[i] is None
+            ]
+            slots[free[0]] = glyph(item)
+    else:
+        shown = CELL - 2
+        while shown + len(f"+{len(placed) - shown}") > CELL:
+            shown -= 1
+        more = f"+{len(placed) - shown}"
+        packed = [glyph(item) for item in placed[:shown]] + [(char, "bold") for char in more]
+        slots[: len(packed)] = packed
     if today_offset is not None and slots[today_offset] is None:
         slots[today_offset] = (TODAY_LINE, "dim")
     text = Text()
