@@ -184,3 +184,40 @@ def test_each_kind_is_found_in_its_table() -> None:
 def test_completion_reads_the_database_settings_as_mou_does() -> None:
     assert (completion.ENV_URL, completion.ENV_PATH) == (storage.ENV_URL, storage.ENV_PATH)
     assert completion.LOOKS_LIKE_URL.pattern == storage._LOOKS_LIKE_URL.pattern
+
+
+def _commands() -> dict[str, object]:
+    import typer
+
+    group = typer.main.get_command(app)
+    found: dict[str, object] = {}
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        found.update({f"{name} {child}": value for child, value in sub.items()} if sub else {})
+        if not sub:
+            found[name] = command
+    return found
+
+
+# Parameters that take an existing record's ref, by name (and every option shown as REF).
+REF_PARAMETERS = {"theme", "institution", "workstream", "owner", "mou", "ref"}
+
+
+def test_every_option_and_argument_that_takes_a_ref_completes_it() -> None:
+    missing = []
+    for name, command in sorted(_commands().items()):
+        for param in command.params:  # type: ignore[attr-defined]
+            takes_ref = param.metavar in ("REF", "REF,REF…", "A:B,…") or (
+                param.name in REF_PARAMETERS and param.param_type_name == "argument"
+            )
+            if param.name in REF_PARAMETERS - {"ref"} and param.param_type_name == "option":
+                takes_ref = True
+            new_ref = name.startswith("add-") and param.name == "ref"  # names a new record
+            if takes_ref and not new_ref and param._custom_shell_complete is None:
+                missing.append(f"{name} {param.name}")
+    assert missing == []
+    # And the quarter options.
+    for name in ("report quarterly", "timeline"):
+        command = _commands()[name]
+        quarter = next(p for p in command.params if p.name in ("quarter", "start"))  # type: ignore[attr-defined]
+        assert quarter._custom_shell_complete is not None, name
