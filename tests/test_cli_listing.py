@@ -61,7 +61,8 @@ def test_list_milestones_contract(example_cli: Cli) -> None:
         ("milestones", 22, "MS-01"),
         ("sites", 4, "DARESBURY"),
         ("visits", 4, "V01"),
-        ("actions", 6, "A01"),
+        ("board_meetings", 3, "BM01"),
+        ("actions", 11, "A01"),
     ],
 )
 def test_list_every_kind(example_cli: Cli, kind: str, count: int, first: str) -> None:
@@ -94,7 +95,7 @@ def test_list_other_kinds_filters(example_cli: Cli, args: list[str], expected: l
         (
             ["themes", "--status", "done"],
             2,
-            "error: --status: only for milestones; not for themes\n",
+            "error: --status: only for milestones and actions; not for themes\n",
         ),
         (["sites", "--theme", "CHEM"], 2, "error: --theme: sites have no theme to filter on\n"),
         (["milestones", "--theme", "NOPE"], 1, "error: --theme: no theme with ref 'NOPE'\n"),

@@ -524,7 +524,8 @@ def test_kpi_thresholds_are_settings(example_cli: Cli) -> None:
     assert rag() == "AMBER"
     ok(example_cli("config", "set", "kpi_amber_pct", "91"))
     assert rag() == "RED"
-    notes = ok(example_cli("kpis", "-p", "FY2026/27 Q3")).splitlines()
+    # Wide enough that the note is one line.
+    notes = ok(example_cli("kpis", "-p", "FY2026/27 Q3", columns=200)).splitlines()
     assert notes[-2] == (
         "KPI RAG: GREEN at 95% of target or more, AMBER from 91%, RED below 91% (settings "
         "kpi_green_pct and kpi_amber_pct); no target or no actual, no RAG."
@@ -896,7 +897,7 @@ def test_an_import_cannot_close_a_loop_with_a_link_made_since(
 
 def test_status_has_a_risks_line_and_kpis(example_cli: Cli) -> None:
     table = ok(example_cli("status", "--as-of", AS_OF))
-    assert table.splitlines()[6] == (
+    assert table.splitlines()[7] == (
         "Risks: 6 open (3 red, 2 amber, 1 green); issues: 2 open (1 high or critical); "
         "1 assumption broken"
     )
@@ -1011,7 +1012,7 @@ def test_an_import_that_moves_a_score_keeps_the_old_one(example_cli: Cli, tmp_pa
     path = tmp_path / "rescored.toml"
     path.write_text(edited, "utf-8")
     assert ok(example_cli("import", str(path))).startswith(
-        f"Loaded {path} into MoU OXF-LIV-2026: 0 added, 1 changed, 113 unchanged."
+        f"Loaded {path} into MoU OXF-LIV-2026: 0 added, 1 changed, 121 unchanged."
     )
     fields = shown(example_cli, "R03")["fields"]
     [entry] = fields["score_history"]

@@ -44,6 +44,7 @@ KIND_OF = {
     "commitment": "commitments",
     "workstream": "workstreams",
     "visit": "visits",
+    "board meeting": "board_meetings",
     "action": "actions",
     "milestone": "milestones",
     "risk": "risks",
@@ -173,7 +174,7 @@ def test_the_example_has_no_dangling_refs(example_cli: Cli) -> None:
 
 # (command line, stdout, noun, ref, fields as stored) with only the required fields: refs are
 # generated as the next number after the highest of that form (C12 → C13, WS09 → WS10, V04 →
-# V05, A06 → A07), from 01 when there is none (SCHWARZMAN does not count as a site number).
+# V05, A11 → A12), from 01 when there is none (SCHWARZMAN does not count as a site number).
 MINIMAL_ADDS = [
     (
         ("add-institution", "University of Manchester", "--ref", "MAN", "--kind", "university"),
@@ -272,13 +273,46 @@ MINIMAL_ADDS = [
         },
     ),
     (
+        ("add-board-meeting", "Programme board", "--date", "25/03/2027"),
+        out("Added board meeting BM04: Programme board", "  date: Thu 25 Mar 2027"),
+        "board meeting",
+        "BM04",
+        {
+            "title": "Programme board",
+            "date": "2027-03-25",
+            "status": "planned",
+            "chair": None,
+            "attendees": [],
+            "venue": None,
+            "minutes": None,
+            "decisions": None,
+        },
+    ),
+    (
         ("add-action", "Circulate the visit note", "--visit", "V04"),
-        out("Added action A07: Circulate the visit note"),
+        out("Added action A12: Circulate the visit note"),
         "action",
-        "A07",
+        "A12",
         {
             "visit": "V04",
+            "meeting": None,
             "text": "Circulate the visit note",
+            "owner": None,
+            "due": None,
+            "status": "open",
+            "completed": None,
+        },
+    ),
+    (
+        # An action may follow nothing at all.
+        ("add-action", "Renew the shared drive"),
+        out("Added action A12: Renew the shared drive"),
+        "action",
+        "A12",
+        {
+            "visit": None,
+            "meeting": None,
+            "text": "Renew the shared drive",
             "owner": None,
             "due": None,
             "status": "open",
@@ -306,7 +340,8 @@ def test_add_with_the_required_fields(
     assert ok(example_cli(*args)) == stdout
     assert stored(example_cli, noun, ref) == fields
     # One row more in the kind's table (named like the noun) and nowhere else.
-    assert counts(example_db) == {**before, noun: before[noun] + 1}
+    table = noun.replace(" ", "_")
+    assert counts(example_db) == {**before, table: before[table] + 1}
 
 
 # The same with every option given, refs in any case: lists, defaults that depend on other
@@ -492,14 +527,15 @@ FULL_ADDS = [
     (
         ("add-action", "Book the room", "--visit", "v04", "--owner", "fairbairn", "--due", "+10w"),
         out(
-            "Added action A07: Book the room",
+            "Added action A12: Book the room",
             "  due: Sat 6 Feb 2027",
             "  (+10w is Sat 6 Feb 2027)",
         ),
         "action",
-        "A07",
+        "A12",
         {
             "visit": "V04",
+            "meeting": None,
             "text": "Book the room",
             "owner": "FAIRBAIRN",
             "due": "2027-02-06",
@@ -511,19 +547,77 @@ FULL_ADDS = [
         # A completed date alone makes the action done.
         ("add-action", "Sent the note", "--visit", "V04", "--completed", "today"),
         out(
-            "Added action A07: Sent the note",
+            "Added action A12: Sent the note",
             "  completed: Sat 28 Nov 2026",
             "  (today is Sat 28 Nov 2026)",
         ),
         "action",
-        "A07",
+        "A12",
         {
             "visit": "V04",
+            "meeting": None,
             "text": "Sent the note",
             "owner": None,
             "due": None,
             "status": "done",
             "completed": "2026-11-28",
+        },
+    ),
+    (
+        (
+            "add-board-meeting",
+            "Programme board: annual review",
+            "--ref",
+            "bm-2027",
+            "--date",
+            "2027-02-25",
+            "--status",
+            "PLANNED",
+            "--chair",
+            "morley",
+            "--attendees",
+            "varghese,tracey,jones",
+            "--venue",
+            "Online",
+            "--minutes",
+            "PB/2027/01",
+            "--decisions",
+            "Agreed the review's terms",
+        ),
+        out(
+            "Added board meeting BM-2027: Programme board: annual review", "  date: Thu 25 Feb 2027"
+        ),
+        "board meeting",
+        "BM-2027",
+        {
+            "title": "Programme board: annual review",
+            "date": "2027-02-25",
+            "status": "planned",
+            "chair": "MORLEY",
+            "attendees": ["JONES", "TRACEY", "VARGHESE"],
+            "venue": "Online",
+            "minutes": "PB/2027/01",
+            "decisions": "Agreed the review's terms",
+        },
+    ),
+    (
+        # An action agreed at a board meeting, due on the day of the meeting at the earliest.
+        ("add-action", "Write up the decisions", "--meeting", "bm03", "--due", "10/12/2026"),
+        out(
+            "Added action A12: Write up the decisions",
+            "  due: Thu 10 Dec 2026",
+            "  (10/12/2026 read day-first as Thu 10 Dec 2026)",
+        ),
+        "action",
+        "A12",
+        {
+            "visit": None,
+            "meeting": "BM03",
+            "text": "Write up the decisions",
+            "owner": None,
+            "due": "2026-12-10",
+            "status": "open",
+            "completed": None,
         },
     ),
 ]
@@ -560,7 +654,7 @@ def test_text_is_stored_in_one_unicode_form(example_cli: Cli) -> None:
     [
         # The number keeps the widest width in use, at least two digits.
         (("add-action", "First", "--visit", "V01", "--ref", "A099"), "A100"),
-        (("add-action", "First", "--visit", "V01", "--ref", "A7"), "A08"),
+        (("add-action", "First", "--visit", "V01", "--ref", "A7"), "A12"),
         (
             ("add-workstream", "First", "--theme", "CHEM", "--lead", "LIV", "--ref", "WS0041"),
             "WS0042",
@@ -1149,7 +1243,6 @@ ERRORS = [
     (("update-commitment", "C01", "--lead", "NONE"), "lead: required; it cannot be cleared"),
     (("update-visit", "V01", "--date", "none"), "date: required; it cannot be cleared"),
     (("update-visit", "V01", "--host", "none"), "host: required; it cannot be cleared"),
-    (("update-action", "A01", "--visit", "none"), "visit: required; it cannot be cleared"),
     (("update-institution", "OXF", "--name", ""), "name: must not be empty"),
     (("update-commitment", "C01", "--text", "   "), "text: must not be empty"),
     (("update-mou", MOU, "--title", ""), "title: must not be empty"),
@@ -1161,7 +1254,6 @@ ERRORS = [
     (("add-workstream", "X", "--lead", "LIV"), "theme: required"),
     (("add-visit", "X", "--host", "OXF"), "date: required"),
     (("add-visit", "X", "--date", "", "--host", "OXF"), "date: required"),
-    (("add-action", "X"), "visit: required"),
     (("update-workstream", "WS01"), "nothing to change: give at least one option (see --help)"),
     # Over-long text.
     (("add-institution", LONG_NAME, "--kind", "other"), "name: at most 200 characters (got 201)"),
@@ -1225,6 +1317,30 @@ ERRORS = [
     ),
     (("update-action", "A01", "--completed", "none"), "completed: required when status is done"),
     (("update-action", "A01", "--status", "open"), "status: must be done when completed is set"),
+    # An action follows a visit or a board meeting (or nothing), and is not due before it.
+    (
+        ("add-action", "X", "--visit", "V01", "--meeting", "BM01"),
+        "visit: an action follows a visit or a board meeting, not both",
+    ),
+    (
+        ("update-action", "A09", "--visit", "V02"),
+        "visit: an action follows a visit or a board meeting, not both",
+    ),
+    (
+        ("add-action", "X", "--visit", "V03", "--due", "2026-10-07"),
+        "due: 2026-10-07 is before visit V03 (2026-10-08)",
+    ),
+    (
+        ("add-action", "X", "--meeting", "BM02", "--due", "2026-09-16"),
+        "due: 2026-09-16 is before meeting BM02 (2026-09-17)",
+    ),
+    (
+        ("update-action", "A10", "--due", "2026-09-01"),
+        "due: 2026-09-01 is before meeting BM02 (2026-09-17)",
+    ),
+    (("add-action", "X", "--meeting", "BM99"), "meeting: no board meeting with ref 'BM99'"),
+    (("update-board-meeting", "BM01", "--date", "none"), "date: required; it cannot be cleared"),
+    (("add-board-meeting", "X"), "date: required"),
     (
         ("add-party", "STFC", "--role", "partner", "--signed", "2026-03-01"),
         "signatory: required when signed is set",
@@ -1384,8 +1500,8 @@ REFUSED_REMOVALS = [
     ),
     (
         ("remove-person", "caddick"),
-        "person CADDICK is used by action A03 (owner), action A05 (owner), milestone MS-04 "
-        "(owner), milestone MS-14 (owner), milestone MS-20 (owner) and 4 more",
+        "person CADDICK is used by action A03 (owner), action A05 (owner), board meeting BM01 "
+        "(attendees), board meeting BM02 (attendees), board meeting BM03 (attendees) and 7 more",
     ),
     (
         ("remove-person", "TRACEY"),
@@ -1480,6 +1596,9 @@ def test_remove_a_person_with_cascade_clears_links_instead_of_removing(
         "  also removed risk R01",
         "  cleared action A03 owner (was CADDICK)",
         "  cleared action A05 owner (was CADDICK)",
+        "  took CADDICK out of board meeting BM01 attendees",
+        "  took CADDICK out of board meeting BM02 attendees",
+        "  took CADDICK out of board meeting BM03 attendees",
         "  cleared milestone MS-04 owner (was CADDICK)",
         "  cleared milestone MS-14 owner (was CADDICK)",
         "  cleared milestone MS-20 owner (was CADDICK)",
@@ -1495,7 +1614,8 @@ def test_remove_a_person_with_cascade_clears_links_instead_of_removing(
         {"person": "FAIRBAIRN", "role": "host"},
         {"person": "OKONJO", "role": "speaker"},
     ]
-    # Only the person, two attendee rows and the risk (with its earlier score) went; the
+    assert "CADDICK" not in stored(example_cli, "board meeting", "BM02")["attendees"]
+    # Only the person, five attendee rows and the risk (with its earlier score) went; the
     # records that pointed at them stay.
     assert counts(example_db) == {
         **before,
@@ -1503,22 +1623,28 @@ def test_remove_a_person_with_cascade_clears_links_instead_of_removing(
         "visit_attendee": before["visit_attendee"] - 2,
         "risk": before["risk"] - 1,
         "risk_score": before["risk_score"] - 1,
+        "board_meeting_attendee": before["board_meeting_attendee"] - 3,
     }
     assert missing_refs(example_cli) == []
 
 
-def test_remove_a_visit_with_cascade_removes_its_actions(
+def test_remove_a_visit_with_cascade_keeps_its_actions_as_stand_alone(
     example_cli: Cli, example_db: Database
 ) -> None:
+    """An action may follow nothing, so removing its visit clears the link and the action
+    stays, with its owner and due date, to be dealt with or removed on its own."""
     before = counts(example_db)
     assert ok(example_cli("remove-visit", "V03", "--cascade")) == out(
-        "Removed visit V03.", "  also removed action A05", "  also removed action A06"
+        "Removed visit V03.",
+        "  cleared action A05 visit (was V03)",
+        "  cleared action A06 visit (was V03)",
     )
-    assert sorted(listed(example_cli, "actions")) == ["A01", "A02", "A03", "A04"]
+    assert len(listed(example_cli, "actions")) == 11
+    assert stored(example_cli, "action", "A05")["visit"] is None
+    assert stored(example_cli, "action", "A05")["owner"] == "CADDICK"
     assert counts(example_db) == {
         **before,
         "visit": before["visit"] - 1,
-        "action": before["action"] - 2,
         "visit_attendee": before["visit_attendee"] - 4,
         "visit_site": before["visit_site"] - 1,
         "visit_theme": before["visit_theme"] - 1,
@@ -1593,8 +1719,6 @@ OXF_CASCADE_REMOVED = [
     "  also removed risk R08",
     "  also removed person MORLEY",
     "  also removed person TRACEY",
-    "  also removed action A01",
-    "  also removed action A02",
     "  also removed visit V01",
     "  also removed workstream WS00",
     "  also removed workstream WS02",
@@ -1605,11 +1729,24 @@ OXF_CASCADE_REMOVED = [
 # lists, and the operator of the venue cleared.
 OXF_CASCADE_CLEARED_ON_SURVIVORS = [
     "  took C12 out of workstream WS08 commitments",
+    "  took BRANNIGAN out of board meeting BM02 attendees",
+    "  took BRANNIGAN out of board meeting BM03 attendees",
     "  took BRANNIGAN out of visit V03 attendees",
+    "  took ESTERHUIZEN out of board meeting BM03 attendees",
     "  took ESTERHUIZEN out of visit V04 attendees",
+    "  cleared MoU OXF-LIV-2026 owner (was MORLEY)",
+    "  cleared action A01 owner (was MORLEY)",
+    "  cleared action A02 owner (was MORLEY)",
+    "  cleared action A07 owner (was MORLEY)",
+    "  cleared action A11 owner (was MORLEY)",
+    "  cleared board meeting BM01 chair (was MORLEY)",
+    "  cleared board meeting BM02 chair (was MORLEY)",
+    "  cleared board meeting BM03 chair (was MORLEY)",
     "  took MORLEY out of visit V02 attendees",
     "  took MORLEY out of visit V04 attendees",
     "  cleared site SCHWARZMAN operator (was OXF)",
+    "  cleared action A01 visit (was V01)",
+    "  cleared action A02 visit (was V01)",
     "  took OXF out of workstream WS01 partners",
     "  took OXF out of workstream WS04 partners",
     "  took OXF out of workstream WS06 partners",
@@ -1889,6 +2026,7 @@ CLEARABLE = {
     "update-theme": "LIFE-VAX",
     "update-workstream": "WS01",
     "update-visit": "V04",
+    "update-board-meeting": "BM02",
     "update-action": "A05",
     "update-mou": MOU,
     "update-risk": "R03",
@@ -1913,7 +2051,7 @@ def test_none_clears_an_optional_field_as_the_help_says(
         ok(example_cli("update-party", key, "--signed", "none"))
     result = example_cli(command, key, "--" + field.replace("_", "-"), "none")
     assert (result.exit_code, result.stderr) == (0, ""), result
-    noun = command.removeprefix("update-")
+    noun = command.removeprefix("update-").replace("-", " ")
     assert stored(example_cli, noun, key)[field] in (None, [])
 
 

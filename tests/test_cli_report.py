@@ -22,6 +22,7 @@ FILES = [
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "actions.csv",
     "risks.csv",
     "issues.csv",
     "kpis.csv",
@@ -42,6 +43,7 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
         "  theme_progress.csv: 11 rows",
         "  institution_progress.csv: 5 rows",
         "  visits.csv: 1 row",
+        "  actions.csv: 6 rows",
         "  risks.csv: 8 rows",
         "  issues.csv: 2 rows",
         "  kpis.csv: 4 rows",
@@ -159,7 +161,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     )
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
-        "institution_progress", "visits", "risks", "issues", "kpis", "changes",
+        "institution_progress", "visits", "actions", "risks", "issues", "kpis", "changes",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 50.0  # to date: of the two due before 28 Nov
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)

@@ -43,6 +43,7 @@ REPORT_FILES = (
     "theme_progress.csv",
     "institution_progress.csv",
     "visits.csv",
+    "actions.csv",
     "risks.csv",
     "issues.csv",
     "kpis.csv",

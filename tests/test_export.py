@@ -30,11 +30,11 @@ def test_the_example_round_trips_through_toml(example_cli: Cli, tmp_path: Path) 
     other = Cli(f"sqlite:///{tmp_path / 'other.db'}")
     loaded = other("import", str(exported))
     assert loaded.exit_code == 0, loaded
-    assert loaded.stdout.splitlines()[0].endswith("114 added, 0 changed, 0 unchanged.")
+    assert loaded.stdout.splitlines()[0].endswith("122 added, 0 changed, 0 unchanged.")
     assert other("export").stdout == first.stdout
     # Loading the export back into the database it came from changes nothing.
     again = example_cli("import", str(exported))
-    assert again.stdout.splitlines()[0].endswith("0 added, 0 changed, 114 unchanged.")
+    assert again.stdout.splitlines()[0].endswith("0 added, 0 changed, 122 unchanged.")
 
 
 def test_the_example_round_trips_through_json(example_cli: Cli, tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_export_to_a_file(example_cli: Cli, tmp_path: Path) -> None:
     assert result.stdout == (
         f"Exported MoU OXF-LIV-2026 to {target}: 7 institutions, 15 people, 4 parties, "
         "11 themes, 12 commitments, 10 workstreams, 22 milestones, 4 sites, 4 visits, "
-        "6 actions, 8 risks, 3 issues, 3 assumptions, 4 KPIs.\n"
+        "3 board meetings, 11 actions, 8 risks, 3 issues, 3 assumptions, 4 KPIs.\n"
     )
     assert tomllib.loads(target.read_text("utf-8"))["mou"]["ref"] == "OXF-LIV-2026"
     refused = example_cli("export", "--out", str(target))

@@ -272,6 +272,7 @@ PREFIX = {
     "milestones": "HM",
     "sites": "HS",
     "visits": "HV",
+    "board_meetings": "HB",
     "actions": "HA",
     "risks": "HR",
     "issues": "HX",
@@ -344,6 +345,16 @@ attendees = [{{ person = "HP{n}", role = "host" }}]
 purpose = {q}
 outcomes = {q}
 themes = ["HT{n}"]
+
+[[board_meetings]]
+ref = "HB{n}"
+title = {q}
+date = 2026-07-10
+chair = "HP{n}"
+attendees = ["HP{n}"]
+venue = {q}
+minutes = {q}
+decisions = {q}
 
 [[actions]]
 ref = "HA{n}"
@@ -515,6 +526,15 @@ def _reads() -> list[tuple[str, list[str], str, list[str]]]:
         reads.append((f"report {form}", report, form, [] if form == "csv" else STORED))
         reads.append((f"risks {form}", ["risks", *fmt], form, STORED))
         reads.append((f"kpis {form}", ["kpis", "--period", "FY2026/27 Q1", *fmt], form, STORED))
+        # Overdue milestones, actions due in July and the board meetings of 10 July: titles
+        # and texts in full; in a table, each person's name heads their own table.
+        due = ["due", *AS_OF, "--within", "60d", *fmt]
+        reads.append((f"due {form}", due, form, STORED))
+        reads.append((f"due by owner {form}", [*due, "--by", "owner"], form, STORED))
+    # The timeline cuts its labels to fit; its JSON holds every name in full.
+    reads.append(("timeline json", ["timeline", *AS_OF, "--format", "json"], "json", STORED))
+    reads.append(("timeline csv", ["timeline", *AS_OF, "--format", "csv"], "csv", []))
+    reads.append(("timeline table", ["timeline", *AS_OF], "table", []))
     everything = [*STORED, MOU_TITLE, *MULTILINE]
     reads.append(("export toml", ["export"], "toml", everything))
     reads.append(("export json", ["export", "--format", "json"], "json", everything))
@@ -545,6 +565,37 @@ def test_every_read_command_shows_hostile_text_as_stored(
         assert out.startswith(f"T  {MOU_TITLE}\nQuarterly report FY2026/27 Q1 ")
 
 
+def test_the_timeline_labels_hostile_names_literally(hostile: Cli) -> None:
+    out = succeeded(hostile("timeline", *AS_OF, columns=WIDE))
+    assert re.search(r"^HT01 \[/\]\s", out, re.MULTILINE), out
+    assert re.search(r"^  HW01 \[/\]\s", out, re.MULTILINE), out
+    number = list(ACCEPTED).index("emoji-code") + 1
+    assert re.search(rf"^  HW{number:02d} :warning: :cross_mark:\s", out, re.MULTILINE), out
+    assert "\x1b" not in out and "\x07" not in out
+
+
+def test_the_calendar_carries_hostile_text_as_stored(hostile: Cli) -> None:
+    """Every string reaches the calendar's titles and descriptions as stored, escaped as
+    RFC 5545 requires (commas, semicolons, newlines), and parses back unchanged."""
+    import icalendar
+
+    data = succeeded(hostile("calendar", *AS_OF))
+    assert "\x1b" not in data and "\x07" not in data
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    texts = [
+        str(event.get(name, ""))
+        for event in events
+        for name in ("summary", "description", "location")
+    ]
+    for typed in NOT_NFC:
+        assert not any(typed in text for text in texts), typed
+    missing = [stored for stored in STORED if not any(stored in text for text in texts)]
+    assert missing == []
+    purpose, outcomes = MULTILINE
+    multi = next(event for event in events if str(event["summary"]).startswith("MULTI "))
+    assert f"Purpose: {purpose}\nOutcomes: {outcomes}" in str(multi["description"])
+
+
 def test_the_status_table_nests_hostile_names_literally(hostile: Cli) -> None:
     out = succeeded(hostile("status", "--tree", *AS_OF, columns=WIDE))
     # Theme HT01 holds "[/]" and its workstream HW01 the same, indented one level.
@@ -563,6 +614,7 @@ TEXT_FIELDS = {
     "milestones": ["title", "reported_rag_reason"],
     "sites": ["name", "location"],
     "visits": ["title", "purpose", "outcomes"],
+    "board_meetings": ["title", "venue", "minutes", "decisions"],
     "actions": ["text"],
     "risks": ["title", "description", "mitigation"],
     "issues": ["title"],
@@ -896,6 +948,15 @@ FIELD_CASES = {
         ("update-visit", "V01", "--outcomes", V), "outcomes", 2000, True
     ),
     "add-action text": FieldCase(("add-action", "--visit", "V01", "--", V), "text", 2000, True),
+    "add-board-meeting title": FieldCase(
+        ("add-board-meeting", "--date", "2027-03-25", "--", V), "title"
+    ),
+    "update-board-meeting decisions": FieldCase(
+        ("update-board-meeting", "BM01", "--decisions", V), "decisions", 2000, True
+    ),
+    "update-board-meeting minutes": FieldCase(
+        ("update-board-meeting", "BM01", "--minutes", V), "minutes"
+    ),
     "update-action text": FieldCase(("update-action", "A01", "--text", V), "text", 2000, True),
     "add-risk title": FieldCase(
         ("add-risk", "--owner", "CADDICK", "--likelihood", "3", "--impact", "4", "--", V), "title"
@@ -1405,11 +1466,14 @@ READ_ONLY = {
     *(("status",), ("list",), ("show",), ("report", "quarterly"), ("export",), ("log",)),
     *(("history",), ("check",), ("config", "show"), ("db", "status")),
     *(("risks",), ("kpis",)),
+    *(("due",), ("timeline",), ("calendar",)),
 }
+# `mou due --check` says "something is overdue" with its own exit code.
+EXIT_CODES = {("due",): (0, 1, 2, 3)}
 
 
 def check_outcome(path: tuple[str, ...], result: CliResult) -> None:
-    assert result.exit_code in (0, 1, 2), result
+    assert result.exit_code in EXIT_CODES.get(path, (0, 1, 2)), result
     for stream in (result.stdout, result.stderr):
         assert "Traceback (most recent call last)" not in stream, result
     if result.exit_code == 1:

@@ -26,7 +26,8 @@ EXAMPLE_COUNTS = {
     "milestones": 22,
     "sites": 4,
     "visits": 4,
-    "actions": 6,
+    "board_meetings": 3,
+    "actions": 11,
     "risks": 8,
     "issues": 3,
     "assumptions": 3,
@@ -43,7 +44,7 @@ def load(database: Database, text: str, *, commit: bool = True) -> ImportResult:
 def test_the_example_loads_every_record(db: Database) -> None:
     result = load(db, EXAMPLE.read_text("utf-8"))
     assert {table: counts.added for table, counts in result.counts.items()} == EXAMPLE_COUNTS
-    assert (result.added, result.changed, result.unchanged) == (114, 0, 0)
+    assert (result.added, result.changed, result.unchanged) == (122, 0, 0)
     rows = count_rows(db)
     assert rows["milestone"] == 22
     assert rows["workstream_partner"] > 0
@@ -54,7 +55,7 @@ def test_the_example_loads_every_record(db: Database) -> None:
 def test_loading_the_same_file_twice_changes_nothing(example_db: Database) -> None:
     before = snapshot(example_db)
     result = load(example_db, EXAMPLE.read_text("utf-8"))
-    assert (result.added, result.changed, result.unchanged) == (0, 0, 114)
+    assert (result.added, result.changed, result.unchanged) == (0, 0, 122)
     assert snapshot(example_db) == before
 
 
@@ -68,7 +69,7 @@ def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
     result = load(example_db, edited)
     assert result.counts["milestones"].added == 1
     assert result.counts["milestones"].changed == 1
-    assert (result.added, result.changed, result.unchanged) == (1, 1, 113)
+    assert (result.added, result.changed, result.unchanged) == (1, 1, 121)
     with example_db.reading() as session:
         ms13 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-13")).one()
         new = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-99")).one()
@@ -149,7 +150,7 @@ owner = 42
 
 BROKEN_PROBLEMS = [
     "mou OXF-LIV-2026 colour: unknown field; expected ref, title, status, signed, effective, "
-    "expires, review, renewal_notice_months, venue, binding",
+    "expires, review, renewal_notice_months, venue, binding, owner",
     "institutions OXF ref: duplicate: appears more than once",
     "institutions #3 ref: missing (required)",
     "workstreams WS1 status: expected one of planned, live, finished, closed_early, on_hold, "
@@ -237,30 +238,31 @@ def test_refs_are_case_insensitive_across_the_file(db: Database) -> None:
 
 def test_a_dry_run_writes_nothing(db: Database) -> None:
     result = load(db, EXAMPLE.read_text("utf-8"), commit=False)
-    assert result.added == 114
+    assert result.added == 122
     assert sum(count_rows(db).values()) == 0
 
 
 # Through the command line.
 
 EXAMPLE_IMPORT_OUTPUT = """\
-Loaded {file} into MoU OXF-LIV-2026: 114 added, 0 changed, 0 unchanged.
-Table         Added  Changed  Unchanged
-mou           1      0        0
-institutions  7      0        0
-people        15     0        0
-parties       4      0        0
-themes        11     0        0
-commitments   12     0        0
-workstreams   10     0        0
-milestones    22     0        0
-sites         4      0        0
-visits        4      0        0
-actions       6      0        0
-risks         8      0        0
-issues        3      0        0
-assumptions   3      0        0
-kpis          4      0        0
+Loaded {file} into MoU OXF-LIV-2026: 122 added, 0 changed, 0 unchanged.
+Table           Added  Changed  Unchanged
+mou             1      0        0
+institutions    7      0        0
+people          15     0        0
+parties         4      0        0
+themes          11     0        0
+commitments     12     0        0
+workstreams     10     0        0
+milestones      22     0        0
+sites           4      0        0
+visits          4      0        0
+board_meetings  3      0        0
+actions         11     0        0
+risks           8      0        0
+issues          3      0        0
+assumptions     3      0        0
+kpis            4      0        0
 """
 
 
@@ -275,7 +277,7 @@ def test_cli_import_reports_what_it_did(cli: Cli) -> None:
     again = cli("import", str(EXAMPLE))
     assert again.exit_code == 0
     assert again.stdout.splitlines()[0] == (
-        f"Loaded {EXAMPLE} into MoU OXF-LIV-2026: 0 added, 0 changed, 114 unchanged."
+        f"Loaded {EXAMPLE} into MoU OXF-LIV-2026: 0 added, 0 changed, 122 unchanged."
     )
 
 
@@ -283,7 +285,7 @@ def test_cli_dry_run_says_so_and_writes_nothing(cli: Cli, db: Database) -> None:
     result = cli("import", str(EXAMPLE), "--dry-run")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines()[0] == (
-        f"Would load {EXAMPLE} into MoU OXF-LIV-2026: 114 added, 0 changed, 0 unchanged."
+        f"Would load {EXAMPLE} into MoU OXF-LIV-2026: 122 added, 0 changed, 0 unchanged."
     )
     assert result.stdout.splitlines()[-1] == "Dry run: nothing was written."
     assert sum(count_rows(db).values()) == 0

@@ -50,7 +50,7 @@ def test_a_completion_recorded_at_the_command_line_survives_loading_the_file_aga
     assert example_cli("update-milestone", "MS-14", "--done", "2026-11-27").exit_code == 0
     result = example_cli("import", str(EXAMPLE))
     assert first_line(result).endswith(
-        "0 added, 0 changed, 114 unchanged; kept 2 fields changed since the last import."
+        "0 added, 0 changed, 122 unchanged; kept 2 fields changed since the last import."
     )
     fields = shown(example_cli, "MS-14")
     assert (fields["status"], fields["completed"]) == ("done", "2026-11-27")
@@ -61,7 +61,7 @@ def test_a_field_changed_only_in_the_file_is_taken(example_cli: Cli, tmp_path: P
     path = edited(tmp_path, MS13_FORECAST)
     result = example_cli("import", str(path))
     assert first_line(result).endswith(
-        "0 added, 1 changed, 113 unchanged; kept 2 fields changed since the last import."
+        "0 added, 1 changed, 121 unchanged; kept 2 fields changed since the last import."
     )
     assert shown(example_cli, "MS-13")["forecast"] == "2027-01-15"
     assert shown(example_cli, "MS-14")["status"] == "done"
@@ -114,7 +114,7 @@ def test_after_prefer_database_the_next_import_of_the_same_file_keeps_quietly(
     assert example_cli("import", str(path), "--prefer", "database").exit_code == 0
     again = example_cli("import", str(path))
     assert first_line(again).endswith(
-        "0 added, 0 changed, 114 unchanged; kept 1 field changed since the last import."
+        "0 added, 0 changed, 122 unchanged; kept 1 field changed since the last import."
     )
 
 
@@ -143,7 +143,7 @@ def test_a_record_removed_at_the_command_line_stays_removed(example_cli: Cli) ->
     assert example_cli("remove-milestone", "MS-21").exit_code == 0
     result = example_cli("import", str(EXAMPLE))
     assert first_line(result).endswith(
-        "0 added, 0 changed, 113 unchanged; kept 1 field changed since the last import."
+        "0 added, 0 changed, 121 unchanged; kept 1 field changed since the last import."
     )
     assert example_cli("show", "MS-21").exit_code == 1
 
@@ -151,7 +151,7 @@ def test_a_record_removed_at_the_command_line_stays_removed(example_cli: Cli) ->
 def test_a_record_added_at_the_command_line_is_left_alone(example_cli: Cli) -> None:
     example_cli("add-milestone", "Typed", "-w", "WS01", "--due", "2027-06-30")
     result = example_cli("import", str(EXAMPLE))
-    assert first_line(result).endswith("0 added, 0 changed, 114 unchanged.")
+    assert first_line(result).endswith("0 added, 0 changed, 122 unchanged.")
     assert shown(example_cli, "MS-23")["title"] == "Typed"
 
 

@@ -191,7 +191,7 @@ def _mous() -> Rows:
     statuses = ("draft", "signed", "active", "under_review", "renewed", "terminated")
     return _entities(
         lambda n, v: (
-            {"status": _cycle(statuses, n)}
+            {"status": _cycle(statuses, n), "owner_id": _optional(n, v)}
             | ({"effective": DATES[NULLS], "expires": DATES[MAX]} if v == NFC else {})
         )
     )
@@ -232,19 +232,56 @@ def _visits() -> Rows:
     )
 
 
+def _board_meetings() -> Rows:
+    statuses = ("planned", "held", "postponed", "cancelled")
+    return _entities(
+        lambda n, v: {"mou_id": n, "chair_id": _optional(n, v), "status": _cycle(statuses, n)}
+    )
+
+
 def _actions() -> Rows:
+    """Until 0006 every action follows a visit and belongs to the MoU through it; from 0006
+    (where these columns exist) each carries its MoU, and may follow a board meeting instead.
+    The rows before 0006 keep visit n, so an upgrade has a visit to take the MoU from."""
     statuses = ("open", "done", "in_progress", "cancelled", "done", "open")
 
     def make(n: int, v: str) -> Row:
         status = _cycle(statuses, n)
         return {
+            "mou_id": n,
             "visit_id": n,
+            "meeting_id": None,
             "owner_id": _optional(n, v),
             "status": status,
             "completed": _done_on(status, v),
         }
 
     return _entities(make)
+
+
+MEETING_ACTIONS = 6
+
+
+def _actions_at_head() -> Rows:
+    """The actions above, and at head (board meetings exist) as many again: one following a
+    board meeting and one following nothing, by turns."""
+    rows = _actions()
+    for number, variant in _numbered():
+        rows.append(
+            (
+                variant,
+                {
+                    "id": len(IDS) + number,
+                    "mou_id": number,
+                    "visit_id": None,
+                    "meeting_id": number if number % 2 else None,
+                    "owner_id": _optional(number, variant),
+                    "status": "open",
+                    "completed": None,
+                },
+            )
+        )
+    return rows
 
 
 def _commitments() -> Rows:
@@ -490,6 +527,8 @@ BUILDERS: dict[str, Callable[[], Rows]] = {
     "site": _sites,
     "theme": _themes,
     "visit": _visits,
+    "board_meeting": _board_meetings,
+    "board_meeting_attendee": lambda: _links("board_meeting_id", "person_id"),
     "action": _actions,
     "commitment": _commitments,
     "party": _parties,
@@ -514,6 +553,11 @@ BUILDERS: dict[str, Callable[[], Rows]] = {
     "issued_report": _issued_reports,
 }
 
+# Builders whose rows depend on the revision: they get the table as reflected there.
+BUILDERS_BY_SCHEMA: dict[str, Callable[[sa.Table], Rows]] = {
+    "action": lambda table: _actions_at_head() if "meeting_id" in table.c else _actions(),
+}
+
 # What populate() writes into head's schema: pinned, so that a builder that quietly stops
 # producing rows fails a test.
 EXPECTED_COUNTS = {
@@ -524,7 +568,9 @@ EXPECTED_COUNTS = {
     "site": 6,
     "theme": 6,
     "visit": 6,
-    "action": 6,
+    "board_meeting": 6,
+    "board_meeting_attendee": 36,
+    "action": 12,
     "commitment": 6,
     "party": 11,
     "visit_attendee": 36,
@@ -564,9 +610,9 @@ def populate(url: str) -> dict[str, int]:
         assert not missing, f"no row builder for {missing}: add one to BUILDERS"
         written: dict[str, int] = {}
         for table in tables:
-            rows = [
-                _complete(table, number, *row) for number, row in enumerate(BUILDERS[table.name]())
-            ]
+            by_schema = BUILDERS_BY_SCHEMA.get(table.name)
+            built = by_schema(table) if by_schema else BUILDERS[table.name]()
+            rows = [_complete(table, number, *row) for number, row in enumerate(built)]
             connection.execute(table.insert(), rows)
             written[table.name] = len(rows)
         connection.commit()
@@ -837,6 +883,9 @@ def test_downgrading_a_populated_database_keeps_the_rows_of_the_tables_it_keeps(
 ) -> None:
     """Downgrades run batch operations too: the tables that stay keep every row."""
     written = populate(database_url)
+    # Before 0006 every action followed a visit: a downgrade refuses actions that follow none
+    # (tested below), so here each is first given its visit.
+    _give_every_action_a_visit(database_url)
     before = data_of(database_url)
     assert counts(before) == written == EXPECTED_COUNTS
 
@@ -848,6 +897,51 @@ def test_downgrading_a_populated_database_keeps_the_rows_of_the_tables_it_keeps(
     assert "milestone_baseline" in after
     assert differences({table: before[table] for table in after}, after) == {}
     assert foreign_key_problems(database_url) == []
+
+
+def _give_every_action_a_visit(url: str) -> None:
+    with _connection(url) as connection:
+        connection.execute(
+            sa.text("UPDATE action SET visit_id = mou_id, meeting_id = NULL WHERE visit_id IS NULL")
+        )
+        connection.commit()
+
+
+def test_a_downgrade_below_0006_refuses_actions_that_follow_no_visit(database_url: str) -> None:
+    """The older schema has no place for an action without a visit; mou never deletes records to
+    make a migration fit, so the downgrade is refused and leaves the database as it was."""
+    populate(database_url)
+    before, schema = data_of(database_url), schema_of(database_url)
+
+    with pytest.raises(DatabaseError) as raised:
+        downgrade(database_url, "0005")
+
+    names, rows = before["action"]
+    orphans = sorted(
+        row[names.index("ref")] for row in rows if row[names.index("visit_id")] is None
+    )
+    assert len(orphans) == MEETING_ACTIONS
+    assert str(raised.value) == (
+        f"cannot downgrade below 0006: 6 action(s) follow no visit ({', '.join(orphans[:5])} "
+        "and 1 more); give each a visit or remove it first"
+    )
+    assert current(database_url) == HEAD
+    assert schema_of(database_url) == schema
+    assert differences(before, data_of(database_url)) == {}
+
+
+def test_an_upgrade_gives_each_action_the_mou_of_its_visit(database_url: str) -> None:
+    downgrade(database_url, "0005")
+    populate(database_url)
+    with _connection(database_url) as connection:
+        connection.execute(sa.text("UPDATE visit SET mou_id = 7 - id"))  # visit n: MoU 7 - n
+        connection.commit()
+
+    upgrade(database_url, "head")
+
+    with _connection(database_url) as connection:
+        pairs = connection.execute(sa.text("SELECT id, visit_id, mou_id FROM action ORDER BY id"))
+        assert [tuple(row) for row in pairs] == [(n, n, 7 - n) for n in IDS]
 
 
 def _load_everything_through_the_models(url: str) -> dict[str, int]:

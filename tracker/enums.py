@@ -106,6 +106,16 @@ class AttendeeRole(StrEnum):
     OBSERVER = "observer"
 
 
+class MeetingStatus(StrEnum):
+    """A board or steering-group meeting: planned, held, moved to a date not yet set, or
+    called off."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
 class ActionStatus(StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"

@@ -25,6 +25,7 @@ from tracker.enums import (
     IssueStatus,
     KpiDirection,
     KpiUnit,
+    MeetingStatus,
     MilestoneStatus,
     MouStatus,
     PartyRole,
@@ -38,7 +39,7 @@ from tracker.enums import (
 )
 from tracker.fields import FieldSpec, FieldType, RowsSpec
 from tracker.periods import Scheme
-from tracker.rules import Default, Lookup, Problem, Record, Rule
+from tracker.rules import DaysLate, Default, Lookup, Problem, Record, Rule
 
 if TYPE_CHECKING:
     from tracker.models import KindModel
@@ -118,6 +119,11 @@ class KindSpec:
     # not a change to it.
     frozen: bool = False
     derived: tuple[Derived, ...] = ()
+    # REF fields naming the record this one follows up: ``show`` of that record lists these
+    # records with their state (a visit's or a board meeting's actions).
+    shown_under: tuple[str, ...] = ()
+    # How many days a record is overdue as of a date (None: it is not).
+    days_late: DaysLate | None = None
 
     @property
     def has_ref(self) -> bool:
@@ -215,6 +221,12 @@ MOU = KindSpec(
         _f("renewal_notice_months", T.INT, bounds=(0, 120)),
         _f("venue", T.TEXT),
         _f("binding", T.BOOL, default=False),
+        _f(
+            "owner",
+            T.REF,
+            target="people",
+            help="Person who answers for the MoU's review, renewal notice and expiry dates",
+        ),
     ),
     panel="Programme",
     commands=Commands(update="mou update-mou OXF-LIV-2026 --review 2027-02-19"),
@@ -456,31 +468,70 @@ VISITS = KindSpec(
     ref_prefix="V",
     rules=(rules.not_before("end", "date"),),
 )
+BOARD_MEETINGS = KindSpec(
+    "board_meetings",
+    "board meeting",
+    "BoardMeeting",
+    (
+        _f("title", T.TEXT, required=True),
+        _f("date", T.DATE, required=True, column="meeting_date"),
+        _f("status", T.CHOICE, vocabulary=MeetingStatus, default=MeetingStatus.PLANNED),
+        _f("chair", T.REF, target="people"),
+        _refs("attendees", "people", "BoardMeetingAttendee", "board_meeting_id", "person_id"),
+        _f("venue", T.TEXT),
+        _f(
+            "minutes",
+            T.TEXT,
+            help="Where the minutes are: a reference such as PB/2026/03, or a link",
+        ),
+        _f("decisions", T.LONG_TEXT),
+    ),
+    panel="Meetings and actions",
+    commands=Commands(
+        'mou add-board-meeting "Programme board" --date 10/12/2026 --chair MORLEY '
+        "--attendees VARGHESE,MOLYNEUX",
+        'mou update-board-meeting BM03 --status held --minutes "PB/2026/03"',
+        "mou remove-board-meeting BM03 --cascade",
+    ),
+    scope=Scope.OWN,
+    ref_prefix="BM",
+)
 ACTIONS = KindSpec(
     "actions",
     "action",
     "Action",
     (
-        _f("visit", T.REF, required=True, target="visits"),
+        _f("visit", T.REF, target="visits", help="The visit it follows up, if any"),
+        _f(
+            "meeting",
+            T.REF,
+            target="board_meetings",
+            help="The board meeting that agreed it, if any",
+        ),
         _f("text", T.LONG_TEXT, required=True),
         _f("owner", T.REF, target="people"),
         _f("due", T.DATE),
         _f("status", T.CHOICE, vocabulary=ActionStatus),
         _f("completed", T.DATE),
     ),
-    panel="Visits",
+    panel="Meetings and actions",
     commands=Commands(
         'mou add-action "Circulate the visit note" --visit V02 --owner AP --due +2w',
         "mou update-action A07 --status done --completed today",
         "mou remove-action A07",
     ),
-    scope=Scope.VIA,
-    via="visit",
+    scope=Scope.OWN,
     ref_prefix="A",
+    shown_under=("visit", "meeting"),
+    days_late=rules.days_late("due", "completed", closed=(ActionStatus.CANCELLED,)),
     defaults=(rules.status_from_completed(ActionStatus.DONE, ActionStatus.OPEN),),
     rules=(
         rules.completed_iff_done(ActionStatus.DONE),
-        rules.not_due_before_parent_date("visit", "visits", "date"),
+        rules.at_most_one_of(
+            ("visit", "meeting"), says="an action follows a visit or a board meeting, not both"
+        ),
+        rules.not_before_linked("due", "visit", "visits", "date"),
+        rules.not_before_linked("due", "meeting", "board_meetings", "date"),
     ),
 )
 
@@ -688,9 +739,9 @@ KPIS = KindSpec(
 
 # In the order records must be written: everything a record points to comes before it.
 KINDS: tuple[KindSpec, ...] = (
-    MOU,
     INSTITUTIONS,
     PEOPLE,
+    MOU,  # after people: it names its owner
     PARTIES,
     THEMES,
     COMMITMENTS,
@@ -698,6 +749,7 @@ KINDS: tuple[KindSpec, ...] = (
     MILESTONES,
     SITES,
     VISITS,
+    BOARD_MEETINGS,
     ACTIONS,
     RISKS,
     ISSUES,
@@ -706,8 +758,20 @@ KINDS: tuple[KindSpec, ...] = (
     ISSUED_REPORTS,
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}
+# The order a programme file lists its tables and the help lists the commands: the MoU first,
+# then the write order.
+FILE_ORDER: tuple[KindSpec, ...] = tuple(
+    sorted(KINDS, key=lambda kind: kind.scope is not Scope.MOU)
+)
 # The order of the help panels in `mou --help`: weekly work first.
-PANELS = ("Milestones", "Visits", "Risks, issues and KPIs", "Programme", "People and places")
+PANELS = (
+    "Milestones",
+    "Visits",
+    "Meetings and actions",
+    "Risks, issues and KPIs",
+    "Programme",
+    "People and places",
+)
 
 
 def by_model_table(name: str) -> KindSpec | None:

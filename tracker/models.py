@@ -1,9 +1,9 @@
 """The data model of an MoU programme (docs/rules.md, "The programme"), as SQLModel tables.
 
-Institutions, people and sites are shared facts; themes, commitments, workstreams, milestones
-and visits belong to one MoU, so a database can hold a portfolio of several MoUs later without
-a redesign. Every kind with a ``ref`` stores it in upper case: refs are case-insensitive on
-input, and a check constraint keeps that true whoever writes the row.
+Institutions, people and sites are shared facts; themes, commitments, workstreams, milestones,
+visits, board meetings and actions belong to one MoU, so a database can hold a portfolio of
+several MoUs later without a redesign. Every kind with a ``ref`` stores it in upper case: refs
+are case-insensitive on input, and a check constraint keeps that true whoever writes the row.
 
 Vocabularies are stored as short strings with a named check constraint (not native enum types),
 so the same migrations serve SQLite and PostgreSQL and adding a value is a plain migration.
@@ -28,6 +28,7 @@ from tracker.enums import (
     IssueStatus,
     KpiDirection,
     KpiUnit,
+    MeetingStatus,
     MilestoneStatus,
     MouStatus,
     PartyRole,
@@ -158,6 +159,8 @@ class Mou(RefRecord, table=True):
     renewal_notice_months: int | None = None
     venue: str | None = Field(default=None, max_length=NAME_MAX)
     binding: bool = False
+    # Who answers for the MoU's own dates (review, renewal notice, expiry).
+    owner_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
 
 
 class Party(EditableRecord, table=True):
@@ -341,8 +344,32 @@ class VisitTheme(SQLModel, table=True):
     theme_id: int = Field(sa_column=_link_target("theme.id"))
 
 
+class BoardMeeting(RefRecord, table=True):
+    """A meeting of the programme board or steering group: who met, where the minutes are,
+    and (through ``Action.meeting_id``) the actions it agreed."""
+
+    __tablename__ = "board_meeting"
+    __table_args__ = _ref_checks()
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    title: str = Field(max_length=NAME_MAX)
+    meeting_date: dt.date = Field(index=True)
+    status: MeetingStatus = Field(sa_column=_vocabulary(MeetingStatus, "status"))
+    chair_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
+    venue: str | None = Field(default=None, max_length=NAME_MAX)
+    minutes: str | None = Field(default=None, max_length=NAME_MAX)
+    decisions: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class BoardMeetingAttendee(SQLModel, table=True):
+    __tablename__ = "board_meeting_attendee"
+
+    board_meeting_id: int = Field(sa_column=_link_owner("board_meeting.id"))
+    person_id: int = Field(sa_column=_link_target("person.id"))
+
+
 class Action(RefRecord, table=True):
-    """A follow-up action agreed at a visit."""
+    """A follow-up action: agreed at a visit or a board meeting, or standing alone."""
 
     __tablename__ = "action"
     __table_args__ = _ref_checks(
@@ -351,9 +378,13 @@ class Action(RefRecord, table=True):
             " OR (status <> 'done' AND completed IS NULL)",
             name="completed_iff_done",
         ),
+        # An action follows one event at most: a visit or a board meeting, not both.
+        sa.CheckConstraint("visit_id IS NULL OR meeting_id IS NULL", name="one_source"),
     )
 
-    visit_id: int = Field(sa_column=_fk("visit.id"))
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    visit_id: int | None = Field(sa_column=_fk("visit.id", nullable=True))
+    meeting_id: int | None = Field(sa_column=_fk("board_meeting.id", nullable=True))
     text: str = Field(max_length=TEXT_MAX)
     owner_id: int | None = Field(sa_column=_fk("person.id", nullable=True))
     due: dt.date | None = None

@@ -9,7 +9,7 @@ through ``Lookup``, the records it names) and returns what is wrong with it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 Record = dict[str, Any]
 # Finds another record (from the same file or the database) by table and ref; {} when absent.
@@ -107,16 +107,17 @@ def not_among(field: str, among: str) -> Rule:
     return check
 
 
-def not_due_before_parent_date(via: str, table: str, parent_date: str) -> Rule:
-    """A follow-up cannot fall due before the event it follows (an action before its visit)."""
+def not_before_linked(field: str, via: str, table: str, linked: str) -> Rule:
+    """A date of the record cannot fall before a date of the record ``via`` names: an action
+    cannot fall due before the visit or board meeting it follows."""
 
     def check(record: Record, lookup: Lookup) -> list[Problem]:
-        due, parent = record.get("due"), record.get(via)
-        if due is None or not parent:
+        value, target = record.get(field), record.get(via)
+        if value is None or not target:
             return []
-        date = lookup(table, parent).get(parent_date)
-        if date is not None and due < date:
-            return [("due", f"{due.isoformat()} is before {via} {parent} ({date.isoformat()})")]
+        date = lookup(table, target).get(linked)
+        if date is not None and value < date:
+            return [(field, f"{value.isoformat()} is before {via} {target} ({date.isoformat()})")]
         return []
 
     return check
@@ -137,6 +138,18 @@ def not_negative(field: str, *, entry_value: int | None = None, says: str = "") 
             number = entry[entry_value]
             if number is not None and number < 0:
                 return [(field, f"{says} must not be negative (got {number} for {entry[0]})")]
+        return []
+
+    return check
+
+
+def at_most_one_of(fields: tuple[str, ...], says: str) -> Rule:
+    """At most one of ``fields`` may be set: an action follows a visit or a meeting, not both."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        given = [name for name in fields if record.get(name)]
+        if len(given) > 1:
+            return [(given[0], says)]
         return []
 
     return check
@@ -187,6 +200,29 @@ def no_cycle(field: str, table: str) -> Rule:
         return []
 
     return check
+
+
+# States.
+
+DaysLate: TypeAlias = Callable[[Record, Any], int | None]
+
+
+def days_late(due: str, completed: str, closed: tuple[Any, ...]) -> DaysLate:
+    """How many whole days a record is overdue as of a date, or None when it is not: still
+    open then (not in a ``closed`` status, not completed by that date) with ``due`` before
+    it. An action with no due date is never overdue."""
+
+    def late(record: Record, as_of: Any) -> int | None:
+        done = record.get(completed)
+        if record.get("status") in closed or (done is not None and done <= as_of):
+            return None
+        when = record.get(due)
+        if when is None or when >= as_of:
+            return None
+        days: int = (as_of - when).days
+        return days
+
+    return late
 
 
 def parent_loops(parents: dict[str, str | None], refs: list[str]) -> list[str]:

@@ -8,9 +8,11 @@ import typer
 
 from tracker import __version__
 from tracker.cli import (
+    calendar,
     changes,
     config,
     database,
+    due,
     export,
     history,
     importing,
@@ -21,6 +23,7 @@ from tracker.cli import (
     records,
     report,
     status,
+    timeline,
 )
 from tracker.cli.errors import MouGroup
 
@@ -69,6 +72,9 @@ def root(
 # The order here is the order of the panels in `mou --help`: weekly work first.
 app.add_typer(milestones.app)
 app.add_typer(status.app)
+app.add_typer(due.app)
+app.add_typer(calendar.app)
+app.add_typer(timeline.app)
 app.add_typer(report.app, name="report", rich_help_panel="Reporting")
 app.add_typer(changes.app)
 app.add_typer(listing.app)

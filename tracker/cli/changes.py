@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db, Format, OutputFormat
 from tracker.text import counted
 
@@ -39,10 +40,20 @@ def changes(
         typer.Option("--until", help=f"To this moment: {When}. Default: now.", metavar="WHEN"),
     ] = None,
     theme: Annotated[
-        str | None, typer.Option("--theme", help="Only this theme and its sub-themes.")
+        str | None,
+        typer.Option(
+            "--theme",
+            help="Only this theme and its sub-themes.",
+            autocompletion=completion.refs("themes"),
+        ),
     ] = None,
     institution: Annotated[
-        str | None, typer.Option("--institution", help="Only milestones this institution owns.")
+        str | None,
+        typer.Option(
+            "--institution",
+            help="Only milestones this institution owns.",
+            autocompletion=completion.refs("institutions"),
+        ),
     ] = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,

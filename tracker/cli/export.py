@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db, RecordedBy
 
 
@@ -39,7 +40,12 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
     recorded_by: RecordedBy = None,
     mou: Annotated[
-        str | None, typer.Option("--mou", help="Which MoU, when the database holds several.")
+        str | None,
+        typer.Option(
+            "--mou",
+            help="Which MoU, when the database holds several.",
+            autocompletion=completion.refs("mou"),
+        ),
     ] = None,
     db: Db = None,
 ) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db, Format, OutputFormat
 
 if TYPE_CHECKING:
@@ -22,7 +23,11 @@ PANEL = "Audit trail"
 def log(
     ref: Annotated[
         str | None,
-        typer.Argument(help="Only commands that changed this record.", show_default=False),
+        typer.Argument(
+            help="Only commands that changed this record.",
+            show_default=False,
+            autocompletion=completion.any_ref,
+        ),
     ] = None,
     since: Annotated[
         str | None,
@@ -71,7 +76,12 @@ def log(
 
 @app.command("history", rich_help_panel=PANEL)
 def history(
-    ref: Annotated[str, typer.Argument(help="The record's ref.", show_default=False)],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="The record's ref.", show_default=False, autocompletion=completion.any_ref
+        ),
+    ],
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:

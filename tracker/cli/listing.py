@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
-from tracker.enums import MilestoneStatus, Rag
+from tracker.enums import ActionStatus, MilestoneStatus, Rag
 from tracker.text import counted
 
 if TYPE_CHECKING:
-    from tracker.cli.render import Report
+    from tracker.cli.render import Report, Section
     from tracker.kinds import KindSpec
+    from tracker.services.actions import ActionRow
     from tracker.services.listing import MilestoneRow, RecordDetail
 
 app = typer.Typer()
@@ -33,30 +35,60 @@ Kind = StrEnum("Kind", _listable())  # type: ignore[misc]
 RagChoice = StrEnum(  # type: ignore[misc]
     "RagChoice", {rag.name: rag.value for rag in Rag if rag is not Rag.NOT_STARTED}
 )
+# The statuses of milestones and of actions; each kind accepts its own.
+StatusChoice = StrEnum(  # type: ignore[misc]
+    "StatusChoice", {status.name: status.value for status in (*MilestoneStatus, *ActionStatus)}
+)
 
 
 @app.command("list", rich_help_panel=PANEL)
 def list_command(
     kind: Annotated[Kind, typer.Argument(help="What to list.", case_sensitive=False)],
     theme: Annotated[
-        str | None, typer.Option("--theme", help="Only under this theme (and its sub-themes).")
+        str | None,
+        typer.Option(
+            "--theme",
+            help="Only under this theme (and its sub-themes).",
+            autocompletion=completion.refs("themes"),
+        ),
     ] = None,
     institution: Annotated[
-        str | None, typer.Option("--institution", help="Only those of this institution.")
+        str | None,
+        typer.Option(
+            "--institution",
+            help="Only those of this institution (actions: their owner's).",
+            autocompletion=completion.refs("institutions"),
+        ),
     ] = None,
     workstream: Annotated[
-        str | None, typer.Option("--workstream", help="Milestones: only this workstream's.")
+        str | None,
+        typer.Option(
+            "--workstream",
+            help="Milestones: only this workstream's.",
+            autocompletion=completion.refs("workstreams"),
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Milestones and actions: only this person's.",
+            metavar="REF",
+            autocompletion=completion.refs("people"),
+        ),
     ] = None,
     status: Annotated[
-        MilestoneStatus | None,
-        typer.Option("--status", help="Milestones: only this status.", case_sensitive=False),
+        StatusChoice | None,
+        typer.Option(
+            "--status", help="Milestones and actions: only this status.", case_sensitive=False
+        ),
     ] = None,
     rag: Annotated[
         RagChoice | None,
         typer.Option("--rag", help="Milestones: only this derived RAG.", case_sensitive=False),
     ] = None,
     overdue: Annotated[
-        bool, typer.Option("--overdue", help="Milestones: only those overdue.")
+        bool, typer.Option("--overdue", help="Milestones and actions: only those overdue.")
     ] = False,
     at_risk: Annotated[
         bool,
@@ -66,18 +98,24 @@ def list_command(
     ] = False,
     due_before: Annotated[
         str | None,
-        typer.Option("--due-before", help="Milestones: due before this date.", metavar="DATE"),
+        typer.Option(
+            "--due-before",
+            help="Milestones and actions: due before this date.",
+            metavar="DATE",
+        ),
     ] = None,
     due_after: Annotated[
         str | None,
-        typer.Option("--due-after", help="Milestones: due after this date.", metavar="DATE"),
+        typer.Option(
+            "--due-after", help="Milestones and actions: due after this date.", metavar="DATE"
+        ),
     ] = None,
     as_of: AsOf = None,
     recorded_by: RecordedBy = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """List records of one kind; milestones with their RAG as of a date.
+    """List records of one kind; milestones and actions with their state as of a date.
 
     Example: mou list milestones --institution LIV --overdue
     """
@@ -85,6 +123,7 @@ def list_command(
     from tracker.cli.render import emit
     from tracker.errors import UsageError
     from tracker.kinds import BY_TABLE
+    from tracker.services.actions import ActionFilter, list_actions
     from tracker.services.listing import (
         MilestoneFilter,
         filter_records,
@@ -95,26 +134,37 @@ def list_command(
 
     moment_ = moment(recorded_by, as_of, db)
     when = moment_.as_of
-    if kind != "milestones":
-        only_milestones = {
-            "--workstream": workstream,
-            "--status": status,
-            "--rag": rag,
-            "--overdue": overdue or None,
-            "--at-risk": at_risk or None,
-            "--due-before": due_before,
-            "--due-after": due_after,
-        }
-        given = [name for name, value in only_milestones.items() if value is not None]
-        if given:
-            raise UsageError(f"{given[0]}: only for milestones; not for {kind.value}")
+    dated = kind in ("milestones", "actions")
+    only_for = {
+        "--workstream": (workstream, kind == "milestones", "milestones"),
+        "--rag": (rag, kind == "milestones", "milestones"),
+        "--at-risk": (at_risk or None, kind == "milestones", "milestones"),
+        "--owner": (owner, dated, "milestones and actions"),
+        "--status": (status, dated, "milestones and actions"),
+        "--overdue": (overdue or None, dated, "milestones and actions"),
+        "--due-before": (due_before, dated, "milestones and actions"),
+        "--due-after": (due_after, dated, "milestones and actions"),
+        "--theme": (theme, kind != "actions", "kinds that have a theme"),
+    }
+    for name, (value, allowed, kinds) in only_for.items():
+        if value is not None and not allowed:
+            raise UsageError(f"{name}: only for {kinds}; not for {kind.value}")
+    vocabulary = {"milestones": MilestoneStatus, "actions": ActionStatus}.get(kind.value)
+    if status is not None and vocabulary is not None:
+        accepted = [member.value for member in vocabulary]
+        if status.value not in accepted:
+            raise UsageError(
+                f"--status: expected one of {', '.join(accepted)} for {kind.value}; "
+                f"got {status.value!r}"
+            )
     with reading(db, moment_.recorded) as session:
         if kind == "milestones":
             filters = MilestoneFilter(
                 theme=theme,
                 institution=institution,
                 workstream=workstream,
-                status=status,
+                owner=owner,
+                status=MilestoneStatus(status.value) if status else None,
                 rag=Rag(rag.value) if rag else None,
                 overdue=overdue,
                 at_risk=at_risk,
@@ -125,6 +175,18 @@ def list_command(
                 session=session, as_of=when, tolerances=tolerances(session=session), filters=filters
             )
             report = milestones_report(rows, when)
+        elif kind == "actions":
+            action_filter = ActionFilter(
+                status=ActionStatus(status.value) if status else None,
+                owner=owner,
+                institution=institution,
+                overdue=overdue,
+                due_before=parse_option_date(due_before, "--due-before", db),
+                due_after=parse_option_date(due_after, "--due-after", db),
+            )
+            report = actions_report(
+                list_actions(session=session, as_of=when, filters=action_filter), when
+            )
         else:
             spec = BY_TABLE[kind.value]
             records = list_records(spec, session=session)
@@ -133,6 +195,39 @@ def list_command(
             )
             report = records_report(spec, records, stored_settings(session=session))
     emit(report, output)
+
+
+ACTION_COLUMNS = [
+    # key, header, kind, drop order on a narrow terminal
+    ("ref", "Ref", "ref", 0),
+    ("text", "Text", "text", 0),
+    ("visit", "Visit", "ref", 5),
+    ("meeting", "Meeting", "ref", 6),
+    ("owner", "Owner", "ref", 3),
+    ("institution", "Inst.", "ref", 7),
+    ("due", "Due", "date", 0),
+    ("status", "Status", "ref", 1),
+    ("completed", "Completed", "date", 4),
+    ("overdue", "Overdue", "ref", 8),
+    ("days_overdue", "Days late", "number", 2),
+]
+
+
+def actions_report(rows: list[ActionRow], as_of: dt.date) -> Report:
+    from dataclasses import asdict
+
+    from tracker.cli.render import Column, Report, Section
+
+    columns = [Column(*spec) for spec in ACTION_COLUMNS]  # type: ignore[arg-type]
+    plain = [asdict(row) for row in rows]
+    section = Section(f"Actions as of {as_of.isoformat()}", columns, plain)
+    late = sum(1 for row in rows if row.overdue)
+    return Report(
+        document={"as_of": as_of, "kind": "actions", "rows": plain},
+        csv=section,
+        sections=[section],
+        notes=[f"{len(rows)} action{'s' if len(rows) != 1 else ''}, {late} overdue."],
+    )
 
 
 MILESTONE_COLUMNS = [
@@ -258,7 +353,12 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
 
 @app.command("show", rich_help_panel=PANEL)
 def show(
-    ref: Annotated[str, typer.Argument(help="Ref of the record.", show_default=False)],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="Ref of the record.", show_default=False, autocompletion=completion.any_ref
+        ),
+    ],
     kind: Annotated[
         Kind | None,
         typer.Option("--kind", help="Which kind, when the ref names more than one record."),
@@ -290,11 +390,53 @@ def show(
     emit(detail_report(detail), output)
 
 
+def _follow_up_rows(table: str, items: list[Any]) -> list[dict[str, Any]]:
+    """Records following up the one shown, in their programme-file form, with their state."""
+    from tracker.kinds import BY_TABLE
+
+    kind = BY_TABLE[table]
+    rows = []
+    for item in items:
+        fields = {
+            key: value
+            for key, value in _full(kind, item.key, item.fields).items()
+            if key not in kind.shown_under
+        }
+        if kind.days_late is not None:
+            fields["overdue"] = item.days_overdue is not None
+            fields["days_overdue"] = item.days_overdue
+        rows.append(fields)
+    return rows
+
+
+def _follow_up_section(table: str, rows: list[dict[str, Any]]) -> Section:
+    from tracker.cli.render import Column, Section
+    from tracker.fields import FieldType
+    from tracker.kinds import BY_TABLE
+
+    kind = BY_TABLE[table]
+    columns = [Column(kind.key_field, kind.key_field.capitalize(), "ref")]
+    for spec in kind.fields:
+        if spec.key in kind.shown_under or spec.is_list:
+            continue
+        column_kind = {
+            FieldType.DATE: "date",
+            FieldType.REF: "ref",
+            FieldType.CHOICE: "ref",
+        }.get(spec.field_type, "text")
+        header = spec.key.replace("_", " ").capitalize()
+        columns.append(Column(spec.key, header, column_kind))  # type: ignore[arg-type]
+    if kind.days_late is not None:
+        columns.append(Column("days_overdue", "Days late", "number"))
+    return Section(kind.nouns.capitalize(), columns, rows)
+
+
 def detail_report(detail: RecordDetail) -> Report:
     from rich.text import Text
 
     from tracker.cli.render import Column, Report, Section
     from tracker.cli.values import show as shown
+    from tracker.kinds import BY_TABLE
 
     kind = detail.kind
     history = kind.history
@@ -353,10 +495,22 @@ def detail_report(detail: RecordDetail) -> Report:
                 [dict(zip(names, entry, strict=True)) for entry in entries],
             )
         )
+    follow_ups = {
+        table: _follow_up_rows(table, items) for table, items in detail.follow_ups.items()
+    }
+    for table, rows in follow_ups.items():
+        sections.append(_follow_up_section(table, rows))
     references = [
         {"kind": item.noun, "ref": item.ref, "field": item.field} for item in detail.referenced_by
     ]
-    if references:
+    # The follow-ups listed above are not listed again as mere references.
+    listed = {
+        (BY_TABLE[table].noun, item.key)
+        for table, items in detail.follow_ups.items()
+        for item in items
+    }
+    others = [row for row in references if (row["kind"], row["ref"]) not in listed]
+    if others:
         sections.append(
             Section(
                 "Referenced by",
@@ -365,16 +519,18 @@ def detail_report(detail: RecordDetail) -> Report:
                     Column("ref", "Ref", "ref"),
                     Column("field", "Field", "ref"),
                 ],
-                references,
+                others,
             )
         )
     document = {
         "kind": kind.noun,
         "ref": detail.key,
         "fields": fields,
-        "derived": detail.derived,
+        # Only kinds that have derived values (a risk's score and band) carry the key.
+        **({"derived": detail.derived} if kind.derived else {}),
         "rag": detail.rag or None,
         "referenced_by": references,
+        **follow_ups,
     }
     csv_rows = [{"field": key, "value": shown(value)} for key, value in detail.fields.items()]
     csv_rows += [{"field": key, "value": shown(value)} for key, value in detail.derived.items()]

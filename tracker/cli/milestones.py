@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db
 from tracker.enums import MilestoneStatus
 
@@ -28,7 +29,14 @@ OpenStatus = StrEnum(  # type: ignore[misc]
 def add_milestone(
     title: Annotated[str, typer.Argument(help="What will have happened.", show_default=False)],
     workstream: Annotated[
-        str, typer.Option("--workstream", "-w", help="Workstream that delivers it.", metavar="REF")
+        str,
+        typer.Option(
+            "--workstream",
+            "-w",
+            help="Workstream that delivers it.",
+            metavar="REF",
+            autocompletion=completion.refs("workstreams"),
+        ),
     ],
     due: Annotated[
         str,
@@ -47,10 +55,17 @@ def add_milestone(
             "--institution",
             help="Owning institution (default: the workstream's lead).",
             metavar="REF",
+            autocompletion=completion.refs("institutions"),
         ),
     ] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Person who owns it.", metavar="REF")
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Person who owns it.",
+            metavar="REF",
+            autocompletion=completion.refs("people"),
+        ),
     ] = None,
     status: Annotated[
         OpenStatus,
@@ -62,6 +77,7 @@ def add_milestone(
             "--depends-on",
             help="Milestones that must be achieved first, separated by commas.",
             metavar="REF,REF…",
+            autocompletion=completion.ref_list("milestones"),
         ),
     ] = None,
     db: Db = None,
@@ -113,7 +129,14 @@ def add_milestone(
 
 @app.command("update-milestone", rich_help_panel=PANEL)
 def update_milestone(
-    ref: Annotated[str, typer.Argument(help="The milestone to change.", show_default=False)],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="The milestone to change.",
+            show_default=False,
+            autocompletion=completion.refs("milestones"),
+        ),
+    ],
     forecast: Annotated[
         str | None,
         typer.Option("--forecast", help="Expected date; 'none' means as due.", metavar="DATE"),
@@ -132,10 +155,22 @@ def update_milestone(
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
     owner: Annotated[
-        str | None, typer.Option("--owner", help="Owner ('none' clears).", metavar="REF")
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Owner ('none' clears).",
+            metavar="REF",
+            autocompletion=completion.refs("people"),
+        ),
     ] = None,
     institution: Annotated[
-        str | None, typer.Option("--institution", help="Owning institution.", metavar="REF")
+        str | None,
+        typer.Option(
+            "--institution",
+            help="Owning institution.",
+            metavar="REF",
+            autocompletion=completion.refs("institutions"),
+        ),
     ] = None,
     due: Annotated[
         str | None,
@@ -160,6 +195,7 @@ def update_milestone(
             "--depends-on",
             help="Milestones that must be achieved first, separated by commas (replaces the list).",
             metavar="REF,REF…",
+            autocompletion=completion.ref_list("milestones"),
         ),
     ] = None,
     no_depends_on: Annotated[

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db, Format, OutputFormat
 from tracker.enums import RiskStatus
 
@@ -33,7 +34,9 @@ def risks(
     theme: Annotated[
         str | None,
         typer.Option(
-            "--theme", help="Only risks under this theme (directly, or through a workstream)."
+            "--theme",
+            help="Only risks under this theme (directly, or through a workstream).",
+            autocompletion=completion.refs("themes"),
         ),
     ] = None,
     status: Annotated[
@@ -267,7 +270,15 @@ def _plain(row: KpiRow) -> dict[str, Any]:
 
 @app.command("record-kpi", rich_help_panel=PANEL)
 def record_kpi(
-    kpi: Annotated[str, typer.Argument(help="The KPI.", metavar="KPI", show_default=False)],
+    kpi: Annotated[
+        str,
+        typer.Argument(
+            help="The KPI.",
+            metavar="KPI",
+            show_default=False,
+            autocompletion=completion.refs("kpis"),
+        ),
+    ],
     value: Annotated[
         str,
         typer.Argument(

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import Db
 from tracker.fields import FieldSpec, FieldType
-from tracker.kinds import KINDS, KindSpec, Scope
+from tracker.kinds import FILE_ORDER, KindSpec, Scope
 
 METAVARS = {
     FieldType.TEXT: "TEXT",
@@ -31,7 +32,7 @@ METAVARS = {
 def build() -> typer.Typer:
     """One Typer holding the add-, update- and remove- commands of every kind."""
     app = typer.Typer()
-    for kind in KINDS:
+    for kind in FILE_ORDER:
         commands = kind.commands
         name = kind.command_noun
         if commands.add:
@@ -81,21 +82,59 @@ def _option(spec: FieldSpec, *, updating: bool) -> inspect.Parameter:
     else:
         annotation = Annotated[
             str | None,
-            typer.Option(spec.flag, help=help_text, metavar=METAVARS[spec.field_type]),
+            typer.Option(
+                spec.flag,
+                help=help_text,
+                metavar=METAVARS[spec.field_type],
+                autocompletion=_completer(spec),
+            ),
         ]
     return inspect.Parameter(
         spec.key, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=None
     )
 
 
-def _argument(name: str, help_text: str) -> inspect.Parameter:
+def _completer(spec: FieldSpec) -> completion.Completer | None:
+    """Refs for a field that takes them: one ref, a list of refs, or entries that start
+    with one (``TRACEY:host``)."""
+    if spec.field_type is FieldType.REF and spec.target:
+        return completion.refs(spec.target)
+    if spec.field_type is FieldType.REFS and spec.target:
+        return completion.ref_list(spec.target)
+    if spec.field_type is FieldType.ROWS and spec.rows is not None:
+        first, *rest = spec.rows.columns
+        if first.field_type is FieldType.REF and first.target:
+            vocabulary = next((column.vocabulary for column in rest if column.vocabulary), None)
+            choices = [member.value for member in vocabulary] if vocabulary else []
+            return completion.entry_list(first.target, choices)
+    return None
+
+
+def _argument(
+    name: str, help_text: str, completer: completion.Completer | None = None
+) -> inspect.Parameter:
     return inspect.Parameter(
         name,
         inspect.Parameter.KEYWORD_ONLY,
         annotation=Annotated[
-            str, typer.Argument(help=help_text, metavar=name.upper(), show_default=False)
+            str,
+            typer.Argument(
+                help=help_text,
+                metavar=name.upper(),
+                show_default=False,
+                autocompletion=completer,
+            ),
         ],
     )
+
+
+def _key_completer(kind: KindSpec) -> completion.Completer:
+    """The records of a kind, by the ref that identifies them (a party: its institution's)."""
+    if kind.has_ref:
+        return completion.refs(kind.table)
+    target = kind.field(kind.key_field).target
+    assert target is not None
+    return completion.refs(target)
 
 
 def _db_parameter() -> inspect.Parameter:
@@ -126,7 +165,7 @@ def typed_values(
 
 def _add_command(kind: KindSpec) -> Callable[..., None]:
     primary = kind.primary
-    parameters = [_argument(primary.key, _describe(primary, updating=False))]
+    parameters = [_argument(primary.key, _describe(primary, updating=False), _completer(primary))]
     if kind.has_ref:
         parameters.append(
             inspect.Parameter(
@@ -180,7 +219,7 @@ def _add_command(kind: KindSpec) -> Callable[..., None]:
 def _update_command(kind: KindSpec) -> Callable[..., None]:
     key_name = kind.key_field
     history = kind.history.into if kind.history else None
-    parameters = [_argument(key_name, f"The {kind.noun} to change.")]
+    parameters = [_argument(key_name, f"The {kind.noun} to change.", _key_completer(kind))]
     parameters += [
         _option(spec, updating=True)
         for spec in kind.fields
@@ -285,7 +324,7 @@ def report_update(
 def _remove_command(kind: KindSpec) -> Callable[..., None]:
     key_name = kind.key_field
     parameters = [
-        _argument(key_name, f"The {kind.noun} to remove."),
+        _argument(key_name, f"The {kind.noun} to remove.", _key_completer(kind)),
         inspect.Parameter(
             "cascade",
             inspect.Parameter.KEYWORD_ONLY,

@@ -155,8 +155,10 @@ def csv_cell(value: Any) -> Any:
 
 
 def show(report: Report, out: Console) -> None:
+    # Headings and notes wrap at the terminal's width (COLUMNS when output is not a terminal),
+    # like the tables under them; the console itself leaves other output unwrapped.
     for line in report.heading:
-        out.print(line)
+        _print_wrapped(out, line)
     # The same columns are left out of every table, so the tables line up and the note is true.
     hidden = {column.key for section in report.sections for column in _left_out(section, out)}
     for section in report.sections:
@@ -169,17 +171,31 @@ def show(report: Report, out: Console) -> None:
             for column in section.columns
             if column.key in hidden
         )
-        out.print(
+        _print_wrapped(
+            out,
             Text(
                 f"Left out to fit {out.width} columns: {', '.join(headers)}. "
                 "Widen the terminal, or use --format csv or json.",
                 style="dim",
-            )
+            ),
         )
     if report.notes:
         out.print()
         for note in report.notes:
-            out.print(Text(note, style="dim"))
+            _print_wrapped(out, Text(note, style="dim"))
+
+
+def _print_wrapped(out: Console, line: Any) -> None:
+    """A heading or note, wrapped at the terminal's width like the tables under it, with
+    its continuation lines indented as far as its first (a party under the MoU's title)."""
+    if not isinstance(line, Text):
+        out.print(line, soft_wrap=False)
+        return
+    indent = len(line.plain) - len(line.plain.lstrip(" "))
+    body = line[indent:] if indent else line
+    for part in body.wrap(out, max(out.width - indent, 1)):
+        part.rstrip()
+        out.print(Text(" " * indent) + part, soft_wrap=True)
 
 
 TEXT_MIN_WIDTH = 16

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.text import counted, printable
 
@@ -30,6 +31,7 @@ QuarterOption = Annotated[
         help="FY2026/27 Q1 (or 2026/27 Q1, current, previous, next). "
         "Default: the latest quarter that has ended.",
         show_default=False,
+        autocompletion=completion.quarters,
     ),
 ]
 SchemeOption = Annotated[
@@ -76,7 +78,8 @@ def quarterly(
         typer.Option(
             "--section",
             help="Only this section (summary, milestone_summary, milestones, "
-            "theme_progress, institution_progress, visits, risks, issues, kpis, changes): "
+            "theme_progress, institution_progress, visits, actions, risks, issues, kpis, "
+            "changes): "
             "how to print one as CSV.",
             show_default=False,
         ),
@@ -84,7 +87,7 @@ def quarterly(
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Write the quarterly report: summary, milestones, progress, visits, risks and KPIs.
+    """Write the quarterly report: summary, milestones, progress, visits, actions, risks and KPIs.
 
     Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
     """
@@ -244,6 +247,11 @@ _KINDS: dict[str, dict[str, str]] = {
         "status": "ref", "host": "ref", "sites": "text", "attendees": "text",
         "themes": "text", "purpose": "text", "outcomes": "text", "open_actions": "text",
     },
+    "actions": {
+        "ref": "ref", "text": "text", "visit": "ref", "meeting": "ref", "owner": "ref",
+        "institution": "ref", "due": "date", "status": "ref", "completed": "date",
+        "overdue": "ref", "days_overdue": "number",
+    },
     "risks": {
         "ref": "ref", "title": "text", "theme": "ref", "workstream": "ref", "owner": "ref",
         "likelihood": "number", "impact": "number", "score": "number", "band": "rag",
@@ -274,6 +282,7 @@ _DROP_ORDER = {
     "owner": 9, "theme": 8, "purpose": 8, "workstream": 7, "themes": 7, "attendees": 6,
     "slippage_days": 5, "forecast": 4, "kind": 4, "sites": 3, "institution": 3, "status": 2,
     "end": 2, "green": 2, "amber": 2, "next_ref": 1, "rag_previous": 3, "trend": 2,
+    "meeting": 5, "visit": 4,
 }  # fmt: skip
 
 

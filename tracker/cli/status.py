@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.services.status_rows import ARROWS, progress_fields, row_fields
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
     from tracker.services.kpis import KpiTable
+    from tracker.services.lookahead import WeekSummary
     from tracker.services.raid import RaidSummary
     from tracker.services.status import ProgrammeStatus, ProgressTable
 
@@ -35,10 +37,20 @@ def status(
         ),
     ] = None,
     theme: Annotated[
-        str | None, typer.Option("--theme", help="Only this theme and its sub-themes.")
+        str | None,
+        typer.Option(
+            "--theme",
+            help="Only this theme and its sub-themes.",
+            autocompletion=completion.refs("themes"),
+        ),
     ] = None,
     institution: Annotated[
-        str | None, typer.Option("--institution", help="Only milestones this institution owns.")
+        str | None,
+        typer.Option(
+            "--institution",
+            help="Only milestones this institution owns.",
+            autocompletion=completion.refs("institutions"),
+        ),
     ] = None,
     tree: Annotated[
         bool,
@@ -66,6 +78,7 @@ def status(
     from tracker.cli.context import moment, reading
     from tracker.cli.render import emit
     from tracker.errors import UsageError
+    from tracker.services.lookahead import week_summary
     from tracker.services.settings import reporting_scheme, tolerances
     from tracker.services.status import ScopeKind, programme_status
 
@@ -87,10 +100,12 @@ def status(
             institution=institution,
             compare=compared_with(session, compare_to, when.as_of, scheme),
         )
-        # The whole programme's page also carries its risks, issues and KPIs.
+        # The whole programme's page also carries its risks, issues, KPIs, open actions and
+        # the MoU's own dates; a page cut to one theme or institution does not.
         whole = not single and theme is None and institution is None
         raid, kpis = _raid_and_kpis(session, result.as_of) if whole else (None, None)
-    emit(status_report(result, single=single, raid=raid, kpis=kpis), output)
+        week = week_summary(session=session, as_of=result.as_of) if whole else None
+    emit(status_report(result, single=single, raid=raid, kpis=kpis, week=week), output)
 
 
 def _raid_and_kpis(session: Any, as_of: Any) -> tuple[RaidSummary, KpiTable]:
@@ -164,6 +179,7 @@ def status_report(
     single: bool,
     raid: RaidSummary | None = None,
     kpis: KpiTable | None = None,
+    week: WeekSummary | None = None,
 ) -> Report:
     from tracker.cli.render import Column, Report, Section
 
@@ -208,13 +224,14 @@ def status_report(
             "tables": {
                 table.by.value: [row_fields(row) for row in table.rows] for table in result.tables
             },
+            **(week.document() if week is not None else {}),
         }
     notes = [
         _compared_note(result),
         f"As of {result.as_of.isoformat()}. Slippage tolerances: green up to "
         f"{result.tolerances.green_days} days, red beyond {result.tolerances.red_days} days.",
     ]
-    heading = [] if single else _heading(result)
+    heading = [] if single else _heading(result, week)
     if raid is not None and kpis is not None:
         from dataclasses import asdict
 
@@ -287,7 +304,7 @@ def _compared_note(result: ProgrammeStatus) -> str:
     )
 
 
-def _heading(result: ProgrammeStatus) -> list[Any]:
+def _heading(result: ProgrammeStatus, week: WeekSummary | None) -> list[Any]:
     from rich.text import Text
 
     from tracker.cli.render import RAG_STYLES
@@ -318,4 +335,6 @@ def _heading(result: ProgrammeStatus) -> list[Any]:
         + ")"
     )
     lines.append(summary)
+    if week is not None:
+        lines.append(Text(week.describe()))
     return lines

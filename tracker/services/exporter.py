@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tracker.fields import FieldType, plain
-from tracker.kinds import KINDS, KindSpec, Scope
+from tracker.kinds import FILE_ORDER, KindSpec, Scope
 from tracker.rules import Record
 from tracker.services.lookup import current_mou
 from tracker.services.settings import SETTINGS, stored_settings
@@ -31,7 +31,7 @@ def export_programme(*, session: Session, mou: str | None = None) -> dict[str, A
     settings = _settings_set(session)
     if settings:
         document["settings"] = settings
-    for kind in KINDS:
+    for kind in FILE_ORDER:
         records = store.mou_records(kind)
         rows = [outside(kind, key, value) for key, value in sorted(records.items())]
         if kind.scope is Scope.MOU:

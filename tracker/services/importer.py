@@ -36,7 +36,7 @@ from tracker import models
 from tracker.db import serialise
 from tracker.errors import MouError, Problem, ValidationFailed
 from tracker.fields import plain
-from tracker.kinds import KINDS, KindSpec, Scope
+from tracker.kinds import FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.rules import Record, parent_loops
 from tracker.services import audit, trail
 from tracker.services.configure import change_settings
@@ -401,6 +401,12 @@ class _Writer:
             prefer=merge.prefer,
         )
         self._write_settings(programme, result)
+        # Records added to an MoU the database already holds join it, whether or not the MoU
+        # itself changes in this import.
+        if self.store.mou_id is None:
+            self.store.mou_id = self.store.id_of("mou", programme.mou_ref)
+        # Counted in the order a programme file lists its tables, whatever the write order.
+        result.counts = {kind.table: Counts() for kind in FILE_ORDER}
         by_kind: dict[str, list[_Planned]] = {}
         for item in plan:
             by_kind.setdefault(item.kind.table, []).append(item)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from tracker import models
 from tracker.enums import MilestoneStatus, Rag
 from tracker.errors import InvalidInput, NotFound, UsageError
-from tracker.kinds import BY_TABLE, MILESTONES, KindSpec
+from tracker.kinds import BY_TABLE, KINDS, MILESTONES, KindSpec
 from tracker.services.dependencies import at_risk, describe, knock_ons
 from tracker.services.lookup import by_ref, current_mou, missing, suggest_any
 from tracker.services.rag import (
@@ -35,6 +35,7 @@ class MilestoneFilter:
     theme: str | None = None
     institution: str | None = None
     workstream: str | None = None
+    owner: str | None = None
     status: MilestoneStatus | None = None
     rag: Rag | None = None
     overdue: bool = False
@@ -126,6 +127,9 @@ def list_milestones(
     if filters.workstream is not None:
         ws = by_ref("workstreams", filters.workstream, session=session, field="--workstream")
         stmt = stmt.where(models.Milestone.workstream_id == ws.id)
+    if filters.owner is not None:
+        person = by_ref("people", filters.owner, session=session, field="--owner")
+        stmt = stmt.where(models.Milestone.owner_id == person.id)
     if filters.status is not None:
         stmt = stmt.where(col(models.Milestone.status) == filters.status)
     if filters.rag is not None:
@@ -163,10 +167,19 @@ def list_records(kind: KindSpec, *, session: Session) -> list[tuple[str, dict[st
     return sorted(store.mou_records(kind).items())
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """A record that follows up the one shown (an action of a visit), with its state."""
+
+    key: str
+    fields: dict[str, Any]
+    days_overdue: int | None  # None: not overdue, or the kind has no due dates
+
+
 @dataclass
 class RecordDetail:
-    """Everything about one record: its fields, who points at it, and for a milestone its
-    derived and reported RAG."""
+    """Everything about one record: its fields, who points at it, the records that follow it
+    up with their state, and for a milestone its derived and reported RAG."""
 
     kind: KindSpec
     key: str
@@ -174,6 +187,8 @@ class RecordDetail:
     referenced_by: list[Reference]
     rag: dict[str, Any] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # a risk's score and band
+    # Per following kind (its table), and the field through which each follows this record.
+    follow_ups: dict[str, list[FollowUp]] = field(default_factory=dict)
 
 
 def find_kinds(ref: str, *, session: Session) -> list[KindSpec]:
@@ -218,6 +233,7 @@ def record_detail(
         fields=fields,
         referenced_by=references_to(kind, row.id, session=session),
         derived=kind.derive(fields, stored_settings(session=session)),
+        follow_ups=_follow_ups(kind, row.id, store, as_of),
     )
     if kind is MILESTONES:
         derived = milestone_rag(
@@ -242,6 +258,30 @@ def record_detail(
             ],
         }
     return detail
+
+
+def _follow_ups(
+    kind: KindSpec, row_id: int, store: RecordStore, as_of: dt.date
+) -> dict[str, list[FollowUp]]:
+    """The records of every kind that lists this one in ``shown_under``, by ref."""
+    found: dict[str, list[FollowUp]] = {}
+    for other in KINDS:
+        for name in other.shown_under:
+            spec = other.field(name)
+            if spec.target != kind.table:
+                continue
+            model: Any = other.model
+            rows = store.session.exec(
+                select(model)
+                .where(getattr(model, spec.attribute) == row_id)
+                .order_by(col(model.ref))
+            ).all()
+            for child, record in zip(rows, store.records_of(other, list(rows)), strict=True):
+                late = other.days_late(record, as_of) if other.days_late else None
+                found.setdefault(other.table, []).append(
+                    FollowUp(key=store.key_of(other, child), fields=record, days_overdue=late)
+                )
+    return found
 
 
 def filter_records(

@@ -17,7 +17,7 @@ from typing import Any
 
 from tracker.errors import InvalidInput, Problem, ValidationFailed
 from tracker.fields import FieldSpec, FieldType, clean_value, refs_named
-from tracker.kinds import BY_TABLE, KINDS, KindSpec, Scope
+from tracker.kinds import BY_TABLE, FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.periods import Scheme, parse_period
 from tracker.rules import Record, parent_loops
 from tracker.services.settings import SETTINGS, out_of_order
@@ -197,12 +197,12 @@ def _read_tables(
     data: dict[str, Any], problems: list[Problem], scheme: Scheme, *, hint: str
 ) -> Programme:
     programme = Programme()
-    known = [*BY_TABLE, SETTINGS_TABLE]
+    known = [*(kind.table for kind in FILE_ORDER), SETTINGS_TABLE]
     for table in sorted(set(data) - set(known)):
         problems.append(Problem(table, None, None, f"unknown table; expected {', '.join(known)}"))
     if "mou" not in data:
         problems.append(Problem("mou", None, None, "missing: the file needs one [mou] table"))
-    for kind in KINDS:
+    for kind in FILE_ORDER:
         raw = data.get(kind.table, {} if kind.scope is Scope.MOU else [])
         if kind.scope is Scope.MOU:
             if not isinstance(raw, dict):
@@ -311,7 +311,7 @@ def _check_references(programme: Programme, existing: Existing, problems: list[P
     def known(table: str, ref: str) -> bool:
         return ref in programme.records[table] or ref in existing.get(table, {})
 
-    for kind in KINDS:
+    for kind in FILE_ORDER:
         for key, record in programme.records[kind.table].items():
             for spec in kind.fields:
                 for table, ref in refs_named(spec, record.get(spec.key)):
@@ -334,7 +334,7 @@ def _check_rules(programme: Programme, existing: Existing, problems: list[Proble
     if len(records["mou"]) != 1:
         problems.append(Problem("mou", None, None, "the file needs exactly one [mou] table"))
     lookup = _lookup(programme, existing)
-    for kind in KINDS:
+    for kind in FILE_ORDER:
         for key, record in records[kind.table].items():
             for field_name, message in kind.problems(record, lookup, key):
                 problems.append(Problem(kind.table, key, field_name, message))

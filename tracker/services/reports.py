@@ -8,7 +8,7 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from tracker.fields import plain
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
 from tracker.scoring import KpiThresholds, RiskBands
+from tracker.services import actions as action_rules
 from tracker.services.audit import loads
 from tracker.services.dependencies import describe, knock_ons
 from tracker.services.kpis import KpiRow, kpi_table
@@ -116,6 +117,7 @@ class QuarterlyReport:
     kpis: list[KpiRow] = field(default_factory=list)
     bands: RiskBands = field(default_factory=RiskBands)
     thresholds: KpiThresholds = field(default_factory=KpiThresholds)
+    actions: list[action_rules.ActionRow] = field(default_factory=list)
 
 
 class _Definitions:
@@ -186,6 +188,7 @@ SECTIONS = (
     "theme_progress",
     "institution_progress",
     "visits",
+    "actions",
     "risks",
     "issues",
     "kpis",
@@ -207,6 +210,7 @@ def report_document(
             "theme_progress": [row_fields(row) for row in report.theme_progress.rows],
             "institution_progress": [row_fields(row) for row in report.institution_progress.rows],
             "visits": [asdict(line) for line in report.visits],
+            "actions": [asdict(row) for row in report.actions],
             "risks": [asdict(line) for line in report.risks],
             "issues": [asdict(line) for line in report.issues],
             "kpis": [_kpi_fields(row, report.quarter.label) for row in report.kpis],
@@ -334,6 +338,7 @@ def quarterly_report(
         kpis=kpis,
         bands=bands,
         thresholds=thresholds,
+        actions=_action_lines(session, mou.id, quarter, as_of),
     )
 
 
@@ -436,7 +441,9 @@ def _milestone_lines(
         .order_by(col(m.due), col(m.ref))
     )
     rows = list(session.execute(stmt))
-    earlier = _statuses_before_completion(session, [row[0] for row in rows], as_of)
+    earlier = _statuses_before_completion(
+        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
+    )
     flagged = knock_ons(session, [row[0].id for row in rows], as_of)
     lines = []
     for row in rows:
@@ -463,21 +470,21 @@ def _milestone_lines(
 
 
 def _statuses_before_completion(
-    session: Session, milestones: list[models.Milestone], as_of: dt.date
+    session: Session, kind: str, done: Any, records: list[Any], as_of: dt.date
 ) -> dict[str, str]:
-    """For milestones done after ``as_of``: the status each had before it was set to done,
-    read from the audit trail (the last status change that was not to done)."""
+    """For records (milestones, actions) done after ``as_of``: the status each had before it
+    was set to done, read from the audit trail (the last status change that was not to done)."""
     refs = [
-        m.ref
-        for m in milestones
-        if m.status is MilestoneStatus.DONE and m.completed is not None and m.completed > as_of
+        item.ref
+        for item in records
+        if item.status == done and item.completed is not None and item.completed > as_of
     ]
     if not refs:
         return {}
     e = models.AuditEntry
     rows = session.exec(
         select(e.ref, e.old, e.new)
-        .where(e.kind == "milestones", col(e.ref).in_(refs), e.action != "base")
+        .where(e.kind == kind, col(e.ref).in_(refs), e.action != "base")
         .order_by(col(e.id))
     ).all()
     before: dict[str, str] = {}
@@ -538,3 +545,32 @@ def _visit_lines(session: Session, mou_id: int, quarter: Quarter) -> list[VisitL
             )
         )
     return lines
+
+
+def _action_lines(
+    session: Session, mou_id: int, quarter: Quarter, as_of: dt.date
+) -> list[action_rules.ActionRow]:
+    """Every action open at the as-of date, or closed (done) in the quarter by then, whatever
+    visit or meeting it came from. A completion after the as-of date is not known yet: such an
+    action shows the status it had before, and counts as open."""
+    a = models.Action
+    completed = col(a.completed)
+    closed_in = sa.and_(
+        completed.is_not(None), completed.between(quarter.start, min(quarter.end, as_of))
+    )
+    stmt = action_rules.action_select(mou_id, as_of).where(
+        sa.or_(action_rules.is_open(as_of), closed_in)
+    )
+    rows = list(session.execute(stmt))
+    earlier = _statuses_before_completion(
+        session, "actions", ActionStatus.DONE, [row[0] for row in rows], as_of
+    )
+    lines = []
+    for row in rows:
+        line = action_rules.action_row(row, as_of)
+        action = row[0]
+        if action.completed is not None and action.completed > as_of:
+            status = earlier.get(action.ref, ActionStatus.OPEN.value)
+            line = replace(line, completed=None, status=status)
+        lines.append(line)
+    return sorted(lines, key=action_rules.by_due_date)
