@@ -111,7 +111,6 @@ class Programme:
                     "mou_id": 1,
                     "institution_id": number,
                     "role": PartyRole.SIGNATORY if number <= 4 else PartyRole.PARTNER,
-                    "signed": dt.date(2026, 2, 19) if number <= 4 else None,
                 }
                 for number in range(1, 7)
             ],

@@ -18,6 +18,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -45,9 +46,19 @@ def examples(quick: int, thorough: int) -> int:
     return thorough if THOROUGH else quick
 
 
-# CliRunner turns the Typer app into a Click command on every invoke; the command is the same
-# every time, so build it once per process (most of a CLI test's own time otherwise).
-typer.testing._get_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
+# CliRunner turns the Typer app into a Click command on every invoke. Tests run `mou` as the
+# `mou` program builds it: the root command whose subcommands are made on first use, kept
+# for the process (building every command for every test was most of a CLI test's time).
+_typer_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
+
+
+def _command_of(typer_app: typer.Typer) -> Any:
+    from tracker.cli.app import app, command
+
+    return command() if typer_app is app else _typer_command(typer_app)
+
+
+typer.testing._get_command = _command_of  # type: ignore[attr-defined]
 
 # Pinned terminal for exact output: fixed width, no colour, no terminal features.
 TERMINAL_ENV = {"COLUMNS": "140", "NO_COLOR": "1", "TERM": "dumb", "MOU_DB": None}

@@ -11,12 +11,16 @@ import pytest
 
 PROBE = """
 import json, sys
-from tracker.cli.app import app
+from tracker.cli.app import command
 try:
-    app(sys.argv[1:])
+    command()(sys.argv[1:])
 except SystemExit:
     pass
 heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic'})
+if sys.argv[1:] == ["--help"]:
+    # The list of commands is drawn from their summaries: no command is made, and Typer's
+    # help formatter (Markdown, syntax highlighting) is not needed.
+    heavy += sorted(command().commands.built) + sorted({'typer.rich_utils'} & set(sys.modules))
 print(json.dumps(heavy), file=sys.stderr)
 """
 
@@ -41,3 +45,50 @@ def test_version() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert (result.exit_code, result.stdout) == (0, f"mou {__version__}\n")
+
+
+def test_the_root_command_has_the_apps_commands_in_order() -> None:
+    """`mou` makes each command on first use from the same definitions as the whole app."""
+    import typer
+
+    from tracker.cli.app import app
+    from tracker.cli.lazy import LazyCommands, entries
+
+    whole = typer.main.get_command(app)
+    lazy = LazyCommands(entries(app))
+    assert list(lazy) == list(whole.commands)  # type: ignore[attr-defined]
+    for name, command in whole.commands.items():  # type: ignore[attr-defined]
+        made = lazy[name]
+        assert [p.name for p in made.params] == [p.name for p in command.params], name
+        assert (made.help, made.rich_help_panel) == (command.help, command.rich_help_panel)
+        assert lazy.entries[name].summary == (command.help or "").split("\n\n")[0].replace(
+            "\n", " "
+        ), name
+
+
+def test_running_a_command_makes_only_that_command() -> None:
+    probe = (
+        "import sys; from tracker.cli.app import command\n"
+        "try:\n    command()(['status', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(command().commands.built), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stderr.strip().splitlines()[-1] == "['status']"
+
+
+def test_the_root_help_lists_every_command_under_its_panel() -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli.app import app
+    from tracker.cli.lazy import entries
+
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1] == " Usage: mou [OPTIONS] COMMAND [ARGS]..."
+    titles = [line.split(" ")[1] for line in lines if line.startswith("╭─ ")]
+    assert titles[0] == "Options"
+    for entry in entries(app):
+        row = next(line for line in lines if line.startswith(f"│ {entry.name} "))
+        assert entry.summary.split(" ")[0] in row, entry.name
+    assert max(len(line) for line in lines) == 120

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum, auto
+from functools import cache, cached_property
 from typing import Any
 
 from tracker.enums import choices
@@ -110,19 +111,27 @@ class FieldSpec:
     bounds: tuple[int, int] = (0, 10_000)  # INT: the accepted range
     help: str = ""  # what the option means on the command line, when the key does not say
 
-    @property
+    # Worked out once per field (a frozen dataclass keeps them in the instance's dict): a
+    # large import asks each of them once per record.
+    @cached_property
     def attribute(self) -> str:
         if self.column:
             return self.column
         return f"{self.key}_id" if self.field_type is FieldType.REF else self.key
 
-    @property
+    @cached_property
     def is_list(self) -> bool:
         return self.field_type in LISTS
 
     @property
     def flag(self) -> str:
         return "--" + self.key.replace("_", "-")
+
+
+@cache
+def _accepted(vocabulary: type[StrEnum]) -> dict[str, StrEnum]:
+    """A vocabulary's members by the text that names them, in any case."""
+    return {member.value.casefold(): member for member in vocabulary}
 
 
 def date_in_range(value: dt.date, field: str) -> dt.date:
@@ -181,7 +190,7 @@ def clean_value(spec: FieldSpec, value: Any, *, period: PeriodParser | None = No
             return value
         case FieldType.CHOICE:
             assert spec.vocabulary is not None
-            accepted = {member.value.casefold(): member for member in spec.vocabulary}
+            accepted = _accepted(spec.vocabulary)
             if not isinstance(value, str) or value.strip().casefold() not in accepted:
                 raise InvalidInput(
                     f"{field}: expected one of {choices(spec.vocabulary)}; got {value!r}"

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from tracker import rules, scoring
+from tracker import rules
 from tracker.enums import (
     ActionStatus,
     AssumptionStatus,
@@ -158,7 +159,7 @@ class KindSpec:
                 return spec
         raise KeyError(key)
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         """Every key a programme file's record may hold, its key first."""
         return (("ref",) if self.has_ref else ()) + tuple(spec.key for spec in self.fields)
@@ -175,7 +176,17 @@ class KindSpec:
             if spec.required and spec.field_type in (T.TEXT, T.LONG_TEXT)
         )
 
-    @property
+    @cached_property
+    def ref_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields whose values name other records (a REF, REFS, or entries with a ref)."""
+        return tuple(
+            spec
+            for spec in self.fields
+            if spec.field_type in (T.REF, T.REFS)
+            or (spec.rows is not None and any(c.field_type is T.REF for c in spec.rows.columns))
+        )
+
+    @cached_property
     def list_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(spec for spec in self.fields if spec.is_list)
 
@@ -553,6 +564,21 @@ ISSUED_REPORTS = KindSpec(
     frozen=True,
 )
 
+
+def _risk_score(record: Mapping[str, Any], settings: Mapping[str, str]) -> int | None:
+    # Scoring (with its decimal arithmetic) is imported when a risk is first scored, not
+    # whenever a command starts.
+    from tracker.scoring import score_of
+
+    return score_of(record, settings)
+
+
+def _risk_band(record: Mapping[str, Any], settings: Mapping[str, str]) -> str | None:
+    from tracker.scoring import band_of
+
+    return band_of(record, settings)
+
+
 RISKS = KindSpec(
     "risks",
     "risk",
@@ -602,8 +628,8 @@ RISKS = KindSpec(
         heading="Earlier scores",
     ),
     derived=(
-        Derived("score", scoring.score_of, after="impact"),
-        Derived("band", scoring.band_of, "rag", after="score"),
+        Derived("score", _risk_score, after="impact"),
+        Derived("band", _risk_band, "rag", after="score"),
     ),
 )
 ISSUES = KindSpec(

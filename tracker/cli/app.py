@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from typing import Annotated, Any
 
 import typer
 
@@ -88,9 +89,25 @@ app.add_typer(database.app, name="db", rich_help_panel="Settings and database")
 app.add_typer(database.check_app)
 
 
+@functools.cache
+def command() -> Any:
+    """The root command as ``mou`` runs it: the same commands as ``app``, each made only when
+    it is used (``tracker.cli.lazy``), so a command starts in the time it needs itself."""
+    from typer.main import get_command
+
+    from tracker.cli.lazy import LazyCommands, entries
+
+    bare = typer.Typer()
+    bare.info = app.info
+    bare.registered_callback = app.registered_callback
+    group = get_command(bare)
+    group.commands = LazyCommands(entries(app))  # type: ignore[attr-defined]
+    return group
+
+
 def main() -> None:
     _readable_output()
-    app()
+    command()()
 
 
 def _readable_output() -> None:

@@ -22,6 +22,18 @@ class MouGroup(TyperGroup):
         result: list[str] = super().parse_args(ctx, args)
         return result
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        # By name only: listing must not make every command (tracker.cli.lazy).
+        return list(self.commands)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from tracker.cli.lazy import LazyCommands, root_help
+
+        if isinstance(self.commands, LazyCommands):
+            root_help(self, ctx)
+            return
+        super().format_help(ctx, formatter)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

@@ -245,30 +245,37 @@ def rich_table(
 
 def _left_out(section: Section, out: Console) -> list[Column]:
     """Whole columns to leave out so the table fits the terminal, the highest drop order first.
-    Each candidate is drawn off-screen with free text at its narrowest, and measured."""
+    Each column's width is measured once: the table's width is then their sum."""
+    widths = {column.key: _narrowest(column, section) for column in section.columns}
     hidden: set[str] = set()
     droppable = sorted(
         (column for column in section.columns if column.drop_order),
         key=lambda column: -column.drop_order,
     )
     for column in droppable:
-        if _drawn_width(section, hidden) <= out.width:
+        shown = [width for key, width in widths.items() if key not in hidden]
+        if table_width(shown) <= out.width:
             break
         hidden.add(column.key)
     return [column for column in section.columns if column.key in hidden]
 
 
-def _drawn_width(section: Section, hidden: set[str]) -> int:
-    probe = Console(file=io.StringIO(), width=10_000, no_color=True, highlight=False)
-    probe.print(rich_table(section, hidden, narrowest=True))
-    drawn = probe.file.getvalue().splitlines()  # type: ignore[attr-defined]
-    return max((cell_len(line.rstrip()) for line in drawn), default=0)
+def table_width(widths: list[int]) -> int:
+    """How wide ``rich_table`` draws columns of these widths: each column but the last is
+    followed by one space of padding and the (blank) column rule of its box."""
+    return sum(widths) + 2 * max(len(widths) - 1, 0)
+
+
+def _narrowest(column: Column, section: Section) -> int:
+    """A column's width with free text at its narrowest (refs, numbers and dates are never
+    cut, so they are as wide as their widest cell)."""
+    return TEXT_MIN_WIDTH if column.kind == "text" else _width(column, section)
 
 
 def _width(column: Column, section: Section) -> int:
     if column.kind == "text":
         return TEXT_MIN_WIDTH
-    widths = [len(column.header)]
+    widths = [cell_len(column.header)]
     widths.extend(_cell(column, row.get(column.key), 0).cell_len for row in section.rows)
     depth = max(section.indent.values(), default=0) if column is section.columns[0] else 0
     return max(widths) + 2 * depth

@@ -14,13 +14,14 @@ import datetime as dt
 import getpass
 import json
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker import models
-from tracker.fields import FieldSpec, FieldType, plain
+from tracker.fields import FieldSpec, FieldType
 from tracker.services.settings import stored_settings
 from tracker.text import clean_text, redact
 
@@ -76,21 +77,37 @@ def _os_user() -> str:
 # Values as the trail stores them.
 
 
-def _iso(value: Any) -> str:
+def _stored_form(value: Any) -> Any:
+    """What JSON cannot write by itself: dates in ISO form, vocabulary members as their text
+    (members of a StrEnum are text already, and JSON writes them so)."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
     raise TypeError(f"cannot record {type(value).__name__} in the audit trail")
 
 
 def encode(value: Any) -> str | None:
-    """A value as stored in the trail: JSON, with dates in ISO form."""
+    """A value as stored in the trail: JSON, with dates in ISO form (tuples become lists).
+    The same value always encodes to the same text, so the text can be compared."""
     if value is None:
         return None
-    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=_iso)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_stored_form)
 
 
 def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+# An import's entry for a record it adds would hold the file's values twice: as what was
+# added and as the base of the next import's merge. The base is stored as this mark instead
+# (it is not JSON, so it is never a value), which halves what a large import writes.
+SAME_AS_NEW = "="
+
+
+def loads_base(base: str | None, new: str | None) -> Any:
+    """An entry's base, from its stored text and its new values' text."""
+    return loads(new if base == SAME_AS_NEW else base)
 
 
 def decode(spec: FieldSpec, value: Any) -> Any:
@@ -180,18 +197,22 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     if not entries or current(session).suppressed:
         return
     cid = command_id(session)
-    rows = [
-        {
-            "command_id": cid,
-            "kind": entry["kind"],
-            "ref": entry["ref"],
-            "action": entry["action"],
-            "old": encode(entry.get("old")),
-            "new": encode(entry.get("new")),
-            "base": encode(entry.get("base")),
-        }
-        for entry in entries
-    ]
+    rows = []
+    for entry in entries:
+        new = encode(entry.get("new"))
+        same = entry.get("base") is entry.get("new") and new is not None
+        base = SAME_AS_NEW if same else encode(entry.get("base"))
+        rows.append(
+            {
+                "command_id": cid,
+                "kind": entry["kind"],
+                "ref": entry["ref"],
+                "action": entry["action"],
+                "old": encode(entry.get("old")),
+                "new": new,
+                "base": base,
+            }
+        )
     session.execute(sa.insert(models.AuditEntry.__table__), rows)  # type: ignore[attr-defined]
 
 

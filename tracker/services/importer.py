@@ -255,7 +255,8 @@ class _Merge:
                 clash = FieldChange(kind.table, key, RECORD, "removed", "changed")
                 self._conflict(clash, take_file=False)
                 return _Planned(kind, key, None, file, False, False, True)
-            return _Planned(kind, key, dict(file), file, True, True, True)
+            # A new record is written as the file gives it: the record is its own base.
+            return _Planned(kind, key, file, file, True, True, True)
         merged = dict(current)
         history = kind.history
         for spec in kind.fields:
@@ -460,41 +461,42 @@ class _Writer:
             change_settings(changes, session=self.store.session, bases=bases)
 
     def _insert(self, kind: KindSpec, items: list[_Planned]) -> None:
-        """New records in bulk: one INSERT for the table, one per list field, one for the
-        audit entries; refs are looked up from the store's cache."""
-        if not items:
-            return
-        store = self.store
-        table = kind.model.__table__
+        """New records in bulk, a chunk at a time (so memory stays flat however long the
+        file): one INSERT per chunk for the table, one per list field, one for the audit
+        entries; refs are looked up from the store's cache."""
         # Records of a nesting kind go in by depth, so each parent's id is known before its
         # children are written.
         for layer in _layers(kind, items):
-            rows = []
-            for item in layer:
-                assert item.record is not None
-                values = store.column_values(kind, item.record, new=True)
-                if kind.has_ref:
-                    values["ref"] = item.key
-                rows.append(values)
-            returned = store.session.execute(
-                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            )
-            ids = [row_id for (row_id,) in returned]
-            for item, row_id in zip(layer, ids, strict=True):
-                if kind.has_ref:
-                    store.remember(kind.table, item.key, row_id)
-                if kind.scope is Scope.MOU:
-                    store.mou_id = row_id
-            for spec in kind.list_fields:
-                assert spec.rows is not None
-                child_rows = [
-                    row
-                    for item, row_id in zip(layer, ids, strict=True)
-                    for row in store.entry_rows(spec, row_id, (item.record or {})[spec.key])
-                ]
-                if child_rows:
-                    child = getattr(models, spec.rows.model_name)
-                    store.session.execute(sa.insert(child.__table__), child_rows)
+            for start in range(0, len(layer), INSERT_CHUNK):
+                self._insert_chunk(kind, layer[start : start + INSERT_CHUNK])
+
+    def _insert_chunk(self, kind: KindSpec, layer: list[_Planned]) -> None:
+        store = self.store
+        table = kind.model.__table__
+        rows = []
+        for item in layer:
+            assert item.record is not None
+            values = store.column_values(kind, item.record, new=True)
+            if kind.has_ref:
+                values["ref"] = item.key
+            rows.append(values)
+        ids = _insert_returning_ids(store.session, table, rows)
+        del rows
+        for item, row_id in zip(layer, ids, strict=True):
+            if kind.has_ref:
+                store.remember(kind.table, item.key, row_id)
+            if kind.scope is Scope.MOU:
+                store.mou_id = row_id
+        for spec in kind.list_fields:
+            assert spec.rows is not None
+            child_rows = [
+                row
+                for item, row_id in zip(layer, ids, strict=True)
+                for row in store.entry_rows(spec, row_id, (item.record or {})[spec.key])
+            ]
+            if child_rows:
+                child = getattr(models, spec.rows.model_name)
+                store.session.execute(sa.insert(child.__table__), child_rows)
         audit.record_many(
             store.session,
             [
@@ -505,9 +507,35 @@ class _Writer:
                     "new": item.record,
                     "base": item.base,
                 }
-                for item in items
+                for item in layer
             ],
         )
+
+
+# Records written per INSERT: large enough to be quick, small enough that the rows, their
+# parameters and their audit entries never add up to much memory.
+INSERT_CHUNK = 2_000
+
+
+def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids, in the rows' order.
+
+    SQLite can return ids in the order of the rows only one row per statement, which makes
+    a large import a hundred times slower; but a SQLite write transaction holds the
+    database's write lock from its start, so no one else can take an id meanwhile, and the
+    ids can be given here, after the largest in use. PostgreSQL returns them in order from
+    one statement."""
+    if session.get_bind().dialect.name == "sqlite":
+        start = session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+        ids = list(range(start + 1, start + 1 + len(rows)))
+        for row, row_id in zip(rows, ids, strict=True):
+            row["id"] = row_id
+        session.execute(sa.insert(table), rows)
+        return ids
+    returned = session.execute(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return [row_id for (row_id,) in returned]
 
 
 def _layers(kind: KindSpec, items: list[_Planned]) -> list[list[_Planned]]:

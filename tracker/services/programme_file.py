@@ -203,7 +203,9 @@ def _read_tables(
     if "mou" not in data:
         problems.append(Problem("mou", None, None, "missing: the file needs one [mou] table"))
     for kind in FILE_ORDER:
-        raw = data.get(kind.table, {} if kind.scope is Scope.MOU else [])
+        # Taken out of the parsed file as it is read, so the file's own form of a table is
+        # freed as its records are made (a large file is never held twice).
+        raw = data.pop(kind.table, {} if kind.scope is Scope.MOU else [])
         if kind.scope is Scope.MOU:
             if not isinstance(raw, dict):
                 problems.append(Problem("mou", None, None, "expected one [mou] table"))
@@ -233,6 +235,7 @@ class _Reader:
         records: dict[str, Record] = {}
         kind = self.kind
         for position, row in enumerate(rows, start=1):
+            rows[position - 1] = {}  # the parsed row is not needed once read: let it go
             key = self._key(row, position)
             if key is None:
                 continue
@@ -313,7 +316,7 @@ def _check_references(programme: Programme, existing: Existing, problems: list[P
 
     for kind in FILE_ORDER:
         for key, record in programme.records[kind.table].items():
-            for spec in kind.fields:
+            for spec in kind.ref_fields:
                 for table, ref in refs_named(spec, record.get(spec.key)):
                     if not known(table, ref):
                         noun = BY_TABLE[table].noun

@@ -9,6 +9,7 @@ kind's description in ``tracker.kinds``: no kind is special-cased here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +42,19 @@ def stale(session: Session, kind: KindSpec, key: str) -> StaleRecord:
         else ""
     )
     return StaleRecord(f"{kind.noun} {key} was changed{who}; run the command again")
+
+
+@cache
+def _columns(table: str) -> tuple[tuple[str, str, str | None], ...]:
+    """A kind's fields stored in its own row: (key, model attribute, the table a ref points
+    into, or None for a plain value). Worked out once: an import asks for every record."""
+    found = []
+    for spec in BY_TABLE[table].fields:
+        if spec.field_type is FieldType.REF:
+            found.append((spec.key, spec.attribute, spec.target))
+        elif spec.field_type in SCALARS:
+            found.append((spec.key, spec.attribute, None))
+    return tuple(found)
 
 
 def _model(name: str) -> Any:
@@ -329,15 +343,12 @@ class RecordStore:
         if kind.in_mou and new:
             # A record joins an MoU when it is added and stays there: an edit never moves it.
             values["mou_id"] = self.mou_id
-        for spec in kind.fields:
-            value = record.get(spec.key)
-            if spec.field_type is FieldType.REF:
-                assert spec.target is not None
-                values[spec.attribute] = (
-                    None if value is None else self.required_id(spec.target, value)
-                )
-            elif spec.field_type in SCALARS:
-                values[spec.attribute] = value
+        for key, attribute, target in _columns(kind.table):
+            value = record.get(key)
+            if target is None:
+                values[attribute] = value
+            else:
+                values[attribute] = None if value is None else self.required_id(target, value)
         return values
 
     def required_id(self, table: str, ref: str) -> int:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from tracker import models
 from tracker.errors import NotFound
 from tracker.kinds import BY_TABLE
-from tracker.services.audit import loads
+from tracker.services.audit import loads, loads_base
 from tracker.services.lookup import suggest_any
 from tracker.text import clean_ref, counted
 
@@ -97,7 +97,7 @@ def _entry(row: Any) -> Entry:
         action=row.action,
         old=loads(row.old),
         new=loads(row.new),
-        base=loads(row.base),
+        base=loads_base(row.base, row.new),
     )
 
 
@@ -292,9 +292,12 @@ def import_bases(session: Session) -> dict[tuple[str, str], tuple[dict[str, Any]
         latest = latest.where(e.c.command_id.not_in(taken_back))
     latest = latest.group_by(e.c.kind, e.c.ref)
     rows = session.execute(
-        sa.select(e.c.kind, e.c.ref, e.c.base, e.c.command_id).where(e.c.id.in_(latest))
+        sa.select(e.c.kind, e.c.ref, e.c.base, e.c.new, e.c.command_id).where(e.c.id.in_(latest))
     )
-    return {(kind, ref): (loads(base), command_id) for kind, ref, base, command_id in rows}
+    return {
+        (kind, ref): (loads_base(base, new), command_id)
+        for kind, ref, base, new, command_id in rows
+    }
 
 
 def last_change(

@@ -1,0 +1,71 @@
+"""The renderer decides which columns fit from widths it works out, never by drawing the
+table: these tests draw the table and check the sum against what Rich really draws."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
+
+from tests.conftest import examples
+from tracker.cli.render import Column, Section, _narrowest, rich_table, table_width
+
+KINDS = ["ref", "text", "number", "date", "rag", "bar"]
+# Cells as reports hold them: refs and words (some wide: CJK takes two cells), numbers, dates.
+WORDS = st.text(alphabet=st.sampled_from("ab -_/Zoë東京"), min_size=0, max_size=30)
+VALUES: dict[str, Any] = {
+    "ref": st.from_regex(r"[A-Z]{1,4}-?[0-9]{0,3}", fullmatch=True),
+    "text": WORDS,
+    "number": st.one_of(st.integers(0, 100_000), st.floats(0, 100, allow_nan=False)),
+    "date": st.dates().map(lambda day: day.isoformat()),
+    "rag": st.sampled_from(["GREEN", "AMBER", "RED ↓", "COMPLETE →", "NOT_STARTED"]),
+    "bar": st.floats(0, 100, allow_nan=False),
+}
+
+
+@st.composite
+def sections(draw: Any) -> Section:
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=8))
+    columns = [
+        Column(f"c{position}", draw(WORDS.filter(bool)), kind)  # type: ignore[arg-type]
+        for position, kind in enumerate(kinds)
+    ]
+    rows = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {column.key: st.one_of(st.none(), VALUES[column.kind]) for column in columns}
+            ),
+            max_size=6,
+        )
+    )
+    indent = {index: draw(st.integers(0, 2)) for index in range(len(rows))}
+    return Section(draw(WORDS), columns, rows, indent)
+
+
+def drawn_width(section: Section) -> int:
+    probe = Console(file=io.StringIO(), width=10_000, no_color=True, highlight=False)
+    probe.print(rich_table(section, narrowest=True))
+    lines = probe.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return max((cell_len(line.rstrip()) for line in lines), default=0)
+
+
+@settings(max_examples=examples(100, 1000), deadline=None)
+@given(sections())
+def test_the_width_worked_out_is_the_width_rich_draws(section: Section) -> None:
+    widths = [_narrowest(column, section) for column in section.columns]
+    assert table_width(widths) == drawn_width(section)
+
+
+def test_an_example_by_hand() -> None:
+    section = Section(
+        "Progress",
+        [Column("scope", "Ref", "ref"), Column("name", "Name"), Column("total", "Total", "number")],
+        [{"scope": "GROW-INVEST", "name": "Attract investment", "total": 1}],
+    )
+    # 11 (GROW-INVEST) + 16 (free text at its narrowest) + 5 (Total), and two gaps of two.
+    assert table_width([_narrowest(column, section) for column in section.columns]) == 36
+    assert drawn_width(section) == 36
