@@ -108,7 +108,30 @@ def write_data(text: str) -> None:
 
 
 def to_json(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    """The document as JSON for people and scripts alike: objects indented, and each element
+    of a list (a row of a table, an entry of a history) on a line of its own.
+
+    One line per row is also what keeps a large report quick: the standard library writes
+    indented JSON in Python, one value at a time, and unindented JSON in C."""
+    return _indented(document, 0) + "\n"
+
+
+def _indented(value: Any, depth: int) -> str:
+    inner, outer = "  " * (depth + 1), "  " * depth
+    if isinstance(value, dict) and value:
+        members = [
+            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {_indented(item, depth + 1)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(members) + "\n" + outer + "}"
+    if isinstance(value, (list, tuple)) and value:
+        elements = [inner + _one_line(item) for item in value]
+        return "[\n" + ",\n".join(elements) + "\n" + outer + "]"
+    return _one_line(value)
+
+
+def _one_line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=_json_default)
 
 
 def _json_default(value: Any) -> Any:

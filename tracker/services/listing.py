@@ -94,10 +94,23 @@ def milestone_select(mou_id: int | None, *columns: Any) -> Any:
     """Milestones of one MoU with the refs of their workstream, theme, owning institution and
     owner, then ``columns``: the base of every milestone listing."""
     owner = sa.orm.aliased(models.Person)
+    m = models.Milestone
+    # The milestone's own columns as one bundle rather than an ORM object: a listing reads,
+    # and a report of a large programme has tens of thousands of milestones to read.
+    milestone: Any = sa.orm.Bundle(
+        "milestone",
+        *(
+            col(column)
+            for column in (m.id, m.ref, m.title, m.due, m.forecast, m.completed, m.status)
+        ),
+        col(m.reported_rag),
+        col(m.version),
+        col(m.workstream_id),
+    )
     # More columns than sqlmodel.select's typed overloads take, so SQLAlchemy's select.
     return (
         sa.select(
-            models.Milestone,
+            milestone,
             col(models.Workstream.ref),
             col(models.Theme.ref),
             col(models.Institution.ref),
