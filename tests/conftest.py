@@ -60,6 +60,21 @@ def _command_of(typer_app: typer.Typer) -> Any:
 
 typer.testing._get_command = _command_of  # type: ignore[attr-defined]
 
+# Test databases live in memory-backed storage where the system has it: every SQLite commit
+# waits for the disk (fsync), which is what keeps a user's data safe but is not what any test
+# checks, and it was a third of the suite's time. Only when --basetemp is not given.
+MEMORY_BACKED = Path("/dev/shm")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp or hasattr(config, "workerinput"):
+        return  # chosen by hand, or a worker of pytest-xdist (its controller chose it)
+    if MEMORY_BACKED.is_dir() and os.access(MEMORY_BACKED, os.W_OK):
+        folder = MEMORY_BACKED / f"mou-tests-{os.getuid()}-{os.getpid()}"
+        config.option.basetemp = str(folder)
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 # Pinned terminal for exact output: fixed width, no colour, no terminal features.
 TERMINAL_ENV = {"COLUMNS": "140", "NO_COLOR": "1", "TERM": "dumb", "MOU_DB": None}
 

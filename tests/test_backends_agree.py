@@ -7,6 +7,7 @@ rest)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,54 @@ READ_COMMANDS = [
     ["export", "--format", "json"],
     ["report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28"],
     ["report", "quarterly", "-q", "FY2025/26 Q4", "--format", "json"],
-    ["report", "quarterly", "-q", "FY2026/27 Q2", "--scheme", "calendar", "-f", "csv"],
+    [
+        "report",
+        "quarterly",
+        "-q",
+        "FY2026/27 Q2",
+        "--scheme",
+        "calendar",
+        "-f",
+        "csv",
+        "--section",
+        "milestones",
+    ],
+    [
+        "report",
+        "quarterly",
+        "-q",
+        "FY2026/27 Q3",
+        "--as-of",
+        "2026-11-28",
+        "-f",
+        "csv",
+        "--section",
+        "actions",
+    ],
+    [
+        "report",
+        "quarterly",
+        "-q",
+        "FY2026/27 Q3",
+        "--as-of",
+        "2026-11-28",
+        "-f",
+        "csv",
+        "--section",
+        "kpis",
+    ],
+    [
+        "report",
+        "quarterly",
+        "-q",
+        "FY2026/27 Q3",
+        "--as-of",
+        "2026-11-28",
+        "-f",
+        "csv",
+        "--section",
+        "risks",
+    ],
     ["report", "quarterly", "-q", "FY2026/27 Q2", "-f", "json"],
     ["list", "milestones", "--at-risk", "--as-of", "2026-11-28"],
     ["list", "risks", "--format", "json"],
@@ -55,6 +103,15 @@ READ_COMMANDS = [
     ["due", "--as-of", "2031-03-01", "--format", "csv"],
     ["timeline", "--as-of", "2026-11-28"],
     ["timeline", "--as-of", "2026-11-28", "--quarters", "12", "--format", "json"],
+    ["changes", "--since", "2000-01-01", "--format", "csv"],
+]
+
+
+# Once a report is issued, the export and the issued list carry the moment it was issued.
+AFTER_ISSUE = [
+    ["report", "diff", "FY2026/27 Q2"],
+    ["report", "diff", "FY2026/27 Q2", "--format", "json"],
+    ["report", "quarterly", "-q", "FY2026/27 Q2", "-f", "json"],
 ]
 
 
@@ -95,3 +152,17 @@ def test_the_calendar_is_the_same_on_both_backends_but_for_its_stamps(
 
     sqlite, postgresql = both
     assert unstamped(sqlite) == unstamped(postgresql)
+    for cli in both:
+        result = cli("report", "issue", "-q", "FY2026/27 Q2", "--as-of", "2026-10-14")
+        assert result.exit_code == 0, result
+    for command in AFTER_ISSUE:
+        on_sqlite = sqlite(*command)
+        on_postgresql = postgresql(*command)
+        assert on_sqlite.exit_code == on_postgresql.exit_code == 0, command
+        assert _unstamped(on_sqlite.stdout) == _unstamped(on_postgresql.stdout), command
+        assert "FY2026-27-Q2.1" in on_sqlite.stdout, command
+
+
+def _unstamped(text: str) -> str:
+    """The two reports were issued a moment apart: the moment, down to the day, is set aside."""
+    return re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?|\d{1,2} \w{3} \d{4}", "<issued>", text)

@@ -531,6 +531,9 @@ def _reads() -> list[tuple[str, list[str], str, list[str]]]:
         due = ["due", *AS_OF, "--within", "60d", *fmt]
         reads.append((f"due {form}", due, form, STORED))
         reads.append((f"due by owner {form}", [*due, "--by", "owner"], form, STORED))
+        # What changed since before the import: every record added, under its title.
+        changes = ["changes", "--since", "2000-01-01", *fmt]
+        reads.append((f"changes {form}", changes, form, STORED))
     # The timeline cuts its labels to fit; its JSON holds every name in full.
     reads.append(("timeline json", ["timeline", *AS_OF, "--format", "json"], "json", STORED))
     reads.append(("timeline csv", ["timeline", *AS_OF, "--format", "csv"], "csv", []))

@@ -190,6 +190,16 @@ def test_a_report_as_csv_without_a_folder_asks_for_one_or_a_section(example_cli:
     assert wrong.stderr.startswith("error: --section: expected one of summary, milestone_summary")
 
 
+def test_the_section_help_names_every_section(cli: Cli) -> None:
+    from tracker.services.reports import SECTIONS
+
+    helped = cli("report", "quarterly", "--help", columns=400)
+    assert helped.exit_code == 0, helped
+    option = next(line for line in helped.stdout.splitlines() if "--section" in line)
+    listed = option.split("(", 1)[1].split(")", 1)[0].split(", ")
+    assert listed == list(SECTIONS)
+
+
 def test_history_of_a_setting_and_of_a_ref_never_used(example_cli: Cli) -> None:
     example_cli("config", "set", "green_tol_days", "9")
     entries = json.loads(example_cli("history", "green_tol_days", "-f", "json").stdout)
