@@ -19,6 +19,7 @@ from tracker.cli import (
     invocation,
     listing,
     milestones,
+    notes,
     raid,
     records,
     report,
@@ -76,6 +77,7 @@ app.add_typer(due.app)
 app.add_typer(calendar.app)
 app.add_typer(timeline.app)
 app.add_typer(report.app, name="report", rich_help_panel="Reporting")
+app.add_typer(notes.app, name="note", rich_help_panel="Reporting")
 app.add_typer(changes.app)
 app.add_typer(listing.app)
 app.add_typer(records.build())

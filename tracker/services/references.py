@@ -76,16 +76,16 @@ def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Ref
     if kind is None:
         return None  # bookkeeping that is not a record (the audit trail)
     store.mou_id = getattr(row, "mou_id", store.mou_id)
-    field = next((spec.key for spec in kind.fields if spec.attribute == column.name), column.name)
+    pointer = next((spec for spec in kind.fields if spec.attribute == column.name), None)
     return Reference(
         noun=kind.noun,
         ref=store.key_of(kind, row),
-        field=field,
+        field=pointer.key if pointer is not None else column.name,
         table=table_name,
         row_id=row.id,
         column=column.name,
         in_list=False,
-        optional=bool(column.nullable),
+        optional=bool(column.nullable) and not (pointer is not None and pointer.removed_with),
     )
 
 
