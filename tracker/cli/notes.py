@@ -91,7 +91,7 @@ def add(
     """
     from tracker.cli.context import open_db
     from tracker.errors import UsageError
-    from tracker.services.notes import add_note, words
+    from tracker.services.notes import Scope, add_note, words
 
     scope = _scope(theme, workstream, programme, required=True)
     assert scope is not None
@@ -102,7 +102,7 @@ def add(
         label = _quarter(session, quarter)
         saved = add_note(label, scope, written, session=session)
     typer.echo(
-        f"Added note {saved.key} on {scope.describe()} in {label}: "
+        f"Added note {saved.key} on {Scope.of(saved.record).describe()} in {label}: "
         f"{counted(words(saved.record['text']), 'word')}."
     )
 
