@@ -60,12 +60,15 @@ class Column:
 
 @dataclass
 class Section:
-    """One table: its columns (a contract for CSV) and its rows of plain values."""
+    """One table: its columns (a contract for CSV) and its rows of plain values. A section
+    with ``lines`` is shown as text under its title instead (commentary, or a line saying
+    there is nothing to list), wrapped at the terminal's width."""
 
     title: str
     columns: list[Column]
     rows: list[dict[str, Any]]
     indent: dict[int, int] = field(default_factory=dict)  # row index -> nesting depth
+    lines: list[Text] | None = None
 
 
 @dataclass
@@ -163,10 +166,15 @@ def show(report: Report, out: Console) -> None:
     hidden = {column.key for section in report.sections for column in _left_out(section, out)}
     for section in report.sections:
         out.print()
-        out.print(rich_table(section, hidden))
+        if section.lines is None:
+            out.print(rich_table(section, hidden))
+            continue
+        _print_wrapped(out, Text(section.title, style="bold"))
+        for line in section.lines:
+            _print_wrapped(out, line)
     if hidden:
         headers = dict.fromkeys(
-            column.header
+            column.header.replace("\n", " ")
             for section in report.sections
             for column in section.columns
             if column.key in hidden
@@ -247,6 +255,8 @@ def _left_out(section: Section, out: Console) -> list[Column]:
     """Whole columns to leave out so the table fits the terminal, the highest drop order first.
     Each candidate is drawn off-screen with free text at its narrowest, and measured."""
     hidden: set[str] = set()
+    if section.lines is not None:
+        return []
     droppable = sorted(
         (column for column in section.columns if column.drop_order),
         key=lambda column: -column.drop_order,
@@ -268,7 +278,7 @@ def _drawn_width(section: Section, hidden: set[str]) -> int:
 def _width(column: Column, section: Section) -> int:
     if column.kind == "text":
         return TEXT_MIN_WIDTH
-    widths = [len(column.header)]
+    widths = [max(len(line) for line in column.header.split("\n"))]  # a header may take lines
     widths.extend(_cell(column, row.get(column.key), 0).cell_len for row in section.rows)
     depth = max(section.indent.values(), default=0) if column is section.columns[0] else 0
     return max(widths) + 2 * depth

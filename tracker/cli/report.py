@@ -79,8 +79,8 @@ def quarterly(
             "--section",
             help="Only this section (summary, milestone_summary, milestones, "
             "theme_progress, institution_progress, visits, actions, risks, issues, kpis, "
-            "changes): "
-            "how to print one as CSV.",
+            "changes, milestone_exceptions, commentary, delivery_by_quarter): how to print one "
+            "as CSV.",
             show_default=False,
         ),
     ] = None,
@@ -130,6 +130,11 @@ def quarterly(
         shown = Report(
             document=shown.document, csv=picked, sections=[picked], heading=shown.heading
         )
+    elif output is OutputFormat.TABLE:
+        from tracker.cli.pack import terminal_pack
+        from tracker.services.board_pack import board_pack
+
+        shown = terminal_pack(board_pack(document), issued=issued, document=shown.document)
     emit(shown, output)
 
 
@@ -209,8 +214,11 @@ def _changes(
 
 
 def _as_of(document: dict[str, Any], issued: Issued | None) -> str:
+    return as_of_words(document["summary"], issued)
+
+
+def as_of_words(summary: dict[str, Any], issued: Issued | None) -> str:
     """'as of 2026-12-31', 'to date, as of 2026-11-29', or with 'as issued on …'."""
-    summary = document["summary"]
     prefix = "to date, " if summary.get("to_date") else ""
     text = f"{prefix}as of {summary['as_of']}"
     if issued is not None:
@@ -234,7 +242,7 @@ _KINDS: dict[str, dict[str, str]] = {
         "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
         "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
         "due_in_period": "ref", "achieved_in_period": "ref", "on_time": "ref", "missed": "ref",
-        "at_risk_from": "text",
+        "at_risk_from": "text", "reported_rag": "rag", "reported_rag_reason": "text",
     },
     "progress": {
         "scope": "ref", "name": "text", "total": "number", "done": "number",
@@ -272,10 +280,30 @@ _KINDS: dict[str, dict[str, str]] = {
         "theme": "ref", "change": "ref", "kind": "ref", "ref": "ref", "title": "text",
         "old": "text", "new": "text", "days": "number", "reason": "text",
     },
+    "milestone_exceptions": {
+        "ref": "ref", "title": "text", "workstream": "ref", "theme": "ref",
+        "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
+        "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
+        "overdue": "ref", "days_overdue": "number", "reported_rag": "rag",
+        "reported_rag_reason": "text", "at_risk_from": "text",
+    },
+    "commentary": {
+        "ref": "ref", "scope_type": "ref", "scope": "ref", "name": "text", "text": "text",
+    },
+    "delivery_by_quarter": {
+        "period": "ref", "start": "date", "end": "date", "as_of": "date",
+        "due_in_period": "number", "achieved_in_period": "number",
+        "achieved_on_time": "number", "achieved_late": "number", "missed_in_period": "number",
+        "pct_on_time": "number",
+    },
 }  # fmt: skip
 _KINDS["theme_progress"] = _KINDS["institution_progress"] = _KINDS["progress"]
 
-_TITLES = {"kpis": "KPIs"}
+_TITLES = {
+    "kpis": "KPIs",
+    "milestone_exceptions": "Milestones red or at risk",
+    "delivery_by_quarter": "Delivery by quarter",
+}
 
 # On a narrow terminal, these columns give way first (highest first); files keep them all.
 _DROP_ORDER = {
