@@ -70,8 +70,21 @@ def quarterly(
             show_default=False,
         ),
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Write the board pack as one workbook (.xlsx): a summary, then a sheet per "
+            "section.",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace report files already in the folder.")
+        bool,
+        typer.Option(
+            "--force", help="Replace report files already in the folder, or the workbook."
+        ),
     ] = False,
     section: Annotated[
         str | None,
@@ -87,9 +100,9 @@ def quarterly(
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Write the quarterly report: summary, milestones, progress, visits, actions, risks and KPIs.
+    """Show the quarter's board pack, or write it as CSV files (--out) or a workbook (--xlsx).
 
-    Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
+    Example: mou report quarterly --quarter "FY2026/27 Q2" --xlsx board-pack.xlsx
     """
     from tracker.cli.context import moment, reading
     from tracker.errors import UsageError
@@ -106,6 +119,12 @@ def quarterly(
         raise UsageError("--section: the folder always holds every section; leave it out")
     if out is not None and output is not OutputFormat.TABLE:
         raise UsageError("--format: the files in --out are always CSV; leave out --format")
+    if xlsx is not None and section is not None:
+        raise UsageError("--section: the workbook always holds every section; leave it out")
+    if xlsx is not None and output is not OutputFormat.TABLE:
+        raise UsageError("--format: the workbook is always .xlsx; leave out --format")
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise UsageError(f"--xlsx: expected a file name ending in .xlsx; got {str(xlsx)!r}")
     when = moment(recorded_by, None, db)
     with reading(db, when.recorded) as session:
         period, document, issued, title = _report(
@@ -114,13 +133,26 @@ def quarterly(
     if issued is None:
         document["changes"] = _changes(db, period, document, when.recorded)
     sections = sections_from(document)
-    if out is not None:
-        _write_folder(out, sections, force=force)
+    if out is not None or xlsx is not None:
+        from tracker.files import write_files
+
+        written = _folder_files(out, sections, force=force) if out is not None else {}
+        if xlsx is not None:
+            written[xlsx] = _workbook(xlsx, document, issued, force=force)
+        write_files(written)  # all of them, or (on any failure) none
         shown_as_of = _as_of(document, issued)
-        typer.echo(f"Wrote the {period.label} report ({shown_as_of}) to {printable(str(out))}:")
-        for name in files():
-            rows = len(sections[name].rows)
-            typer.echo(f"  {name}: {counted(rows, 'row')}")
+        if out is not None:
+            typer.echo(f"Wrote the {period.label} report ({shown_as_of}) to {printable(str(out))}:")
+            for name in files():
+                rows = len(sections[name].rows)
+                typer.echo(f"  {name}: {counted(rows, 'row')}")
+        if xlsx is not None:
+            from tracker.cli.workbook import SHEETS
+
+            typer.echo(
+                f"Wrote the {period.label} board pack ({shown_as_of}) to {printable(str(xlsx))}: "
+                f"{len(SHEETS)} sheets ({', '.join(SHEETS)})."
+            )
         return
     from tracker.cli.render import Report, emit
 
@@ -335,10 +367,23 @@ def sections_from(document: dict[str, Any]) -> dict[str, Section]:
     return sections
 
 
-def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> None:
+def _workbook(
+    target: Path, document: dict[str, Any], issued: Issued | None, *, force: bool
+) -> bytes:
+    """The board pack's workbook, once the target is known to be writable."""
+    from tracker.cli.workbook import workbook_bytes
+    from tracker.files import check_target
+    from tracker.services.board_pack import board_pack
+
+    check_target(target, force=force, option="--xlsx")
+    return workbook_bytes(board_pack(document), document, issued)
+
+
+def _folder_files(out: Path, sections: dict[str, Section], *, force: bool) -> dict[Path, bytes]:
+    """The report folder's files by path, once the folder is known to be writable."""
     from tracker.cli.render import excel_csv
     from tracker.errors import Conflict, InvalidInput
-    from tracker.files import check_target, write_files
+    from tracker.files import check_target
 
     names = files()
     if out.exists() and not out.is_dir():
@@ -354,7 +399,7 @@ def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> No
         raise InvalidInput(f"--out: cannot create {out}: {error.strerror}") from None
     for name in names:
         check_target(out / name, force=True)
-    write_files({out / name: excel_csv(sections[name]) for name in names})
+    return {out / name: excel_csv(sections[name]) for name in names}
 
 
 def _terminal_report(
