@@ -139,6 +139,10 @@ class KindSpec:
     # How many days a record is overdue as of a date (None: it is not).
     days_late: DaysLate | None = None
     unique: Unique | None = None
+    # The progress table a record of this kind heads a row of ("theme", "workstream",
+    # "institution"), or "programme" for the MoU: `mou show` gives its RAG, trend and counts
+    # (and, for a scope, its milestones) as of the date asked.
+    progress: str | None = None
 
     @property
     def has_ref(self) -> bool:
@@ -263,6 +267,7 @@ MOU = KindSpec(
     panel="Programme",
     commands=Commands(update="mou update-mou OXF-LIV-2026 --review 2027-02-19"),
     scope=Scope.MOU,
+    progress="programme",
     defaults=(rules.status_from_signed(MouStatus.ACTIVE, MouStatus.DRAFT),),
     rules=(rules.not_before("expires", "effective"),),
     plural="MoUs",
@@ -283,6 +288,7 @@ INSTITUTIONS = KindSpec(
         "mou remove-institution MAN",
     ),
     ref_prefix="I",
+    progress="institution",
 )
 PEOPLE = KindSpec(
     "people",
@@ -362,6 +368,7 @@ THEMES = KindSpec(
     scope=Scope.OWN,
     ref_prefix="T",
     parent="parent",
+    progress="theme",
 )
 COMMITMENTS = KindSpec(
     "commitments",
@@ -405,6 +412,7 @@ WORKSTREAMS = KindSpec(
     scope=Scope.OWN,
     ref_prefix="WS",
     rules=(rules.not_among("lead", "partners"),),
+    progress="workstream",
 )
 MILESTONES = KindSpec(
     "milestones",

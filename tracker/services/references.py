@@ -34,6 +34,9 @@ class Reference:
     column: str
     in_list: bool  # an entry in a list (a link or child row)
     optional: bool  # a nullable field, which the cascade clears
+    # Through a column that is no field of the record (the MoU every record belongs to):
+    # bookkeeping, which `show` leaves out.
+    internal: bool = False
 
 
 def references_to(kind: KindSpec, row_id: int, *, session: Session) -> list[Reference]:
@@ -86,6 +89,7 @@ def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Ref
         column=column.name,
         in_list=False,
         optional=bool(column.nullable) and not (pointer is not None and pointer.removed_with),
+        internal=pointer is None,
     )
 
 
