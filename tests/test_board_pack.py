@@ -302,11 +302,11 @@ def test_the_summary_sheet(pack_cli: Cli, tmp_path: Path) -> None:
         names = archive.namelist()
         assert "xl/charts/chart1.xml" in names
         chart = archive.read("xl/charts/chart1.xml").decode()
-    delivery = column["Quarter"]
-    assert f"Summary!$B${delivery + 1}:$B${delivery + 6}" in chart
-    assert f"Summary!$C${delivery + 1}:$C${delivery + 6}" in chart
-    assert f"Summary!$D${delivery + 1}:$D${delivery + 6}" in chart
-    assert [summary.cell(row, 2).value for row in range(delivery + 1, delivery + 7)] == [
+    delivery = next(cell.row for cell in summary["E"] if cell.value == "Quarter")
+    assert f"Summary!$E${delivery + 1}:$E${delivery + 6}" in chart
+    assert f"Summary!$F${delivery + 1}:$F${delivery + 6}" in chart
+    assert f"Summary!$G${delivery + 1}:$G${delivery + 6}" in chart
+    assert [summary.cell(row, 5).value for row in range(delivery + 1, delivery + 7)] == [
         "FY2025/26 Q2", "FY2025/26 Q3", "FY2025/26 Q4", "FY2026/27 Q1", "FY2026/27 Q2", Q3,
     ]  # fmt: skip
 

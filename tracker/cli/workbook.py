@@ -162,7 +162,9 @@ SUMMARY_RISKS = _cols(
 )  # fmt: skip
 SUMMARY_DATES = _cols(("date", "Date", "date"), ("title", "What", "text"), ("when", "When", "ref"))
 # The Summary sheet's grid: one set of columns that every block below the headline shares.
-SUMMARY_WIDTHS = (11, 46, 14, 12, 12, 10, 16, 44)
+SUMMARY_WIDTHS = (11, 46, 14, 12, 12, 10, 18, 44)
+DELIVERY_LEFT = 4  # the delivery table and its chart: columns E to H of the Summary
+CHART_ROWS = 14  # the chart's height, in rows of the default height
 
 
 def workbook_bytes(pack: BoardPack, document: dict[str, Any], issued: Issued | None) -> bytes:
@@ -512,8 +514,9 @@ class _Writer:
         self.cell(sheet, row, 2, Col("rag", "", "rag"), summary["rag"], align="center")
         if summary.get("trend"):
             sheet.write_string(row, 3, _trend_words(summary["trend"], summary.get("rag_previous")))
-        row = self._headline(sheet, row + 2)
-        row = self._delivery(sheet, row + 3)
+        top = row + 2
+        # The headline on the left; the chart on the right, and its figures under it.
+        row = max(self._headline(sheet, top), self._delivery(sheet, top + CHART_ROWS + 1))
         red_rows = [_red_row(item) for item in pack.milestones_red]
         row = self._block(
             sheet,
@@ -598,10 +601,12 @@ class _Writer:
         return top + len(figures)
 
     def _delivery(self, sheet: Any, top: int) -> int:
-        """The last six quarters' delivery, as a table and as a chart beside the headline."""
+        """The last six quarters' delivery: a table (columns E to H), and a chart of it above,
+        beside the headline."""
         rows = self.document.get("delivery_by_quarter", [])
+        left = DELIVERY_LEFT
         sheet.write_string(
-            top - 1, 1, "Delivery by quarter (last six quarters)", self.format(bold=True)
+            top - 1, left, "Delivery by quarter (last six quarters)", self.format(bold=True)
         )
         last = self.table(
             sheet,
@@ -609,13 +614,13 @@ class _Writer:
             DELIVERY_COLUMNS,
             rows,
             "Not recorded in this report.",
-            positions=[1, 2, 3, 4],
+            positions=list(range(left, left + len(DELIVERY_COLUMNS))),
         )
         if rows:
             chart = self.book.add_chart({"type": "column"})
             first, final = top + 1, top + len(rows)
-            categories = ["Summary", first, 1, final, 1]
-            for column, colour in ((2, "#7F7F7F"), (3, "#00703C")):
+            categories = ["Summary", first, left, final, left]
+            for column, colour in ((left + 1, "#7F7F7F"), (left + 2, "#00703C")):
                 chart.add_series(
                     {
                         "name": ["Summary", top, column],
@@ -634,8 +639,8 @@ class _Writer:
             )
             chart.set_y_axis({"min": 0, "major_gridlines": {"visible": False}})
             chart.set_legend({"position": "bottom"})
-            chart.set_size({"width": 560, "height": 300})
-            sheet.insert_chart(6, 4, chart, {"x_offset": 10, "y_offset": 0})
+            chart.set_size({"width": 560, "height": LINE_HEIGHT * 4 / 3 * CHART_ROWS})
+            sheet.insert_chart(top - CHART_ROWS - 2, left, chart, {"x_offset": 0, "y_offset": 0})
         return last
 
     def _block(
