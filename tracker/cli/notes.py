@@ -301,15 +301,27 @@ def _columns() -> list[Column]:
 def notes_report(lines: list[NoteLine], quarter: str | None) -> Report:
     from dataclasses import asdict
 
-    from tracker.cli.render import Report, Section
+    from tracker.cli.render import Column, Report, Section
 
     rows = [asdict(line) for line in lines]
     title = f"Commentary in {quarter}" if quarter else "Commentary"
-    section = Section(title, _columns(), rows)
+    # The terminal names what each note is on in one column: 'theme GROW', 'the programme'.
+    shown = Section(
+        title,
+        [
+            Column("ref", "Ref", "ref"),
+            Column("quarter", "Quarter", "ref"),
+            Column("on", "On", "ref"),
+            Column("name", "Name", "text", 2),
+            Column("words", "Words", "number", 1),
+            Column("text", "Text", "text"),
+        ],
+        [{**row, "on": line.where.describe()} for row, line in zip(rows, lines, strict=True)],
+    )
     return Report(
         document={"quarter": quarter, "rows": rows},
-        csv=section,
-        sections=[section],
+        csv=Section("notes", _columns(), rows),
+        sections=[shown],
         notes=[f"{counted(len(rows), 'note')}. At most 250 words each."],
     )
 
