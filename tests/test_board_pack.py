@@ -478,3 +478,23 @@ def test_libreoffice_opens_the_workbook(pack_cli: Cli, tmp_path: Path) -> None:
     pdf = tmp_path / "pack.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 10_000
+
+
+def test_report_diff_names_commentary_changed_since_the_issue(pack_cli: Cli) -> None:
+    import json
+
+    ok(pack_cli("report", "issue", "-q", Q3, "--as-of", "2026-11-30"))
+    ok(pack_cli("note", "update", "N02", "Changed after the issue."))
+    document = json.loads(ok(pack_cli("report", "diff", Q3, "-f", "json")))
+    assert document["differences"] == [
+        {
+            "section": "commentary",
+            "row": "theme GROW",
+            "field": "text",
+            "issued": NOTES[1][2],
+            "fresh": "Changed after the issue.",
+        }
+    ]
+    assert [item["command"] for item in document["explained_by"]] == [
+        "mou note update N02 'Changed after the issue.'"
+    ]

@@ -4,8 +4,8 @@ record does to them.
 Parts of a record (a visit's attendee list, a milestone's re-baseline history) go with it.
 Records that point at it are named, and removal is refused unless the user asks for the
 cascade. With the cascade, an optional link (an owner, a parent) is cleared, a list entry is
-taken out, and a record that cannot exist without it (a milestone without its workstream) is
-removed in turn.
+taken out, and a record that cannot exist without it (a milestone without its workstream, or a
+note without the theme it comments on: ``FieldSpec.removed_with``) is removed in turn.
 """
 
 from __future__ import annotations
