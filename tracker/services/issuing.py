@@ -262,7 +262,16 @@ def explanations(issued: Issued, found: list[Difference], *, session: Session) -
     # Commentary that differs is explained by the commands that wrote notes.
     notes = any(item.section == "commentary" for item in found)
     c = models.AuditCommand
-    rows = session.exec(select(c).where(col(c.at) > issued.at).order_by(col(c.id))).all()
+    # Commands after the one that issued the report (its time is kept to the second, so a
+    # command earlier in that same second is not "since"); by time when that one is unknown.
+    e = models.AuditEntry
+    issuing = session.exec(
+        select(e.command_id).where(
+            e.kind == ISSUED_REPORTS.table, e.ref == issued.ref, e.action == "add"
+        )
+    ).first()
+    since = col(c.id) > issuing if issuing is not None else col(c.at) > issued.at
+    rows = session.exec(select(c).where(since).order_by(col(c.id))).all()
     commands = [
         trail.Command(row.id or 0, row.at, row.actor, row.command, row.undoes, row.redoes)
         for row in rows
