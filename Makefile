@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB := .demo/mou.db
 
-.PHONY: demo test lint format bench docs clean
+.PHONY: demo test lint format bench docs pack-picture clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: $(STAMP)
 ## docs: regenerate the command reference (docs/cli.md) from the app; a test fails when it is stale
 docs: $(STAMP)
 	$(BIN)/python -m typer tracker.cli.app utils docs --name mou --title "mou command reference" --output docs/cli.md
+
+## pack-picture: render the example board pack's Summary sheet to docs/board-pack-summary.png
+## (needs LibreOffice and poppler: apt-get install libreoffice-calc-nogui poppler-utils)
+pack-picture: $(STAMP)
+	MOU=$(BIN)/mou sh docs/board-pack-picture.sh
 
 clean:
 	rm -rf $(VENV) .demo build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

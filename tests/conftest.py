@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +74,15 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = MEMORY_BACKED / f"mou-tests-{os.getuid()}-{os.getpid()}"
         config.option.basetemp = str(folder)
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+@pytest.fixture
+def on_disk() -> Iterator[Path]:
+    """A folder on the system's disk, for tests of what a disk does (journals, fsync and the
+    timing of a kill), which memory-backed storage does not show."""
+    folder = Path(tempfile.mkdtemp(prefix="mou-disk-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # Pinned terminal for exact output: fixed width, no colour, no terminal features.

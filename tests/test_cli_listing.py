@@ -168,3 +168,83 @@ def test_status_tree(example_cli: Cli) -> None:
         2,
         "error: --tree: shows themes and workstreams together; leave out --by\n",
     )
+
+
+def test_show_a_theme_gives_its_progress_and_its_milestones(example_cli: Cli) -> None:
+    """A theme counts its sub-themes' milestones, as in `mou status`; its trend is against the
+    end of the previous quarter."""
+    shown = example_cli("show", "LIFE", "--as-of", AS_OF, columns=100)
+    assert shown.exit_code == 0, shown
+    assert shown.stdout.splitlines()[:3] == [
+        "Theme LIFE",
+        "As of Sat 28 Nov 2026: RED \u2193 (GREEN at the end of the previous quarter)  5 "
+        "milestones: 2 done, 2",
+        "green, 0 amber, 1 red (1 overdue); next MS-17, due Fri 26 Feb 2027",
+    ]
+    document = json.loads(example_cli("show", "LIFE", "--as-of", AS_OF, "-f", "json").stdout)
+    assert document["progress"] == {
+        "scope": "LIFE", "name": "Life sciences", "total": 5, "done": 2, "green": 2, "amber": 0,
+        "red": 1, "overdue": 1, "pct_complete": 40.0, "rag": "RED", "next_ref": "MS-17",
+        "next_due": "2027-02-26", "rag_previous": "GREEN", "trend": "down", "at_risk": 0,
+    }  # fmt: skip
+    assert [row["ref"] for row in document["milestones"]] == [
+        "MS-06", "MS-07", "MS-12", "MS-17", "MS-18",
+    ]  # fmt: skip
+    # The same counts as the status table's row.
+    status = json.loads(example_cli("status", "--as-of", AS_OF, "-f", "json").stdout)
+    row = next(row for row in status["tables"]["theme"] if row["scope"] == "LIFE")
+    assert row == document["progress"]
+
+
+@pytest.mark.parametrize(
+    ("ref", "table", "milestones"),
+    [
+        ("WS07", "workstream", ["MS-11", "MS-15"]),
+        ("OCC", "institution", ["MS-08", "MS-09", "MS-22"]),
+    ],
+)
+def test_show_a_workstream_or_an_institution_gives_its_progress(
+    example_cli: Cli, ref: str, table: str, milestones: list[str]
+) -> None:
+    document = json.loads(example_cli("show", ref, "--as-of", AS_OF, "-f", "json").stdout)
+    assert [row["ref"] for row in document["milestones"]] == milestones
+    by = json.loads(example_cli("status", "--by", table, "--as-of", AS_OF, "-f", "json").stdout)
+    row = next(row for row in by["rows"] if row["scope"] == ref)
+    assert document["progress"] == row
+
+
+def test_show_the_mou_gives_its_parties_dates_and_standing(example_cli: Cli) -> None:
+    shown = example_cli("show", "OXF-LIV-2026", "--as-of", AS_OF, columns=120)
+    assert shown.exit_code == 0, shown
+    lines = shown.stdout.splitlines()
+    assert lines[:9] == [
+        "MoU OXF-LIV-2026",
+        "Oxford\u2013Liverpool strategic partnership: Memorandum of Understanding  (active, "
+        "signed Thu 19 Feb 2026)",
+        "  Liverpool City Region Combined Authority: Steve Rotheram, Mayor of the Liverpool "
+        "City Region",
+        "  University of Liverpool: Professor Tim Jones, Vice-Chancellor, University of Liverpool",
+        "  Oxfordshire County Council: Councillor Liz Leffman, Leader of Oxfordshire County "
+        "Council",
+        "  University of Oxford: Professor Irene Tracey, Vice-Chancellor, University of Oxford",
+        "As of Sat 28 Nov 2026: RED \u2192  21 milestones: 9 done, 8 green, 1 amber, 3 red (2 "
+        "overdue, 1 at risk from a dependency);",
+        "next MS-13, due Fri 4 Dec 2026",
+        "Actions: 6 open, 2 overdue.",
+    ]
+    # Its dates, and no list of every record that belongs to it by an internal id.
+    assert "2027-02-19  MoU review" in shown.stdout
+    assert "Referenced by" not in shown.stdout
+    document = json.loads(
+        example_cli("show", "OXF-LIV-2026", "--as-of", AS_OF, "-f", "json").stdout
+    )
+    assert document["referenced_by"] == []
+    assert document["programme"]["stage"] == "active"
+    assert [party["institution"] for party in document["programme"]["parties"]] == [
+        "LCRCA", "LIV", "OCC", "OXF",
+    ]  # fmt: skip
+    assert document["programme"]["dates"][0] == {
+        "event": "review", "title": "MoU review", "date": "2027-02-19", "days": 83,
+        "overdue": False,
+    }  # fmt: skip
+    assert document["progress"]["rag"] == "RED"

@@ -27,6 +27,9 @@ FILES = [
     "issues.csv",
     "kpis.csv",
     "changes.csv",
+    "milestone_exceptions.csv",
+    "commentary.csv",
+    "delivery_by_quarter.csv",
 ]
 
 
@@ -49,6 +52,9 @@ def test_the_example_report_folder_is_pinned(example_cli: Cli, tmp_path: Path) -
         "  kpis.csv: 4 rows",
         # The database was loaded after 28 November: nothing had changed by then.
         "  changes.csv: 0 rows",
+        "  milestone_exceptions.csv: 4 rows",
+        "  commentary.csv: 0 rows",
+        "  delivery_by_quarter.csv: 6 rows",
     ]
     assert sorted(path.name for path in out.iterdir()) == sorted(FILES)  # no temporary files
     golden = GOLDEN / "report_fy2026-27_q3"
@@ -148,12 +154,21 @@ def test_formula_cells_are_guarded_and_numbers_stay_numbers(cli: Cli, tmp_path: 
 
 
 def test_terminal_and_json_views(example_cli: Cli) -> None:
+    # The terminal shows the board pack (tests/test_board_pack.py pins it whole).
     shown = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28")
     assert shown.exit_code == 0, shown
     assert shown.stdout.splitlines()[1] == (
+        "Board pack for FY2026/27 Q3 (2026-10-01 to 2026-12-31), to date, as of 2026-11-28"
+    )
+    assert "On time means completed within 7 days of due" in " ".join(shown.stdout.split())
+    # One section shows as the files hold it, under the report's heading.
+    section = example_cli(
+        "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "--section", "kpis"
+    )
+    assert section.stdout.splitlines()[1] == (
         "Quarterly report FY2026/27 Q3 (2026-10-01 to 2026-12-31), to date, as of 2026-11-28: RED"
     )
-    assert "Scheme uk-fy; on time means completed within 7 days of due" in shown.stdout
+    assert section.stdout.splitlines()[5] == "KPIs"
     document = json.loads(
         example_cli(
             "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json"
@@ -162,6 +177,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
         "institution_progress", "visits", "actions", "risks", "issues", "kpis", "changes",
+        "milestone_exceptions", "commentary", "delivery_by_quarter", "mou",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 50.0  # to date: of the two due before 28 Nov
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)

@@ -278,6 +278,7 @@ PREFIX = {
     "issues": "HX",
     "assumptions": "HQ",
     "kpis": "HK",
+    "notes": "HN",
 }
 
 
@@ -401,6 +402,12 @@ direction = "higher"
 theme = "HT{n}"
 targets = [{{ period = "FY2026/27 Q1", value = 4 }}]
 actuals = [{{ period = "FY2026/27 Q1", value = 3, note = {q} }}]
+
+[[notes]]
+ref = "HN{n}"
+quarter = "FY2026/27 Q1"
+theme = "HT{n}"
+text = {q}
 """
 
 
@@ -423,6 +430,11 @@ date = 2026-06-01
 host = "A"
 purpose = {toml_string(purpose)}
 outcomes = {toml_string(outcomes)}
+
+[[notes]]
+ref = "PROGRAMME"
+quarter = "FY2026/27 Q1"
+text = {toml_string(purpose)}
 """
     typed = [typed for typed, _ in ACCEPTED.values()]
     return header + extra + "".join(hostile_records(n, t) for n, t in enumerate(typed, 1))
@@ -526,6 +538,7 @@ def _reads() -> list[tuple[str, list[str], str, list[str]]]:
         reads.append((f"report {form}", report, form, [] if form == "csv" else STORED))
         reads.append((f"risks {form}", ["risks", *fmt], form, STORED))
         reads.append((f"kpis {form}", ["kpis", "--period", "FY2026/27 Q1", *fmt], form, STORED))
+        reads.append((f"note list {form}", ["note", "list", *fmt], form, STORED))
         # Overdue milestones, actions due in July and the board meetings of 10 July: titles
         # and texts in full; in a table, each person's name heads their own table.
         due = ["due", *AS_OF, "--within", "60d", *fmt]
@@ -565,7 +578,9 @@ def test_every_read_command_shows_hostile_text_as_stored(
     if argv[0] == "status" and "--by" not in argv and "--tree" not in argv and form == "table":
         assert out.startswith(f"T  {MOU_TITLE}  (")  # the heading: markup and emoji code as typed
     if argv[:2] == ["report", "quarterly"] and form == "table":
-        assert out.startswith(f"T  {MOU_TITLE}\nQuarterly report FY2026/27 Q1 ")
+        assert out.startswith(f"T  {MOU_TITLE}\nBoard pack for FY2026/27 Q1 ")
+        # The programme's commentary, each of its lines as typed.
+        assert all(line in out.splitlines() for line in MULTILINE[0].splitlines())
 
 
 def test_the_timeline_labels_hostile_names_literally(hostile: Cli) -> None:
@@ -623,6 +638,7 @@ TEXT_FIELDS = {
     "issues": ["title"],
     "assumptions": ["text"],
     "kpis": ["name"],
+    "notes": ["text"],
 }
 
 
@@ -692,6 +708,31 @@ def test_multi_line_text_is_kept_and_guarded(hostile: Cli) -> None:
     multi = next(row for row in listed if row[0] == "MULTI")
     cells = dict(zip(header, multi, strict=True))
     assert (cells["purpose"], cells["outcomes"]) == (purpose, "'" + outcomes)
+
+
+def test_the_workbook_keeps_hostile_text_as_text(hostile: Cli, tmp_path: Path) -> None:
+    """Every cell is written by its type: a name starting with = is text, never a formula,
+    and markup is kept as typed, in every sheet."""
+    import openpyxl
+
+    target = tmp_path / "pack.xlsx"
+    succeeded(hostile("report", "quarterly", *QUARTER, "--xlsx", str(target)))
+    book = openpyxl.load_workbook(target)
+    texts = set()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate)
+                    texts.add(cell.value)
+    missing = [text for text in STORED if text not in texts]
+    assert not missing, missing
+    themes = {row[0].value: row for row in book["Themes"].iter_rows(min_row=4)}
+    # Each theme's commentary in its row, as typed.
+    assert [themes[f"HT{n:02d}"][-1].value for n in range(1, len(STORED) + 1)] == STORED
+    summary = [cell.value for row in book["Summary"].iter_rows() for cell in row]
+    assert MULTILINE[0] in summary  # the programme's commentary, lines and all
 
 
 def test_report_files_guard_formulas_and_keep_numbers(hostile: Cli, tmp_path: Path) -> None:

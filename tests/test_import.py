@@ -32,6 +32,7 @@ EXAMPLE_COUNTS = {
     "issues": 3,
     "assumptions": 3,
     "kpis": 4,
+    "notes": 0,
     "issued_reports": 0,
 }
 

@@ -480,6 +480,18 @@ def _issued_reports() -> Rows:
     )
 
 
+def _notes() -> Rows:
+    """Commentary: on a theme (odd rows), a workstream (even rows) or, in the all-NULL row,
+    the whole programme; never on both (a check constraint)."""
+    return _entities(
+        lambda n, v: {
+            "mou_id": n,
+            "theme_id": _optional(n, v) if n % 2 else None,
+            "workstream_id": None if n % 2 else _optional(n, v),
+        }
+    )
+
+
 def _audit_commands() -> Rows:
     """A chain of undo: command n undoes command n - 1."""
     return _entities(lambda n, v: {"undoes": _parent(n, v), "redoes": None})
@@ -551,6 +563,7 @@ BUILDERS: dict[str, Callable[[], Rows]] = {
     "audit_command": _audit_commands,
     "audit_entry": _audit_entries,
     "issued_report": _issued_reports,
+    "note": _notes,
 }
 
 # Builders whose rows depend on the revision: they get the table as reflected there.
@@ -592,6 +605,7 @@ EXPECTED_COUNTS = {
     "audit_command": 6,
     "audit_entry": 60,
     "issued_report": 6,
+    "note": 6,
 }
 
 

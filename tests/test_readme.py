@@ -3,6 +3,7 @@ is checked here against the command, run on the example as of Monday 30 November
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ def test_the_readme_quotes_the_calendar_export(
         example_cli, "calendar", "--as-of", MONDAY, "--out", "programme.ics", columns=100
     )
     assert f"```\n{quoted}\n```" in README
+
+
+def _note_commands(text: str, prefix: str) -> list[list[str]]:
+    return [shlex.split(line)[1:] for line in text.splitlines() if line.startswith(prefix)]
+
+
+def test_the_readme_quotes_the_board_pack(example_cli: Cli) -> None:
+    """Step 11: the commentary written by the commands it shows, then the pack at 80 columns.
+    The picture's script writes the same commentary."""
+    commands = _note_commands(README, "mou note add ")
+    assert len(commands) == 3
+    added = "\n".join(printed(example_cli, *command, columns=100) for command in commands)
+    assert f"```\n{added}\n```" in README
+    quoted = printed(example_cli, "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of",
+                     "2026-11-30", columns=80)  # fmt: skip
+    assert f"```\n{quoted}\n```" in README
+    script = (ROOT / "docs" / "board-pack-picture.sh").read_text("utf-8")
+    assert _note_commands(script, '"$MOU" note add ') == [
+        [*command, ">/dev/null"] for command in commands
+    ]

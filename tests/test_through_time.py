@@ -169,7 +169,8 @@ def test_issue_a_report_and_see_it_as_issued(example_cli: Cli, tmp_path: Path) -
     assert fresh["summary"]["achieved_in_period"] == document["summary"]["achieved_in_period"] + 1
     table = ok(example_cli("report", "quarterly", "-q", "FY2026/27 Q2"))
     assert "as of 2026-09-30, as issued on " in table.splitlines()[1]
-    assert "by Jo Bloggs: " in table.splitlines()[1]
+    assert table.splitlines()[1].endswith(" by Jo Bloggs")
+    assert "\nNote: Board of 14 October\n" in table
     # Both write the same files in the same form.
     issued_out, fresh_out = tmp_path / "issued", tmp_path / "fresh"
     ok(example_cli("report", "quarterly", "-q", "FY2026/27 Q2", "--out", str(issued_out)))

@@ -110,6 +110,10 @@ class FieldSpec:
     rows: RowsSpec | None = None  # REFS and ROWS: where the entries are stored
     bounds: tuple[int, int] = (0, 10_000)  # INT: the accepted range
     help: str = ""  # what the option means on the command line, when the key does not say
+    # An optional REF that the record cannot stand without once it is set: ``--cascade``
+    # removes the record with its target rather than clearing the link (a theme's commentary
+    # would otherwise become the programme's).
+    removed_with: bool = False
 
     # Worked out once per field (a frozen dataclass keeps them in the instance's dict): a
     # large import asks each of them once per record.

@@ -100,6 +100,20 @@ class Derived:
 
 
 @dataclass(frozen=True)
+class Unique:
+    """Fields whose values together may name at most one record of a kind in an MoU (one
+    commentary note per scope and quarter). Every write path checks it: the commands, an
+    import (against the merged records) and undo. ``says`` names the values in a refusal:
+    'theme CLIM in FY2026/27 Q3'."""
+
+    fields: tuple[str, ...]
+    says: Callable[[Record], str]
+
+    def values(self, record: Record) -> tuple[Any, ...]:
+        return tuple(record.get(name) for name in self.fields)
+
+
+@dataclass(frozen=True)
 class KindSpec:
     table: str  # the programme-file table: "milestones"
     noun: str  # one record: "milestone"
@@ -125,6 +139,11 @@ class KindSpec:
     shown_under: tuple[str, ...] = ()
     # How many days a record is overdue as of a date (None: it is not).
     days_late: DaysLate | None = None
+    unique: Unique | None = None
+    # The progress table a record of this kind heads a row of ("theme", "workstream",
+    # "institution"), or "programme" for the MoU: `mou show` gives its RAG, trend and counts
+    # (and, for a scope, its milestones) as of the date asked.
+    progress: str | None = None
 
     @property
     def has_ref(self) -> bool:
@@ -203,6 +222,23 @@ class KindSpec:
         subject = {**record, "ref": key} if key is not None and self.has_ref else record
         return [problem for rule in self.rules for problem in rule(subject, lookup)]
 
+    def clash(self, key: str, record: Record, others: Mapping[str, Record]) -> Problem | None:
+        """The problem when another record (of ``others``, keyed) has the values ``unique``
+        says only one record may have."""
+        if self.unique is None:
+            return None
+        wanted = self.unique.values(record)
+        for other_key, other in sorted(others.items()):
+            if other_key != key and self.unique.values(other) == wanted:
+                return self.taken(record, other_key)
+        return None
+
+    def taken(self, record: Record, other_key: str) -> Problem:
+        """'quarter: theme CLIM in FY2026/27 Q3 already has a note: N03'."""
+        assert self.unique is not None
+        says = f"{self.unique.says(record)} already has {self.article} {self.noun}"
+        return (self.unique.fields[0], f"{says}: {other_key}")
+
     def derive(self, record: Record, settings: Mapping[str, str]) -> dict[str, Any]:
         """The record's derived values, in the kind's order."""
         return {item.key: item.compute(record, settings) for item in self.derived}
@@ -242,6 +278,7 @@ MOU = KindSpec(
     panel="Programme",
     commands=Commands(update="mou update-mou OXF-LIV-2026 --review 2027-02-19"),
     scope=Scope.MOU,
+    progress="programme",
     defaults=(rules.status_from_signed(MouStatus.ACTIVE, MouStatus.DRAFT),),
     rules=(rules.not_before("expires", "effective"),),
     plural="MoUs",
@@ -262,6 +299,7 @@ INSTITUTIONS = KindSpec(
         "mou remove-institution MAN",
     ),
     ref_prefix="I",
+    progress="institution",
 )
 PEOPLE = KindSpec(
     "people",
@@ -341,6 +379,7 @@ THEMES = KindSpec(
     scope=Scope.OWN,
     ref_prefix="T",
     parent="parent",
+    progress="theme",
 )
 COMMITMENTS = KindSpec(
     "commitments",
@@ -384,6 +423,7 @@ WORKSTREAMS = KindSpec(
     scope=Scope.OWN,
     ref_prefix="WS",
     rules=(rules.not_among("lead", "partners"),),
+    progress="workstream",
 )
 MILESTONES = KindSpec(
     "milestones",
@@ -763,6 +803,57 @@ KPIS = KindSpec(
     ),
 )
 
+
+def _commentary_scope(record: Record) -> str:
+    """'theme CLIM in FY2026/27 Q3', 'the programme in FY2026/27 Q3'."""
+    if record.get("theme"):
+        scope = f"theme {record['theme']}"
+    elif record.get("workstream"):
+        scope = f"workstream {record['workstream']}"
+    else:
+        scope = "the programme"
+    return f"{scope} in {record.get('quarter')}"
+
+
+# Commentary at most this long: a board reads one short paragraph per theme.
+NOTE_WORDS = 250
+
+NOTES = KindSpec(
+    "notes",
+    "note",
+    "Note",
+    (
+        _f("quarter", T.PERIOD, required=True, help="The quarter it comments on (FY2026/27 Q3)"),
+        _f(
+            "theme",
+            T.REF,
+            target="themes",
+            removed_with=True,
+            help="The theme it comments on (none: the whole programme)",
+        ),
+        _f(
+            "workstream",
+            T.REF,
+            target="workstreams",
+            removed_with=True,
+            help="The workstream it comments on (none: the whole programme)",
+        ),
+        _f("text", T.LONG_TEXT, required=True),
+    ),
+    panel="Reporting",  # written with mou note add, update and remove
+    scope=Scope.OWN,
+    ref_prefix="N",
+    unique=Unique(("quarter", "theme", "workstream"), _commentary_scope),
+    rules=(
+        rules.a_quarter("quarter"),
+        rules.at_most_one_of(
+            ("theme", "workstream"),
+            says="a note comments on a theme, a workstream or the whole programme: one of them",
+        ),
+        rules.at_most_words("text", NOTE_WORDS),
+    ),
+)
+
 # In the order records must be written: everything a record points to comes before it.
 KINDS: tuple[KindSpec, ...] = (
     INSTITUTIONS,
@@ -781,6 +872,7 @@ KINDS: tuple[KindSpec, ...] = (
     ISSUES,
     ASSUMPTIONS,
     KPIS,
+    NOTES,
     ISSUED_REPORTS,
 )
 BY_TABLE = {kind.table: kind for kind in KINDS}

@@ -528,6 +528,23 @@ class KpiActual(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
+class Note(RefRecord, table=True):
+    """The programme office's commentary for one quarter's report: on a theme, a workstream
+    or (neither) the whole programme. At most one per scope and quarter (``tracker.kinds``);
+    a note goes with its theme or workstream."""
+
+    __tablename__ = "note"
+    __table_args__ = _ref_checks(
+        sa.CheckConstraint("theme_id IS NULL OR workstream_id IS NULL", name="one_scope"),
+    )
+
+    mou_id: int = Field(sa_column=_fk("mou.id"))
+    quarter: str = Field(max_length=32)  # the quarter's label: FY2026/27 Q3
+    theme_id: int | None = Field(sa_column=_fk("theme.id", nullable=True))
+    workstream_id: int | None = Field(sa_column=_fk("workstream.id", nullable=True))
+    text: str = Field(max_length=TEXT_MAX)
+
+
 class Setting(SQLModel, table=True):
     """A programme-office convention (docs/rules.md, "Settings"), stored with the data so
     that everyone sharing a database reports the same way."""

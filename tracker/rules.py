@@ -8,6 +8,7 @@ through ``Lookup``, the records it names) and returns what is wrong with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
@@ -161,6 +162,31 @@ def only_with(flag: str, field: str, allowed: tuple[Any, ...], says: str) -> Rul
     def check(record: Record, _lookup: Lookup) -> list[Problem]:
         if record.get(flag) and record.get(field) not in allowed:
             return [(flag, says)]
+        return []
+
+    return check
+
+
+def a_quarter(field: str) -> Rule:
+    """A period field that must name a quarter, not a whole year (commentary is written for
+    one quarter's report). Labels are in their canonical form by then: ``FY2026/27 Q3``."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        value = record.get(field)
+        if value is not None and not re.search(r"\bQ[1-4]$", str(value)):
+            return [(field, f"expected a quarter such as FY2026/27 Q3, not a year; got {value!r}")]
+        return []
+
+    return check
+
+
+def at_most_words(field: str, limit: int) -> Rule:
+    """A text of at most ``limit`` words (separated by white space), refused with its count."""
+
+    def check(record: Record, _lookup: Lookup) -> list[Problem]:
+        words = len(str(record.get(field) or "").split())
+        if words > limit:
+            return [(field, f"at most {limit} words (got {words})")]
         return []
 
     return check

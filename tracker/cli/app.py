@@ -20,6 +20,7 @@ from tracker.cli import (
     invocation,
     listing,
     milestones,
+    notes,
     raid,
     records,
     report,
@@ -77,6 +78,7 @@ app.add_typer(due.app)
 app.add_typer(calendar.app)
 app.add_typer(timeline.app)
 app.add_typer(report.app, name="report", rich_help_panel="Reporting")
+app.add_typer(notes.app, name="note", rich_help_panel="Reporting")
 app.add_typer(changes.app)
 app.add_typer(listing.app)
 app.add_typer(records.build())

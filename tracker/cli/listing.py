@@ -431,7 +431,84 @@ def _follow_up_section(table: str, rows: list[dict[str, Any]]) -> Section:
     return Section(kind.nouns.capitalize(), columns, rows)
 
 
+def _progress_line(progress: dict[str, Any], as_of: dt.date) -> Any:
+    """'As of Mon 30 Nov 2026: RED ↓ (AMBER before)  6 milestones: 3 done, …'."""
+    from rich.text import Text
+
+    from tracker.cli.render import RAG_STYLES
+    from tracker.dates import format_date
+    from tracker.services.status_rows import ARROWS
+
+    line = Text(f"As of {format_date(as_of)}: ")
+    line.append(progress["rag"], style=RAG_STYLES.get(progress["rag"], ""))
+    line.append(f" {ARROWS[progress['trend']]}")
+    if progress["rag_previous"] and progress["trend"] != "same":
+        line.append(f" ({progress['rag_previous']} at the end of the previous quarter)")
+    line.append(
+        f"  {counted(progress['total'], 'milestone')}: {progress['done']} done, "
+        f"{progress['green']} green, {progress['amber']} amber, {progress['red']} red "
+        f"({progress['overdue']} overdue"
+        + (f", {progress['at_risk']} at risk from a dependency" if progress["at_risk"] else "")
+        + ")"
+    )
+    if progress["next_ref"]:
+        line.append(f"; next {progress['next_ref']}, due {format_date(progress['next_due'])}")
+    return line
+
+
+def _programme_heading(detail: RecordDetail) -> list[Any]:
+    """The MoU as `mou status` heads its page: its stage, parties and signatories, where the
+    programme stands, and its actions and next date."""
+    from rich.text import Text
+
+    from tracker.cli.values import show as shown
+
+    programme = detail.programme
+    assert programme is not None and detail.progress is not None
+    fields = detail.fields
+    line = Text(fields["title"])
+    line.append(f"  ({programme['stage']}")
+    if fields.get("signed"):
+        line.append(f", signed {shown(fields['signed'])}")
+    line.append(")")
+    lines = [line]
+    for party in programme["parties"]:
+        text = Text(f"  {party['name']}")
+        if party["signatory"]:
+            text.append(f": {party['signatory']}")
+            if party["signatory_title"]:
+                text.append(f", {party['signatory_title']}")
+        lines.append(text)
+    lines.append(_progress_line(detail.progress, detail.rag_as_of))
+    actions = programme["actions"]
+    lines.append(Text(f"Actions: {actions['open']} open, {actions['overdue']} overdue."))
+    return lines
+
+
+def _dates_section(dates: list[dict[str, Any]]) -> Section:
+    from tracker.cli.render import Column, Section
+
+    rows = [
+        {
+            "date": item["date"],
+            "title": item["title"],
+            "when": (
+                f"overdue by {counted(-item['days'], 'day')}"
+                if item["overdue"]
+                else "today"
+                if item["days"] == 0
+                else f"in {counted(item['days'], 'day')}"
+            ),
+        }
+        for item in dates
+    ]
+    columns = [Column("date", "Date", "date"), Column("title", "What"), Column("when", "When")]
+    return Section("The MoU's dates", columns, rows)
+
+
 def detail_report(detail: RecordDetail) -> Report:
+    from dataclasses import asdict
+
     from rich.text import Text
 
     from tracker.cli.render import Column, Report, Section
@@ -474,6 +551,11 @@ def detail_report(detail: RecordDetail) -> Report:
                     style="bold yellow",
                 )
             )
+    if detail.programme is not None:
+        heading += _programme_heading(detail)
+        sections.append(_dates_section(detail.programme["dates"]))
+    elif detail.progress is not None:
+        heading.append(_progress_line(detail.progress, detail.rag_as_of))
     entries = detail.fields.get(history.into) if history is not None else None
     if history is not None and entries:
         spec = kind.field(history.into)
@@ -495,6 +577,10 @@ def detail_report(detail: RecordDetail) -> Report:
                 [dict(zip(names, entry, strict=True)) for entry in entries],
             )
         )
+    if kind.progress is not None and kind.progress != "programme":
+        milestones = milestones_report(detail.milestones, detail.rag_as_of).sections[0]
+        milestones.title = f"Milestones ({counted(len(detail.milestones), 'milestone')})"
+        sections.append(milestones)
     follow_ups = {
         table: _follow_up_rows(table, items) for table, items in detail.follow_ups.items()
     }
@@ -529,6 +615,14 @@ def detail_report(detail: RecordDetail) -> Report:
         # Only kinds that have derived values (a risk's score and band) carry the key.
         **({"derived": detail.derived} if kind.derived else {}),
         "rag": detail.rag or None,
+        # Only scopes (themes, workstreams, institutions) and the MoU carry these keys.
+        **({"progress": detail.progress} if kind.progress else {}),
+        **(
+            {"milestones": [asdict(row) for row in detail.milestones]}
+            if kind.progress and kind.progress != "programme"
+            else {}
+        ),
+        **({"programme": detail.programme} if detail.programme is not None else {}),
         "referenced_by": references,
         **follow_ups,
     }

@@ -60,12 +60,15 @@ class Column:
 
 @dataclass
 class Section:
-    """One table: its columns (a contract for CSV) and its rows of plain values."""
+    """One table: its columns (a contract for CSV) and its rows of plain values. A section
+    with ``lines`` is shown as text under its title instead (commentary, or a line saying
+    there is nothing to list), wrapped at the terminal's width."""
 
     title: str
     columns: list[Column]
     rows: list[dict[str, Any]]
     indent: dict[int, int] = field(default_factory=dict)  # row index -> nesting depth
+    lines: list[Text] | None = None
 
 
 @dataclass
@@ -186,10 +189,15 @@ def show(report: Report, out: Console) -> None:
     hidden = {column.key for section in report.sections for column in _left_out(section, out)}
     for section in report.sections:
         out.print()
-        out.print(rich_table(section, hidden))
+        if section.lines is None:
+            out.print(rich_table(section, hidden))
+            continue
+        _print_wrapped(out, Text(section.title, style="bold"))
+        for line in section.lines:
+            _print_wrapped(out, line)
     if hidden:
         headers = dict.fromkeys(
-            column.header
+            column.header.replace("\n", " ")
             for section in report.sections
             for column in section.columns
             if column.key in hidden
@@ -269,6 +277,8 @@ def rich_table(
 def _left_out(section: Section, out: Console) -> list[Column]:
     """Whole columns to leave out so the table fits the terminal, the highest drop order first.
     Each column's width is measured once: the table's width is then their sum."""
+    if section.lines is not None:
+        return []
     widths = {column.key: _narrowest(column, section) for column in section.columns}
     hidden: set[str] = set()
     droppable = sorted(
@@ -298,7 +308,7 @@ def _narrowest(column: Column, section: Section) -> int:
 def _width(column: Column, section: Section) -> int:
     if column.kind == "text":
         return TEXT_MIN_WIDTH
-    widths = [cell_len(column.header)]
+    widths = [max(cell_len(line) for line in column.header.split("\n"))]  # may take lines
     widths.extend(_cell(column, row.get(column.key), 0).cell_len for row in section.rows)
     depth = max(section.indent.values(), default=0) if column is section.columns[0] else 0
     return max(widths) + 2 * depth

@@ -70,8 +70,21 @@ def quarterly(
             show_default=False,
         ),
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Write the board pack as one workbook (.xlsx): a summary, then a sheet per "
+            "section.",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace report files already in the folder.")
+        bool,
+        typer.Option(
+            "--force", help="Replace report files already in the folder, or the workbook."
+        ),
     ] = False,
     section: Annotated[
         str | None,
@@ -79,17 +92,17 @@ def quarterly(
             "--section",
             help="Only this section (summary, milestone_summary, milestones, "
             "theme_progress, institution_progress, visits, actions, risks, issues, kpis, "
-            "changes): "
-            "how to print one as CSV.",
+            "changes, milestone_exceptions, commentary, delivery_by_quarter): how to print one "
+            "as CSV.",
             show_default=False,
         ),
     ] = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:
-    """Write the quarterly report: summary, milestones, progress, visits, actions, risks and KPIs.
+    """Show the quarter's board pack, or write it as CSV files (--out) or a workbook (--xlsx).
 
-    Example: mou report quarterly --quarter "FY2026/27 Q2" --out reports/2026-q2
+    Example: mou report quarterly --quarter "FY2026/27 Q2" --xlsx board-pack.xlsx
     """
     from tracker.cli.context import moment, reading
     from tracker.errors import UsageError
@@ -106,6 +119,12 @@ def quarterly(
         raise UsageError("--section: the folder always holds every section; leave it out")
     if out is not None and output is not OutputFormat.TABLE:
         raise UsageError("--format: the files in --out are always CSV; leave out --format")
+    if xlsx is not None and section is not None:
+        raise UsageError("--section: the workbook always holds every section; leave it out")
+    if xlsx is not None and output is not OutputFormat.TABLE:
+        raise UsageError("--format: the workbook is always .xlsx; leave out --format")
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise UsageError(f"--xlsx: expected a file name ending in .xlsx; got {str(xlsx)!r}")
     when = moment(recorded_by, None, db)
     with reading(db, when.recorded) as session:
         period, document, issued, title = _report(
@@ -114,13 +133,26 @@ def quarterly(
     if issued is None:
         document["changes"] = _changes(db, period, document, when.recorded)
     sections = sections_from(document)
-    if out is not None:
-        _write_folder(out, sections, force=force)
+    if out is not None or xlsx is not None:
+        from tracker.files import write_files
+
+        written = _folder_files(out, sections, force=force) if out is not None else {}
+        if xlsx is not None:
+            written[xlsx] = _workbook(xlsx, document, issued, force=force)
+        write_files(written)  # all of them, or (on any failure) none
         shown_as_of = _as_of(document, issued)
-        typer.echo(f"Wrote the {period.label} report ({shown_as_of}) to {printable(str(out))}:")
-        for name in files():
-            rows = len(sections[name].rows)
-            typer.echo(f"  {name}: {counted(rows, 'row')}")
+        if out is not None:
+            typer.echo(f"Wrote the {period.label} report ({shown_as_of}) to {printable(str(out))}:")
+            for name in files():
+                rows = len(sections[name].rows)
+                typer.echo(f"  {name}: {counted(rows, 'row')}")
+        if xlsx is not None:
+            from tracker.cli.workbook import SHEETS
+
+            typer.echo(
+                f"Wrote the {period.label} board pack ({shown_as_of}) to {printable(str(xlsx))}: "
+                f"{len(SHEETS)} sheets ({', '.join(SHEETS)})."
+            )
         return
     from tracker.cli.render import Report, emit
 
@@ -130,6 +162,11 @@ def quarterly(
         shown = Report(
             document=shown.document, csv=picked, sections=[picked], heading=shown.heading
         )
+    elif output is OutputFormat.TABLE:
+        from tracker.cli.pack import terminal_pack
+        from tracker.services.board_pack import board_pack
+
+        shown = terminal_pack(board_pack(document), issued=issued, document=shown.document)
     emit(shown, output)
 
 
@@ -209,8 +246,11 @@ def _changes(
 
 
 def _as_of(document: dict[str, Any], issued: Issued | None) -> str:
+    return as_of_words(document["summary"], issued)
+
+
+def as_of_words(summary: dict[str, Any], issued: Issued | None) -> str:
     """'as of 2026-12-31', 'to date, as of 2026-11-29', or with 'as issued on …'."""
-    summary = document["summary"]
     prefix = "to date, " if summary.get("to_date") else ""
     text = f"{prefix}as of {summary['as_of']}"
     if issued is not None:
@@ -234,7 +274,7 @@ _KINDS: dict[str, dict[str, str]] = {
         "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
         "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
         "due_in_period": "ref", "achieved_in_period": "ref", "on_time": "ref", "missed": "ref",
-        "at_risk_from": "text",
+        "at_risk_from": "text", "reported_rag": "rag", "reported_rag_reason": "text",
     },
     "progress": {
         "scope": "ref", "name": "text", "total": "number", "done": "number",
@@ -272,10 +312,30 @@ _KINDS: dict[str, dict[str, str]] = {
         "theme": "ref", "change": "ref", "kind": "ref", "ref": "ref", "title": "text",
         "old": "text", "new": "text", "days": "number", "reason": "text",
     },
+    "milestone_exceptions": {
+        "ref": "ref", "title": "text", "workstream": "ref", "theme": "ref",
+        "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
+        "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
+        "overdue": "ref", "days_overdue": "number", "reported_rag": "rag",
+        "reported_rag_reason": "text", "at_risk_from": "text",
+    },
+    "commentary": {
+        "ref": "ref", "scope_type": "ref", "scope": "ref", "name": "text", "text": "text",
+    },
+    "delivery_by_quarter": {
+        "period": "ref", "start": "date", "end": "date", "as_of": "date",
+        "due_in_period": "number", "achieved_in_period": "number",
+        "achieved_on_time": "number", "achieved_late": "number", "missed_in_period": "number",
+        "pct_on_time": "number",
+    },
 }  # fmt: skip
 _KINDS["theme_progress"] = _KINDS["institution_progress"] = _KINDS["progress"]
 
-_TITLES = {"kpis": "KPIs"}
+_TITLES = {
+    "kpis": "KPIs",
+    "milestone_exceptions": "Milestones red or at risk",
+    "delivery_by_quarter": "Delivery by quarter",
+}
 
 # On a narrow terminal, these columns give way first (highest first); files keep them all.
 _DROP_ORDER = {
@@ -307,10 +367,23 @@ def sections_from(document: dict[str, Any]) -> dict[str, Section]:
     return sections
 
 
-def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> None:
+def _workbook(
+    target: Path, document: dict[str, Any], issued: Issued | None, *, force: bool
+) -> bytes:
+    """The board pack's workbook, once the target is known to be writable."""
+    from tracker.cli.workbook import workbook_bytes
+    from tracker.files import check_target
+    from tracker.services.board_pack import board_pack
+
+    check_target(target, force=force, option="--xlsx")
+    return workbook_bytes(board_pack(document), document, issued)
+
+
+def _folder_files(out: Path, sections: dict[str, Section], *, force: bool) -> dict[Path, bytes]:
+    """The report folder's files by path, once the folder is known to be writable."""
     from tracker.cli.render import excel_csv
     from tracker.errors import Conflict, InvalidInput
-    from tracker.files import check_target, write_files
+    from tracker.files import check_target
 
     names = files()
     if out.exists() and not out.is_dir():
@@ -326,7 +399,7 @@ def _write_folder(out: Path, sections: dict[str, Section], *, force: bool) -> No
         raise InvalidInput(f"--out: cannot create {out}: {error.strerror}") from None
     for name in names:
         check_target(out / name, force=True)
-    write_files({out / name: excel_csv(sections[name]) for name in names})
+    return {out / name: excel_csv(sections[name]) for name in names}
 
 
 def _terminal_report(

@@ -47,6 +47,7 @@ def add_record(
     key = _new_key(kind, record, store, ref)
     kind.fill_defaults(record, store_lookup(store))
     check_rules(kind, record, store, key=key)
+    check_unique(kind, key, record, store)
     store.insert(kind, key, record)
     return Saved(key=key, record=record, changed=list(values))
 
@@ -120,6 +121,9 @@ def write_changes(
     check_rules(kind, merged, store, key=key)
     if kind.parent is not None and kind.parent in cleaned:
         check_parent_loop(kind, key, merged[kind.parent], store)
+    if kind.unique is not None and set(kind.unique.fields) & set(cleaned):
+        serialise(store.session, ref_lock(kind))  # two people moving notes onto one scope
+        check_unique(kind, key, merged, store)
     changed = [name for name in cleaned if current.get(name) != merged[name]]
     store.update(kind, key, row, merged)
     return Saved(key=key, record=merged, before=current, changed=changed)
@@ -225,6 +229,17 @@ def check_rules(
     if problems:
         name, message = problems[0]
         raise InvalidInput(f"{name}: {message}")
+
+
+def check_unique(kind: KindSpec, key: str, record: Record, store: RecordStore) -> None:
+    """No other record of the kind may have the values ``kind.unique`` names (the caller
+    holds the kind's ref lock, so two people cannot both pass this at once)."""
+    if kind.unique is None:
+        return
+    problem = kind.clash(key, record, store.mou_records(kind))
+    if problem is not None:
+        name, message = problem
+        raise Conflict(f"{name}: {message}")
 
 
 def check_parent_loop(kind: KindSpec, key: str, parent: str | None, store: RecordStore) -> None:

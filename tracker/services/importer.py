@@ -338,6 +338,14 @@ class _Merge:
             for name, message in item.kind.problems(item.record, lookup, item.key):
                 problems.append(Problem(item.kind.table, item.key, name, message + suffix))
         for kind in KINDS:
+            if kind.unique is not None:
+                first: dict[tuple[Any, ...], str] = {}
+                for key, record in sorted(merged[kind.table].items()):
+                    values = kind.unique.values(record)
+                    if values in first:  # each pair named once, by the later key
+                        name, message = kind.taken(record, first[values])
+                        problems.append(Problem(kind.table, key, name, message))
+                    first.setdefault(values, key)
             if kind.parent is None:
                 continue
             parents = {key: record.get(kind.parent) for key, record in merged[kind.table].items()}

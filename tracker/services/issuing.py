@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.errors import Conflict
-from tracker.kinds import ISSUED_REPORTS
+from tracker.kinds import ISSUED_REPORTS, NOTES
 from tracker.periods import Quarter
 from tracker.services import audit
 from tracker.services.editing import add_record
@@ -153,6 +153,9 @@ _ROW_KEYS = {
     "theme_progress": ("scope",),
     "institution_progress": ("scope",),
     "visits": ("ref",),
+    "milestone_exceptions": ("ref",),
+    "commentary": ("scope_type", "scope"),
+    "delivery_by_quarter": ("period",),
 }
 
 
@@ -256,8 +259,19 @@ def explanations(issued: Issued, found: list[Difference], *, session: Session) -
     if not found:
         return []
     refs = _milestones_behind(found, session)
+    # Commentary that differs is explained by the commands that wrote notes.
+    notes = any(item.section == "commentary" for item in found)
     c = models.AuditCommand
-    rows = session.exec(select(c).where(col(c.at) > issued.at).order_by(col(c.id))).all()
+    # Commands after the one that issued the report (its time is kept to the second, so a
+    # command earlier in that same second is not "since"); by time when that one is unknown.
+    e = models.AuditEntry
+    issuing = session.exec(
+        select(e.command_id).where(
+            e.kind == ISSUED_REPORTS.table, e.ref == issued.ref, e.action == "add"
+        )
+    ).first()
+    since = col(c.id) > issuing if issuing is not None else col(c.at) > issued.at
+    rows = session.exec(select(c).where(since).order_by(col(c.id))).all()
     commands = [
         trail.Command(row.id or 0, row.at, row.actor, row.command, row.undoes, row.redoes)
         for row in rows
@@ -269,7 +283,9 @@ def explanations(issued: Issued, found: list[Difference], *, session: Session) -
             {
                 entry.ref
                 for entry in entries[command.id]
-                if entry.ref in refs or entry.kind == "settings"
+                if entry.ref in refs
+                or entry.kind == "settings"
+                or (notes and entry.kind == NOTES.table)
             }
         )
         if touched:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -104,6 +104,7 @@ def milestone_select(mou_id: int | None, *columns: Any) -> Any:
             for column in (m.id, m.ref, m.title, m.due, m.forecast, m.completed, m.status)
         ),
         col(m.reported_rag),
+        col(m.reported_rag_reason),
         col(m.version),
         col(m.workstream_id),
     )
@@ -202,6 +203,13 @@ class RecordDetail:
     derived: dict[str, Any] = field(default_factory=dict)  # a risk's score and band
     # Per following kind (its table), and the field through which each follows this record.
     follow_ups: dict[str, list[FollowUp]] = field(default_factory=dict)
+    # For a theme, workstream or institution: its progress row (RAG, trend, counts) and its
+    # milestones; for the MoU, the programme's (``KindSpec.progress``).
+    progress: dict[str, Any] | None = None
+    milestones: list[MilestoneRow] = field(default_factory=list)
+    # For the MoU: its parties, where it stands in its life and its dates to come.
+    programme: dict[str, Any] | None = None
+    rag_as_of: dt.date = dt.date.min  # the date RAG and counts are worked out as of
 
 
 def find_kinds(ref: str, *, session: Session) -> list[KindSpec]:
@@ -244,10 +252,15 @@ def record_detail(
         kind=kind,
         key=key,
         fields=fields,
-        referenced_by=references_to(kind, row.id, session=session),
+        referenced_by=[
+            item for item in references_to(kind, row.id, session=session) if not item.internal
+        ],
         derived=kind.derive(fields, stored_settings(session=session)),
         follow_ups=_follow_ups(kind, row.id, store, as_of),
     )
+    detail.rag_as_of = as_of
+    if kind.progress is not None:
+        _add_progress(detail, row, session=session, as_of=as_of, tolerances=tolerances)
     if kind is MILESTONES:
         derived = milestone_rag(
             status=row.status,
@@ -271,6 +284,75 @@ def record_detail(
             ],
         }
     return detail
+
+
+def _add_progress(
+    detail: RecordDetail, row: Any, *, session: Session, as_of: dt.date, tolerances: Tolerances
+) -> None:
+    """A scope's progress row as of the date, with its trend since the end of the previous
+    quarter (as issued, where it was), and its milestones; for the MoU, the programme's row,
+    its parties and its dates."""
+    from tracker.periods import quarter_of
+    from tracker.services import lifecycle
+    from tracker.services.lookahead import mou_dates, week_summary
+    from tracker.services.settings import reporting_scheme
+    from tracker.services.status import ScopeKind, comparison, programme_status
+    from tracker.services.status_rows import progress_fields, row_fields
+
+    previous = quarter_of(as_of, reporting_scheme(session=session)).previous()
+    compare = comparison(session=session, date=previous.end, quarter=previous)
+    scope = detail.kind.progress
+    if scope == "programme":
+        status = programme_status(
+            session=session, as_of=as_of, tolerances=tolerances, by=[], compare=compare
+        )
+        detail.progress = progress_fields(
+            status.mou,
+            status.title,
+            status.overall,
+            rag_previous=status.overall_previous,
+            trend=status.overall_trend,
+        )
+        dates = mou_dates(row)
+        detail.programme = {
+            "stage": lifecycle.stage(dates, as_of),
+            "parties": [asdict(party) for party in status.parties],
+            "dates": [
+                {
+                    "event": event.event.value,
+                    "title": event.title,
+                    "date": event.date,
+                    "days": event.days,
+                    "overdue": event.overdue,
+                }
+                for event in lifecycle.events(dates, as_of)
+            ],
+            **week_summary(session=session, as_of=as_of).document(),
+        }
+        return
+    by = ScopeKind(str(scope))
+    key = detail.key
+    # The theme with its sub-themes, or the milestones the institution owns; every workstream's
+    # row is counted in the one pass, so a workstream is found among them.
+    status = programme_status(
+        session=session,
+        as_of=as_of,
+        tolerances=tolerances,
+        by=[by],
+        compare=compare,
+        theme=key if by is ScopeKind.THEME else None,
+        institution=key if by is ScopeKind.INSTITUTION else None,
+    )
+    found = next((item for item in status.tables[0].rows if item.scope == key), None)
+    detail.progress = row_fields(found) if found is not None else None
+    filters = MilestoneFilter(
+        theme=key if by is ScopeKind.THEME else None,
+        workstream=key if by is ScopeKind.WORKSTREAM else None,
+        institution=key if by is ScopeKind.INSTITUTION else None,
+    )
+    detail.milestones = list_milestones(
+        session=session, as_of=as_of, tolerances=tolerances, filters=filters
+    )
 
 
 def _follow_ups(

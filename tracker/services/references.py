@@ -4,8 +4,8 @@ record does to them.
 Parts of a record (a visit's attendee list, a milestone's re-baseline history) go with it.
 Records that point at it are named, and removal is refused unless the user asks for the
 cascade. With the cascade, an optional link (an owner, a parent) is cleared, a list entry is
-taken out, and a record that cannot exist without it (a milestone without its workstream) is
-removed in turn.
+taken out, and a record that cannot exist without it (a milestone without its workstream, or a
+note without the theme it comments on: ``FieldSpec.removed_with``) is removed in turn.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class Reference:
     column: str
     in_list: bool  # an entry in a list (a link or child row)
     optional: bool  # a nullable field, which the cascade clears
+    # Through a column that is no field of the record (the MoU every record belongs to):
+    # bookkeeping, which `show` leaves out.
+    internal: bool = False
 
 
 def references_to(kind: KindSpec, row_id: int, *, session: Session) -> list[Reference]:
@@ -76,16 +79,17 @@ def _describe(store: RecordStore, table_name: str, column: Any, row: Any) -> Ref
     if kind is None:
         return None  # bookkeeping that is not a record (the audit trail)
     store.mou_id = getattr(row, "mou_id", store.mou_id)
-    field = next((spec.key for spec in kind.fields if spec.attribute == column.name), column.name)
+    pointer = next((spec for spec in kind.fields if spec.attribute == column.name), None)
     return Reference(
         noun=kind.noun,
         ref=store.key_of(kind, row),
-        field=field,
+        field=pointer.key if pointer is not None else column.name,
         table=table_name,
         row_id=row.id,
         column=column.name,
         in_list=False,
-        optional=bool(column.nullable),
+        optional=bool(column.nullable) and not (pointer is not None and pointer.removed_with),
+        internal=pointer is None,
     )
 
 

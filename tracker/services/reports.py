@@ -23,14 +23,16 @@ from tracker.periods import Quarter
 from tracker.scoring import KpiThresholds, RiskBands
 from tracker.services import actions as action_rules
 from tracker.services.audit import loads
-from tracker.services.dependencies import describe, knock_ons
+from tracker.services.dependencies import at_risk, describe, knock_ons
 from tracker.services.kpis import KpiRow, kpi_table
 from tracker.services.listing import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.lookup import current_mou
+from tracker.services.notes import commentary
 from tracker.services.rag import (
     Tolerances,
     days_between,
     effective_date,
+    is_done,
     rag_expression,
 )
 from tracker.services.raid import IssueLine, RiskLine, issue_lines, risk_lines
@@ -81,6 +83,21 @@ class MilestoneLine(MilestoneFacts):
     on_time: bool
     missed: bool
     at_risk_from: str | None = None  # predecessors that finish after it is due, as of A
+    # The RAG a person reported beside the derived one, and why (the board reads the reason).
+    reported_rag: str | None = None
+    reported_rag_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ExceptionLine(MilestoneFacts):
+    """A milestone the board pack puts first: open at A and red (derived or reported), or at
+    risk from a milestone it depends on, whatever quarter it falls in."""
+
+    overdue: bool
+    days_overdue: int | None
+    reported_rag: str | None
+    reported_rag_reason: str | None
+    at_risk_from: str | None
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,14 @@ class QuarterlyReport:
     bands: RiskBands = field(default_factory=RiskBands)
     thresholds: KpiThresholds = field(default_factory=KpiThresholds)
     actions: list[action_rules.ActionRow] = field(default_factory=list)
+    exceptions: list[ExceptionLine] = field(default_factory=list)
+    commentary: list[dict[str, Any]] = field(default_factory=list)
+    delivery: list[dict[str, Any]] = field(default_factory=list)
+    mou_facts: dict[str, Any] = field(default_factory=dict)
+
+
+# How many quarters the delivery trend covers, the report's own last.
+TREND_QUARTERS = 6
 
 
 class _Definitions:
@@ -194,7 +219,13 @@ SECTIONS = (
     "issues",
     "kpis",
     "changes",
+    "milestone_exceptions",
+    "commentary",
+    "delivery_by_quarter",
 )
+# Keys of the document that are not tables (no file of their own): the MoU, its parties and
+# its lifecycle dates, which head the board pack.
+FACTS = ("mou",)
 
 
 def report_document(
@@ -217,6 +248,10 @@ def report_document(
         "issues": [_row(line) for line in report.issues],
         "kpis": [jsonable(_kpi_fields(row, report.quarter.label)) for row in report.kpis],
         "changes": jsonable(changes or []),
+        "milestone_exceptions": [_row(line) for line in report.exceptions],
+        "commentary": jsonable(report.commentary),
+        "delivery_by_quarter": jsonable(report.delivery),
+        "mou": jsonable(report.mou_facts),
     }
     return document
 
@@ -351,7 +386,98 @@ def quarterly_report(
         bands=bands,
         thresholds=thresholds,
         actions=_action_lines(session, mou.id, quarter, as_of),
+        exceptions=_exception_lines(session, mou.id, as_of, tolerances),
+        commentary=commentary(session=session, quarter=quarter.label),
+        delivery=_delivery(session, mou.id, quarter, as_of, tolerances),
+        mou_facts=_mou_facts(session, mou, status, quarter, as_of),
     )
+
+
+def _delivery(
+    session: Session, mou_id: int, quarter: Quarter, as_of: dt.date, tolerances: Tolerances
+) -> list[dict[str, Any]]:
+    """The programme's delivery in the last ``TREND_QUARTERS`` quarters, the report's last:
+    each counted as the report counts its own quarter, as of that quarter's end (or the
+    report's as-of date, when earlier), so a quarter reads the same in every later report."""
+    quarters = [quarter]
+    while len(quarters) < TREND_QUARTERS:
+        try:
+            quarters.insert(0, quarters[0].previous())
+        except ValueError:  # the first quarter the calendar holds
+            break
+    rows = []
+    for each in quarters:
+        when = min(each.end, as_of)
+        cells = _count_cells(session, mou_id, _Definitions(each, when, tolerances))
+        totals = _summary_row("programme", each.label, _add(list(cells.values())))
+        rows.append(
+            {
+                "period": each.label,
+                "start": each.start,
+                "end": each.end,
+                "as_of": when,
+                "due_in_period": totals.due_in_period,
+                "achieved_in_period": totals.achieved_in_period,
+                "achieved_on_time": totals.achieved_on_time,
+                "achieved_late": totals.achieved_late,
+                "missed_in_period": totals.missed_in_period,
+                "pct_on_time": totals.pct_on_time,
+            }
+        )
+    return rows
+
+
+# The MoU's dates the board pack looks ahead to: those in the quarter after the report's and
+# the one after that (and any passed and not dealt with).
+LOOK_AHEAD_QUARTERS = 2
+
+
+def _mou_facts(
+    session: Session, mou: models.Mou, status: Any, quarter: Quarter, as_of: dt.date
+) -> dict[str, Any]:
+    """What heads the board pack: the MoU, its parties, where it stands in its life and its
+    dates coming up, and the theme tree (to indent sub-themes under their themes)."""
+    from tracker.services import lifecycle
+    from tracker.services.lookahead import mou_dates
+
+    horizon = quarter
+    for _ in range(LOOK_AHEAD_QUARTERS):
+        try:
+            horizon = horizon.next()
+        except ValueError:  # the last quarter the calendar holds
+            break
+    dates = mou_dates(mou)
+    events = [
+        {
+            "event": event.event.value,
+            "title": event.title,
+            "date": event.date,
+            "overdue": event.overdue,
+            "days": event.days,
+        }
+        for event in lifecycle.events(dates, as_of)
+        if event.overdue or event.date <= horizon.end
+    ]
+    themes = session.exec(
+        select(models.Theme).where(models.Theme.mou_id == mou.id).order_by(models.Theme.ref)
+    ).all()
+    theme_refs = {theme.id: theme.ref for theme in themes}
+    return {
+        "ref": mou.ref,
+        "title": mou.title,
+        "status": mou.status.value,
+        "stage": lifecycle.stage(dates, as_of),
+        "signed": mou.signed,
+        "effective": mou.effective,
+        "expires": mou.expires,
+        "review": mou.review,
+        "parties": [asdict(party) for party in status.parties],
+        "lifecycle": events,
+        "look_ahead_to": horizon.end,
+        "themes": [
+            {"ref": theme.ref, "parent": theme_refs.get(theme.parent_id)} for theme in themes
+        ],
+    }
 
 
 Cell = tuple[int, int]
@@ -475,6 +601,51 @@ def _milestone_lines(
                 achieved_in_period=achieved,
                 on_time=on_time,
                 missed=missed,
+                at_risk_from=describe(flagged[milestone.id]) if milestone.id in flagged else None,
+                reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
+                reported_rag_reason=milestone.reported_rag_reason,
+            )
+        )
+    return lines
+
+
+def _exception_lines(
+    session: Session, mou_id: int, as_of: dt.date, tolerances: Tolerances
+) -> list[ExceptionLine]:
+    """Every milestone open at A that is RED (derived or reported) or at risk from one it
+    depends on: the exceptions a board reads first, whatever quarter they fall in."""
+    m = models.Milestone
+    rag = rag_expression(as_of, tolerances)
+    stmt = (
+        milestone_select(mou_id, rag)
+        .where(
+            col(m.status) != MilestoneStatus.CANCELLED,
+            sa.not_(is_done(as_of)),
+            sa.or_(rag == "RED", col(m.reported_rag) == "RED", at_risk(as_of)),
+        )
+        .order_by(col(m.due), col(m.ref))
+    )
+    rows = list(session.execute(stmt))
+    earlier = _statuses_before_completion(
+        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
+    )
+    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
+    lines = []
+    for row in rows:
+        milestone = row[0]
+        facts = milestone_facts(row, as_of)
+        if milestone.completed is not None:  # completed after A: not known then
+            facts["completed"] = None
+            facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
+        effective = milestone.forecast or milestone.due
+        late = (as_of - effective).days if effective < as_of else None
+        lines.append(
+            ExceptionLine(
+                **facts,
+                overdue=late is not None,
+                days_overdue=late,
+                reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
+                reported_rag_reason=milestone.reported_rag_reason,
                 at_risk_from=describe(flagged[milestone.id]) if milestone.id in flagged else None,
             )
         )

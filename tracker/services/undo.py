@@ -24,7 +24,13 @@ from tracker.kinds import BY_TABLE, KindSpec
 from tracker.rules import Record
 from tracker.services import audit, trail
 from tracker.services.configure import change_settings
-from tracker.services.editing import check_parent_loop, check_rules, check_targets, store_for
+from tracker.services.editing import (
+    check_parent_loop,
+    check_rules,
+    check_targets,
+    check_unique,
+    store_for,
+)
 from tracker.services.references import remove_record
 from tracker.services.store import RecordStore
 
@@ -258,6 +264,7 @@ def _restorable(
         check_rules(kind, record, store, key=ref)
         if kind.parent is not None:
             check_parent_loop(kind, ref, record[kind.parent], store)
-    except (InvalidInput, NotFound) as error:
+        check_unique(kind, ref, record, store)
+    except (InvalidInput, NotFound, Conflict) as error:
         verb = "redo" if forward else "undo"
         raise Conflict(f"cannot {verb}: {kind.noun} {ref} {error.message}") from None
