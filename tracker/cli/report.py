@@ -10,6 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli import completion
+from tracker.cli.columns import (
+    ACTION_COLUMNS,
+    CHANGE_COLUMNS,
+    ISSUE_COLUMNS,
+    KPI_COLUMNS,
+    MILESTONE_COLUMNS,
+    RISK_COLUMNS,
+    VISIT_COLUMNS,
+    terminal_kinds,
+)
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.text import counted, printable
 
@@ -269,48 +279,11 @@ _KINDS: dict[str, dict[str, str]] = {
         "forecast_next_period": "number", "pct_on_time": "number",
         "due_rest_of_period": "number",
     },
-    "milestones": {
-        "ref": "ref", "title": "text", "workstream": "ref", "theme": "ref",
-        "institution": "ref", "owner": "ref", "due": "date", "forecast": "date",
-        "completed": "date", "status": "ref", "slippage_days": "number", "rag": "rag",
-        "due_in_period": "ref", "achieved_in_period": "ref", "on_time": "ref", "missed": "ref",
-        "at_risk_from": "text", "reported_rag": "rag", "reported_rag_reason": "text",
-    },
     "progress": {
         "scope": "ref", "name": "text", "total": "number", "done": "number",
         "green": "number", "amber": "number", "red": "number", "overdue": "number",
         "pct_complete": "number", "rag": "rag", "next_ref": "ref", "next_due": "date",
         "rag_previous": "rag", "trend": "ref", "at_risk": "number",
-    },
-    "visits": {
-        "ref": "ref", "title": "text", "kind": "ref", "date": "date", "end": "date",
-        "status": "ref", "host": "ref", "sites": "text", "attendees": "text",
-        "themes": "text", "purpose": "text", "outcomes": "text", "open_actions": "text",
-    },
-    "actions": {
-        "ref": "ref", "text": "text", "visit": "ref", "meeting": "ref", "owner": "ref",
-        "institution": "ref", "due": "date", "status": "ref", "completed": "date",
-        "overdue": "ref", "days_overdue": "number",
-    },
-    "risks": {
-        "ref": "ref", "title": "text", "theme": "ref", "workstream": "ref", "owner": "ref",
-        "likelihood": "number", "impact": "number", "score": "number", "band": "rag",
-        "previous_score": "number", "movement": "ref", "status": "ref", "response": "ref",
-        "mitigation": "text", "target": "date", "review": "date",
-    },
-    "issues": {
-        "ref": "ref", "title": "text", "owner": "ref", "severity": "ref", "status": "ref",
-        "raised": "date", "resolved": "date", "days_open": "number", "risk": "ref",
-    },
-    "kpis": {
-        "ref": "ref", "name": "text", "unit": "ref", "direction": "ref", "cumulative": "ref",
-        "theme": "ref", "institution": "ref", "baseline": "number", "period": "ref",
-        "target": "number", "actual": "number", "attainment_pct": "number", "rag": "rag",
-        "note": "text",
-    },
-    "changes": {
-        "theme": "ref", "change": "ref", "kind": "ref", "ref": "ref", "title": "text",
-        "old": "text", "new": "text", "days": "number", "reason": "text",
     },
     "milestone_exceptions": {
         "ref": "ref", "title": "text", "workstream": "ref", "theme": "ref",
@@ -330,6 +303,16 @@ _KINDS: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 _KINDS["theme_progress"] = _KINDS["institution_progress"] = _KINDS["progress"]
+# The sections the workbook also shows take their columns from the one description.
+_KINDS |= {
+    "milestones": terminal_kinds(MILESTONE_COLUMNS),
+    "visits": terminal_kinds(VISIT_COLUMNS),
+    "actions": terminal_kinds(ACTION_COLUMNS),
+    "risks": terminal_kinds(RISK_COLUMNS),
+    "issues": terminal_kinds(ISSUE_COLUMNS),
+    "kpis": terminal_kinds(KPI_COLUMNS),
+    "changes": terminal_kinds(CHANGE_COLUMNS),
+}
 
 _TITLES = {
     "kpis": "KPIs",

@@ -15,8 +15,22 @@ import datetime as dt
 import io
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from tracker.cli.columns import (
+    ACTION_COLUMNS,
+    CHANGE_COLUMNS,
+    COMMENTARY_COLUMNS,
+    DELIVERY_COLUMNS,
+    ISSUE_COLUMNS,
+    KPI_COLUMNS,
+    MILESTONE_COLUMNS,
+    RISK_COLUMNS,
+    SCOPE_COLUMNS,
+    VISIT_COLUMNS,
+    Col,
+    cols,
+)
 
 if TYPE_CHECKING:
     from tracker.services.board_pack import BoardPack
@@ -44,123 +58,37 @@ NARROWEST = 6
 LINE_HEIGHT = 15  # points: one line of the default 11-point font
 
 
-@dataclass(frozen=True)
-class Col:
-    """A column of a sheet: the document's key, the header a board reads, and its kind:
-    text, wrap (long text), ref, date, number, pct (a percentage given as 0 to 100), rag,
-    bool, trend or movement (words for a direction)."""
-
-    key: str
-    header: str
-    kind: str = "text"
-
-
 # A table as placed on a sheet: its columns, its rows, and the sheet column of each column.
 Placed = tuple[list[Col], list[dict[str, Any]], list[int]]
 
 
-def _cols(*specs: tuple[str, str, str]) -> list[Col]:
-    return [Col(*spec) for spec in specs]
-
-
-SCOPE_COLUMNS = _cols(
-    ("scope", "Ref", "ref"), ("name", "{noun}", "text"), ("rag", "RAG", "rag"),
-    ("rag_previous", "RAG before", "rag"), ("trend", "Trend", "trend"),
-    ("due_in_period", "Due", "number"), ("achieved_in_period", "Achieved", "number"),
-    ("achieved_on_time", "Achieved on time", "number"), ("achieved_late", "Late", "number"),
-    ("missed_in_period", "Missed", "number"),
-    ("overdue_at_period_end", "Overdue at the end", "number"),
-    ("forecast_next_period", "Due next quarter", "number"), ("pct_on_time", "% on time", "pct"),
-    ("total", "Milestones", "number"), ("done", "Done", "number"),
-    ("pct_complete", "% done", "pct"), ("at_risk", "At risk", "number"),
-)  # fmt: skip
-MILESTONE_COLUMNS = _cols(
-    ("ref", "Ref", "ref"), ("title", "Milestone", "wrap"), ("workstream", "Workstream", "ref"),
-    ("theme", "Theme", "ref"), ("institution", "Institution", "ref"), ("owner", "Owner", "ref"),
-    ("due", "Due", "date"), ("forecast", "Forecast", "date"), ("completed", "Completed", "date"),
-    ("status", "Status", "ref"), ("slippage_days", "Slippage (days)", "number"),
-    ("rag", "RAG", "rag"), ("due_in_period", "Due in quarter", "bool"),
-    ("achieved_in_period", "Achieved in quarter", "bool"), ("on_time", "On time", "bool"),
-    ("missed", "Missed", "bool"), ("at_risk_from", "At risk from", "text"),
-    ("reported_rag", "Reported RAG", "rag"), ("reported_rag_reason", "Reason given", "wrap"),
-)  # fmt: skip
-ACTION_COLUMNS = _cols(
-    ("ref", "Ref", "ref"), ("text", "Action", "wrap"), ("visit", "Visit", "ref"),
-    ("meeting", "Meeting", "ref"), ("owner", "Owner", "ref"),
-    ("institution", "Institution", "ref"), ("due", "Due", "date"), ("status", "Status", "ref"),
-    ("completed", "Completed", "date"), ("overdue", "Overdue", "bool"),
-    ("days_overdue", "Days overdue", "number"),
-)  # fmt: skip
-VISIT_COLUMNS = _cols(
-    ("ref", "Ref", "ref"), ("title", "Visit", "wrap"), ("kind", "Kind", "ref"),
-    ("date", "Date", "date"), ("end", "End", "date"), ("status", "Status", "ref"),
-    ("host", "Host", "ref"), ("sites", "Sites", "text"), ("attendees", "Attendees", "wrap"),
-    ("themes", "Themes", "text"), ("purpose", "Purpose", "wrap"),
-    ("outcomes", "Outcomes", "wrap"), ("open_actions", "Open actions", "wrap"),
-)  # fmt: skip
-RISK_COLUMNS = _cols(
-    ("ref", "Ref", "ref"), ("title", "Risk", "wrap"), ("theme", "Theme", "ref"),
-    ("workstream", "Workstream", "ref"), ("owner", "Owner", "ref"),
-    ("likelihood", "Likelihood", "number"), ("impact", "Impact", "number"),
-    ("score", "Score", "number"), ("band", "Band", "rag"),
-    ("previous_score", "Score at the start", "number"), ("movement", "Movement", "movement"),
-    ("status", "Status", "ref"), ("response", "Response", "ref"),
-    ("mitigation", "Mitigation", "wrap"), ("target", "Target date", "date"),
-    ("review", "Review", "date"),
-)  # fmt: skip
-ISSUE_COLUMNS = _cols(
-    ("ref", "Ref", "ref"), ("title", "Issue", "wrap"), ("owner", "Owner", "ref"),
-    ("severity", "Severity", "ref"), ("status", "Status", "ref"), ("raised", "Raised", "date"),
-    ("resolved", "Resolved", "date"), ("days_open", "Days open", "number"),
-    ("risk", "From risk", "ref"),
-)  # fmt: skip
-KPI_COLUMNS = _cols(
-    ("ref", "Ref", "ref"), ("name", "KPI", "wrap"), ("unit", "Unit", "ref"),
-    ("direction", "Better when", "ref"), ("cumulative", "Cumulative", "bool"),
-    ("theme", "Theme", "ref"), ("institution", "Institution", "ref"),
-    ("baseline", "Baseline", "number"), ("period", "Period", "ref"),
-    ("target", "Target", "number"), ("actual", "Actual", "number"),
-    ("attainment_pct", "Attainment", "pct"), ("rag", "RAG", "rag"), ("note", "Note", "wrap"),
-)  # fmt: skip
-CHANGE_COLUMNS = _cols(
-    ("theme", "Theme", "ref"), ("change", "Change", "ref"), ("kind", "Kind", "ref"),
-    ("ref", "Ref", "ref"), ("title", "Title", "wrap"), ("old", "Was", "text"),
-    ("new", "Now", "text"), ("days", "Days", "number"), ("reason", "Reason", "wrap"),
-)  # fmt: skip
-COMMENTARY_COLUMNS = _cols(
-    ("scope", "Ref", "ref"), ("name", "Workstream", "text"), ("text", "Commentary", "wrap")
-)
-DELIVERY_COLUMNS = _cols(
-    ("period", "Quarter", "ref"), ("due_in_period", "Due", "number"),
-    ("achieved_on_time", "Achieved on time", "number"), ("pct_on_time", "% on time", "pct"),
-)  # fmt: skip
 LIKELIHOOD = {1: "rare", 2: "unlikely", 3: "possible", 4: "likely", 5: "almost certain"}
 IMPACT = {1: "minimal", 2: "minor", 3: "moderate", 4: "major", 5: "severe"}
 
 # The Summary sheet's blocks, laid on its grid of columns (SUMMARY_WIDTHS).
-SUMMARY_RED = _cols(
+SUMMARY_RED = cols(
     ("ref", "Ref", "ref"), ("title", "Milestone", "wrap"), ("owner", "Owner", "ref"),
     ("due", "Due", "date"), ("forecast", "Forecast", "date"),
     ("days_overdue", "Days overdue", "number"), ("rag_shown", "RAG", "rag"),
     ("reported_rag_reason", "Reason given", "wrap"),
 )  # fmt: skip
-SUMMARY_AT_RISK = _cols(
+SUMMARY_AT_RISK = cols(
     ("ref", "Ref", "ref"), ("title", "Milestone", "wrap"), ("owner", "Owner", "ref"),
     ("due", "Due", "date"), ("forecast", "Forecast", "date"),
     ("slippage_days", "Slippage (days)", "number"), ("rag", "RAG", "rag"),
     ("at_risk_from", "At risk from", "wrap"),
 )  # fmt: skip
-SUMMARY_ACTIONS = _cols(
+SUMMARY_ACTIONS = cols(
     ("ref", "Ref", "ref"), ("text", "Action", "wrap"), ("owner", "Owner", "ref"),
     ("due", "Due", "date"), ("follows", "Follows", "ref"),
     ("days_overdue", "Days overdue", "number"), ("status", "Status", "ref"),
 )  # fmt: skip
-SUMMARY_RISKS = _cols(
+SUMMARY_RISKS = cols(
     ("ref", "Ref", "ref"), ("title", "Risk", "wrap"), ("owner", "Owner", "ref"),
     ("likelihood", "Likelihood", "number"), ("impact", "Impact", "number"),
     ("score", "Score", "number"), ("band", "Band", "rag"), ("mitigation", "Mitigation", "wrap"),
 )  # fmt: skip
-SUMMARY_DATES = _cols(("date", "Date", "date"), ("title", "What", "text"), ("when", "When", "ref"))
+SUMMARY_DATES = cols(("date", "Date", "date"), ("title", "What", "text"), ("when", "When", "ref"))
 # The Summary sheet's grid: one set of columns that every block below the headline shares.
 SUMMARY_WIDTHS = (11, 46, 14, 12, 12, 10, 18, 44)
 DELIVERY_LEFT = 4  # the delivery table and its chart: columns E to H of the Summary
