@@ -37,11 +37,12 @@ from tracker.enums import (
     MouStatus,
     PartyRole,
     Rag,
+    ScopeKind,
     WorkstreamStatus,
 )
 from tracker.migrate import open_database
 from tracker.services.rag import Tolerances, milestone_rag
-from tracker.services.status import Counts, ProgrammeStatus, ScopeKind, programme_status
+from tracker.services.status import Counts, ProgrammeStatus, programme_status
 
 SEED = 20260219
 SIZES = (1_000, 10_000, 100_000)

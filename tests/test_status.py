@@ -12,10 +12,10 @@ from sqlmodel import col, delete, select
 from tests.helpers import MINIMAL, milestone_toml
 from tracker import models
 from tracker.db import Database
-from tracker.enums import MilestoneStatus, Rag
+from tracker.enums import MilestoneStatus, Rag, ScopeKind
 from tracker.services.importer import import_programme
 from tracker.services.rag import Tolerances, milestone_rag, rag_expression, roll_up
-from tracker.services.status import Counts, ScopeKind, programme_status
+from tracker.services.status import Counts, programme_status
 
 D = dt.date
 AS_OF = D(2026, 6, 30)

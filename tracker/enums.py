@@ -167,6 +167,31 @@ class KpiDirection(StrEnum):
     LOWER = "lower"  # less is better: days to sign a data-sharing agreement
 
 
+class ItemKind(StrEnum):
+    """What a row of the look-ahead is; the order is the order of rows on the same day."""
+
+    MOU = "mou"
+    MILESTONE = "milestone"
+    ACTION = "action"
+    MEETING = "meeting"
+    VISIT = "visit"
+
+
+class ScopeKind(StrEnum):
+    THEME = "theme"
+    INSTITUTION = "institution"
+    WORKSTREAM = "workstream"
+    COMMITMENT = "commitment"
+    TREE = "tree"  # themes, their sub-themes and workstreams, nested
+
+
+class Prefer(StrEnum):
+    """Which side an import takes where the file and the database changed the same field."""
+
+    FILE = "file"
+    DATABASE = "database"
+
+
 def choices(enum: type[StrEnum]) -> str:
     """The accepted values of a vocabulary, as a user reads them in an error message."""
     return ", ".join(member.value for member in enum)

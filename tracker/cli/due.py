@@ -9,6 +9,7 @@ import typer
 
 from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
+from tracker.enums import ItemKind
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
@@ -18,14 +19,6 @@ app = typer.Typer()
 
 # Exit status of `mou due --check` when anything is overdue (1 and 2 keep their meanings).
 OVERDUE_EXIT = 3
-
-
-class DueKind(StrEnum):
-    MILESTONE = "milestone"
-    ACTION = "action"
-    VISIT = "visit"
-    MEETING = "meeting"
-    MOU = "mou"
 
 
 class DueBy(StrEnum):
@@ -70,7 +63,7 @@ def due(
         ),
     ] = None,
     kind: Annotated[
-        list[DueKind] | None,
+        list[ItemKind] | None,
         typer.Option(
             "--kind", help="Only these kinds of item (repeat for several).", case_sensitive=False
         ),
@@ -93,12 +86,12 @@ def due(
     """
     from tracker.cli.context import as_of_date, open_db, today
     from tracker.cli.render import emit
-    from tracker.services.lookahead import DueFilter, ItemKind, look_ahead, parse_within
+    from tracker.services.lookahead import DueFilter, look_ahead, parse_within
     from tracker.services.settings import tolerances
 
     days = parse_within(within)
     parsed = as_of_date(as_of, db)
-    kinds = frozenset(ItemKind(item.value) for item in kind) if kind else frozenset(ItemKind)
+    kinds = frozenset(kind) if kind else frozenset(ItemKind)
     filters = DueFilter(kinds=kinds, owner=owner, institution=institution, theme=theme)
     with open_db(db).reading() as session:
         result = look_ahead(

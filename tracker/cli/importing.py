@@ -3,13 +3,13 @@ command line since the last import (docs/programme-file.md, "Loading a file agai
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tracker.cli.options import Db, Format, OutputFormat
+from tracker.enums import Prefer
 from tracker.errors import InvalidInput
 from tracker.text import counted, printable
 
@@ -24,11 +24,6 @@ def shown(item: Any) -> str:
 
 
 app = typer.Typer()
-
-
-class Prefer(StrEnum):
-    FILE = "file"
-    DATABASE = "database"
 
 
 @app.command("import", rich_help_panel="Programme")
@@ -71,7 +66,7 @@ def import_file(
             session=session,
             source=str(file),
             file_format=_format_of(file, text),
-            prefer=prefer.value if prefer else None,
+            prefer=prefer,
             progress=progress.update,
         )
     if output is OutputFormat.JSON:

@@ -9,6 +9,7 @@ import typer
 
 from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
+from tracker.enums import ScopeKind
 from tracker.services.status_rows import ARROWS, progress_fields, row_fields
 
 if TYPE_CHECKING:
@@ -21,11 +22,10 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
-class By(StrEnum):
-    THEME = "theme"
-    INSTITUTION = "institution"
-    WORKSTREAM = "workstream"
-    COMMITMENT = "commitment"
+# The scopes of one progress table; the themes-and-workstreams tree is --tree.
+By = StrEnum(  # type: ignore[misc]
+    "By", {scope.name: scope.value for scope in ScopeKind if scope is not ScopeKind.TREE}
+)
 
 
 @app.command("status", rich_help_panel="Reporting")
@@ -80,7 +80,7 @@ def status(
     from tracker.errors import UsageError
     from tracker.services.lookahead import week_summary
     from tracker.services.settings import reporting_scheme, tolerances
-    from tracker.services.status import ScopeKind, programme_status
+    from tracker.services.status import programme_status
 
     if tree and by is not None:
         raise UsageError("--tree: shows themes and workstreams together; leave out --by")

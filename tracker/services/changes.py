@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from tracker import models
 from tracker.db import Database
-from tracker.enums import MilestoneStatus
+from tracker.enums import MilestoneStatus, ScopeKind
 from tracker.errors import InvalidInput, NotFound
 from tracker.kinds import BY_TABLE, MILESTONES, WORKSTREAMS
 from tracker.rules import Record
@@ -29,7 +29,7 @@ from tracker.services.lookup import by_ref, current_mou
 from tracker.services.past import recorded_at
 from tracker.services.rag import rag_expression
 from tracker.services.settings import stored_settings, tolerances
-from tracker.services.status import ScopeKind, programme_status, theme_subtree
+from tracker.services.status import programme_status, theme_subtree
 from tracker.services.store import RecordStore
 
 PROGRAMME = ""  # the group of changes that belong to no theme

@@ -27,13 +27,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tracker import models
 from tracker.db import serialise
+from tracker.enums import Prefer
 from tracker.errors import MouError, Problem, ValidationFailed
 from tracker.fields import plain
 from tracker.kinds import FILE_ORDER, KINDS, KindSpec, Scope
@@ -45,7 +46,6 @@ from tracker.services.programme_file import Existing, Programme, load_programme_
 from tracker.services.settings import reporting_scheme, stored_settings
 from tracker.services.store import RecordStore
 
-Prefer = Literal["file", "database"]
 # Told how far an import has got: (what it is doing, done, of how many).
 Progress = Callable[[str, int, int], None]
 

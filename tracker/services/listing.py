@@ -292,11 +292,12 @@ def _add_progress(
     """A scope's progress row as of the date, with its trend since the end of the previous
     quarter (as issued, where it was), and its milestones; for the MoU, the programme's row,
     its parties and its dates."""
+    from tracker.enums import ScopeKind
     from tracker.periods import quarter_of
     from tracker.services import lifecycle
     from tracker.services.lookahead import mou_dates, week_summary
     from tracker.services.settings import reporting_scheme
-    from tracker.services.status import ScopeKind, comparison, programme_status
+    from tracker.services.status import comparison, programme_status
     from tracker.services.status_rows import progress_fields, row_fields
 
     previous = quarter_of(as_of, reporting_scheme(session=session)).previous()

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.enums import MeetingStatus, MilestoneStatus, Rag, VisitStatus
+from tracker.enums import ItemKind, MeetingStatus, MilestoneStatus, Rag, VisitStatus
 from tracker.errors import InvalidInput
 from tracker.fields import date_in_range
 from tracker.services import actions as action_rules
@@ -28,16 +27,6 @@ from tracker.services.rag import Tolerances, effective_date, is_done, rag_expres
 from tracker.services.status import theme_subtree
 
 DEFAULT_WITHIN = 30
-
-
-class ItemKind(StrEnum):
-    """What a row of the look-ahead is; the order is the order of rows on the same day."""
-
-    MOU = "mou"
-    MILESTONE = "milestone"
-    ACTION = "action"
-    MEETING = "meeting"
-    VISIT = "visit"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.enums import ActionStatus, IssueStatus, MilestoneStatus, RiskStatus
+from tracker.enums import ActionStatus, IssueStatus, MilestoneStatus, RiskStatus, ScopeKind
 from tracker.fields import plain
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
@@ -38,7 +38,6 @@ from tracker.services.rag import (
 from tracker.services.raid import IssueLine, RiskLine, issue_lines, risk_lines
 from tracker.services.status import (
     ProgressTable,
-    ScopeKind,
     comparison,
     programme_status,
     theme_subtree,

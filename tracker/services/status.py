@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker import models
-from tracker.enums import MilestoneStatus, Rag
+from tracker.enums import MilestoneStatus, Rag, ScopeKind
 from tracker.periods import Quarter
 from tracker.services.dependencies import at_risk
 from tracker.services.lookup import by_ref, current_mou
@@ -29,14 +28,6 @@ from tracker.services.rag import (
     roll_up,
     trend,
 )
-
-
-class ScopeKind(StrEnum):
-    THEME = "theme"
-    INSTITUTION = "institution"
-    WORKSTREAM = "workstream"
-    COMMITMENT = "commitment"
-    TREE = "tree"  # themes, their sub-themes and workstreams, nested
 
 
 @dataclass(frozen=True)
