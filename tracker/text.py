@@ -45,9 +45,13 @@ def clean_text(value: str, *, field: str, max_len: int = NAME_MAX, multiline: bo
 
 def printable(text: str) -> str:
     """Text safe to print on one terminal line: control characters (escape sequences, bells,
-    newlines) are written out as escapes instead of being acted on."""
+    newlines) and the invisible characters refused in stored text (direction overrides,
+    zero-width spaces) are written out as escapes instead of being acted on. The one rule for
+    whatever reaches a terminal or the audit trail's command lines."""
     return "".join(
-        char if unicodedata.category(char) not in ("Cc", "Cs") else repr(char)[1:-1]
+        repr(char)[1:-1]
+        if unicodedata.category(char) in ("Cc", "Cs") or char in INVISIBLE
+        else char
         for char in text
     )
 

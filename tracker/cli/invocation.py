@@ -6,6 +6,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from tracker.text import printable
+
 
 @dataclass
 class Invocation:
@@ -15,10 +17,7 @@ class Invocation:
     @property
     def command_line(self) -> str:
         # Control characters are written out (\x1b), so the trail never replays them.
-        return "".join(
-            char if char.isprintable() or char == " " else repr(char)[1:-1]
-            for char in shlex.join(["mou", *self.arguments])
-        )
+        return printable(shlex.join(["mou", *self.arguments]))
 
 
 # Set afresh at the start of every invocation by the root command group and its callback.
