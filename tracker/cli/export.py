@@ -54,6 +54,7 @@ def export(
     Example: mou export --out oxford-liverpool.toml
     """
     from tracker.cli.context import moment, reading
+    from tracker.cli.progress import Progress
     from tracker.cli.render import to_json, write_data
     from tracker.files import check_target, write_file
     from tracker.kinds import BY_TABLE
@@ -62,9 +63,12 @@ def export(
     from tracker.tomlwriter import dumps
 
     when = moment(recorded_by, None, db)
-    with reading(db, when.recorded) as session:
-        document = export_programme(session=session, mou=mou)
-    text = to_json(document) if output is ExportFormat.JSON else dumps(document, header=HEADER)
+    with Progress.for_records() as progress:
+        with reading(db, when.recorded) as session:
+            document = export_programme(session=session, mou=mou, progress=progress.update)
+        records = sum(len(rows) for rows in document.values() if isinstance(rows, list))
+        progress.update("Writing the file", records, records)
+        text = to_json(document) if output is ExportFormat.JSON else dumps(document, header=HEADER)
     if out is None:
         write_data(text)
         return

@@ -7,6 +7,7 @@ programme can move between databases (SQLite to PostgreSQL, laptop to server) wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -18,8 +19,13 @@ from tracker.services.lookup import current_mou
 from tracker.services.settings import SETTINGS, stored_settings
 from tracker.services.store import RecordStore
 
+# Told, as each kind is done, what is being done, and how many records of how many.
+Progress = Callable[[str, int, int], None]
 
-def export_programme(*, session: Session, mou: str | None = None) -> dict[str, Any]:
+
+def export_programme(
+    *, session: Session, mou: str | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
     """Tables in programme-file order: the settings that are set, the MoU as a table, every
     other kind as a list of records. Shared facts (institutions, people, sites) are exported
     whole; the rest are the MoU's own."""
@@ -31,9 +37,13 @@ def export_programme(*, session: Session, mou: str | None = None) -> dict[str, A
     settings = _settings_set(session)
     if settings:
         document["settings"] = settings
-    for kind in FILE_ORDER:
-        records = store.mou_records(kind)
+    by_kind = [(kind, store.mou_records(kind)) for kind in FILE_ORDER]
+    total, done = sum(len(records) for _, records in by_kind), 0
+    for kind, records in by_kind:
+        if progress is not None:
+            progress(f"Exporting {kind.table}", done, total)
         rows = [outside(kind, key, value) for key, value in sorted(records.items())]
+        done += len(rows)
         if kind.scope is Scope.MOU:
             document["mou"] = rows[0]
         elif rows:
