@@ -129,12 +129,17 @@ class Rebuild:
                 f'INSERT INTO {target}."{table.name}" ({names}) '
                 f'SELECT {names} FROM {source}."{table.name}"'
             )
-            for index in table.indexes:
-                columns_of = ", ".join(f'"{column.name}"' for column in index.columns)
+            # Its indexes, and an index for each unique constraint (a ref's): the rebuild
+            # finds every record it takes back by its ref, and a table scan per entry made
+            # going back over a thousand changes to a large programme take seconds.
+            keyed = [(str(index.name), list(index.columns)) for index in table.indexes]
+            keyed += [(str(u.name), list(u.columns)) for u in _unique_constraints(table)]
+            for name, indexed in keyed:
+                columns_of = ", ".join(f'"{column.name}"' for column in indexed)
                 connection.exec_driver_sql(
-                    f'CREATE INDEX "{index.name}" ON "{table.name}" ({columns_of})'
+                    f'CREATE INDEX "{name}" ON "{table.name}" ({columns_of})'
                     if postgres
-                    else f'CREATE INDEX temp."{index.name}" ON "{table.name}" ({columns_of})'
+                    else f'CREATE INDEX temp."{name}" ON "{table.name}" ({columns_of})'
                 )
             if postgres and "id" in table.columns and table.c.id.primary_key:
                 connection.exec_driver_sql(
@@ -170,9 +175,7 @@ class Rebuild:
             return
         if row is None:
             return  # nothing to revert into (cannot happen with a complete trail)
-        record = store.record_of(kind, row)
-        record.update(audit.decode_record(kind.fields, entry.old or {}))
-        store.update(kind, entry.ref, row, record)
+        store.restore(kind, row, audit.decode_record(kind.fields, entry.old or {}))
 
     def _delete(self, store: RecordStore, kind: KindSpec, key: str, row: Any) -> None:
         """Remove a record and its lists (the copies have no cascading foreign keys)."""
@@ -184,6 +187,14 @@ class Rebuild:
         self.session.flush()
         if kind.has_ref:
             store.forget(kind.table, key)
+
+
+def _unique_constraints(table: sa.Table) -> list[sa.UniqueConstraint]:
+    return [
+        constraint
+        for constraint in table.constraints
+        if isinstance(constraint, sa.UniqueConstraint) and constraint.name
+    ]
 
 
 def _tables_touched(changes: list[trail.Entry]) -> list[sa.Table]:
