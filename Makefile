@@ -33,9 +33,11 @@ format: $(STAMP)
 	$(BIN)/ruff format tracker tests migrations benchmarks
 	$(BIN)/ruff check --fix tracker tests migrations benchmarks
 
-## bench: time `mou status` at 1k, 10k and 100k milestones against a naive count; prints ratios
+## bench: `mou status` against a naive count, then whole `mou` processes (status, import,
+## report, --recorded-by, --help) at 1k, 10k and 100k against their floors; prints ratios last
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_status.py
+	$(BIN)/python benchmarks/bench_processes.py
 
 ## docs: regenerate the command reference (docs/cli.md) from the app; a test fails when it is stale
 docs: $(STAMP)

@@ -22,12 +22,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
+from tables import table
 
 from tracker import models
 from tracker.db import Database
@@ -335,17 +336,6 @@ def median_ms(database: Database, run: Callable[[Session], object], repeats: int
         if attempt:
             timings.append(elapsed * 1000)
     return statistics.median(timings)
-
-
-def table(rows: Sequence[Sequence[str]]) -> str:
-    """Right-aligned columns, the first row a header underlined with dashes."""
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -1,0 +1,316 @@
+"""Benchmark: whole ``mou`` processes, as people run them, against references measured in the
+same run on the same machine.
+
+Run with ``make bench`` (after ``bench_status.py``) or ``python benchmarks/bench_processes.py``.
+
+For 1,000, 10,000 and 100,000 milestones, the synthetic programme of ``bench_status.py`` is
+written to a programme file (``mou export``'s format). Then, each as its own process:
+
+- ``mou import`` of each file into a new database: wall time and peak memory;
+- ``mou status`` on each imported database, against the import floor (a Python that imports
+  Typer, Rich, SQLModel and dateutil and exits: no command can start faster);
+- ``mou report quarterly --format json`` at 1,000 and 100,000;
+- ``mou status --recorded-by`` at 100,000 after 1,000 later changes, against plain ``status``;
+- ``mou status`` while a 100,000-milestone import is writing to the same database;
+- ``mou --help`` against importing ``typer`` and ``rich.console``;
+- taskwarrior's ``task import`` and ``task summary`` on the same items, when ``task`` is
+  installed (otherwise the benchmark says it was skipped).
+
+Times are medians of several runs (one run for the longest imports); memory is the peak
+resident set of the process (``os.wait4``). Every ratio compares figures of this one run.
+
+This process stays small and starts every command itself: Linux counts the memory of the
+process a command was started from in the command's own peak, so the work that needs the
+project's code (writing the files, making changes) runs in processes of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tables import table
+
+BIN = Path(sys.executable).parent
+MOU = str(BIN / "mou")
+AS_OF = "2026-11-28"
+QUARTER = "FY2026/27 Q2"
+LATER_CHANGES = 1_000
+FLOOR = "import typer, rich, sqlmodel, dateutil"
+HELP_FLOOR = "import typer, rich.console"
+SIZES = (1_000, 10_000, 100_000)  # as bench_status.py
+REPEATS = {1_000: 9, 10_000: 7, 100_000: 5}
+IMPORT_REPEATS = {1_000: 3, 10_000: 2, 100_000: 1}
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The median time of several runs of one command line, and the highest peak memory."""
+
+    ms: float
+    peak_mb: float
+    runs: int
+
+
+def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """One process, to its end: its wall time and peak resident memory. Fails loudly on a
+    non-zero exit, so a broken command is never timed as a fast one."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv), stdout=subprocess.DEVNULL, stderr=errors, env=env or os.environ.copy()
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip()
+            raise SystemExit(f"{' '.join(argv)} exited {process.returncode}: {message}")
+    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def measure(argv: Sequence[str], repeats: int, env: dict[str, str] | None = None) -> Measure:
+    runs = [run_once(argv, env) for _ in range(repeats)]
+    return Measure(
+        statistics.median(run.seconds for run in runs) * 1000,
+        max(run.peak_mb for run in runs),
+        repeats,
+    )
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def write_programme_file(folder: Path, size: int) -> Path:
+    """The synthetic programme at ``size`` milestones as a programme file (in a process of
+    its own, like everything that needs the project's code)."""
+    path = folder / f"programme-{size}.toml"
+    helper = [sys.executable, __file__, "write-file", str(size), str(path)]
+    subprocess.run(helper, check=True)
+    return path
+
+
+def _write_file(size: int, path: Path) -> None:
+    from bench_status import SEED, Programme
+
+    from tracker.migrate import open_database
+    from tracker.services.exporter import export_programme
+    from tracker.tomlwriter import dumps
+
+    database = open_database(str(path.with_suffix(".db")))
+    try:
+        programme = Programme(SEED)
+        with database.writing() as session:
+            programme.write_skeleton(session)
+        with database.writing() as session:
+            programme.write_milestones(session, size)
+        with database.reading() as session:
+            document = export_programme(session=session)
+    finally:
+        database.dispose()
+    path.write_text(dumps(document), "utf-8")
+
+
+def imported(folder: Path, programme: Path, size: int) -> tuple[Measure, Path]:
+    """``mou import`` into a new database each time; the last one is kept for the reads."""
+    runs = []
+    for attempt in range(IMPORT_REPEATS[size]):
+        target = folder / f"imported-{size}-{attempt}.db"
+        runs.append(run_once([MOU, "import", str(programme), "--db", str(target)]))
+    measured = Measure(
+        statistics.median(run.seconds for run in runs) * 1000,
+        max(run.peak_mb for run in runs),
+        len(runs),
+    )
+    return measured, target
+
+
+def make_later_changes(database: Path, count: int) -> None:
+    """``count`` commands after the moment ``--recorded-by`` goes back to: forecasts slipped on
+    as many milestones, each its own command in the audit trail (run in one process, through
+    the command line's own entry point, to save a process start per change)."""
+    helper = [sys.executable, __file__, "later-changes", str(database), str(count)]
+    subprocess.run(helper, check=True)
+
+
+def _later_changes(database: Path, count: int) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli.app import app
+
+    runner = CliRunner()
+    env = {"MOU_DATABASE_URL": f"sqlite:///{database}", "MOU_DB": None}
+    for number in range(1, count + 1):
+        result = runner.invoke(
+            app,
+            ["update-milestone", f"MS-{number * 97:06d}", "--forecast", "2029-03-31"],
+            env=env,
+        )
+        if result.exit_code != 0:
+            raise SystemExit(f"change {number}: {result.output}")
+
+
+def status_during_import(folder: Path, programme: Path, base: Path, repeats: int) -> Measure:
+    """``mou status`` on a database (the 1,000-milestone programme) while ``mou import`` of the
+    100,000-milestone file is writing to it: started once the import is under way."""
+    target = folder / "during.db"
+    shutil.copyfile(base, target)
+    importer = subprocess.Popen(
+        [MOU, "import", str(programme), "--db", str(target)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(2.0)  # past reading and checking the file: the import is writing
+        runs = []
+        for _ in range(repeats):
+            if importer.poll() is not None:
+                break
+            runs.append(run_once([MOU, "status", "--as-of", AS_OF, "--db", str(target)]))
+        still_writing = importer.poll() is None
+    finally:
+        if importer.wait() != 0:
+            raise SystemExit("the import under the reads failed")
+    if not runs or not still_writing:
+        raise SystemExit("the import ended before the reads: no reading during a write measured")
+    return Measure(
+        statistics.median(run.seconds for run in runs) * 1000,
+        max(run.peak_mb for run in runs),
+        len(runs),
+    )
+
+
+def taskwarrior(folder: Path, size: int, source: Path) -> tuple[Measure, Measure] | None:
+    """``task import`` and ``task summary`` of the same milestones, one task each (project the
+    workstream, due date, done or pending), when taskwarrior is installed."""
+    task = shutil.which("task")
+    if task is None:
+        return None
+    import tomllib
+
+    document = tomllib.loads(source.read_text("utf-8"))
+    workstreams = {ws["ref"]: ws["ref"] for ws in document.get("workstreams", [])}
+    items = []
+    for milestone in document.get("milestones", []):
+        done = milestone.get("status") == "done"
+        items.append(
+            {
+                "description": milestone["title"],
+                "project": workstreams.get(milestone["workstream"], milestone["workstream"]),
+                "due": f"{milestone['due'].isoformat().replace('-', '')}T000000Z",
+                "status": "completed" if done else "pending",
+                **({"end": "20261128T000000Z"} if done else {}),
+            }
+        )
+    items_path = folder / f"tasks-{size}.json"
+    items_path.write_text(json.dumps(items), "utf-8")
+    data = folder / f"taskdata-{size}"
+    data.mkdir()
+    rc = folder / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n", "utf-8")
+    env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
+    started = run_once([task, "import", str(items_path)], env)
+    loaded = Measure(started.seconds * 1000, started.peak_mb, 1)
+    summary = measure([task, "summary"], REPEATS[size], env)
+    return loaded, summary
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(f"whole-process benchmark: Python {sys.version.split()[0]}")
+    rows: list[tuple[str, str, str, str]] = [("work", "runs", "median ms", "peak MB")]
+
+    def row(name: str, measured: Measure) -> Measure:
+        rows.append((name, str(measured.runs), f"{measured.ms:,.0f}", f"{measured.peak_mb:.0f}"))
+        print(f"  {name}: {measured.ms:,.0f} ms, {measured.peak_mb:.0f} MB", flush=True)
+        return measured
+
+    with tempfile.TemporaryDirectory(prefix="mou-bench-") as name:
+        folder = Path(name)
+        floor = row(f"python -c '{FLOOR}'", measure(python(FLOOR), 9))
+        help_floor = row(f"python -c '{HELP_FLOOR}'", measure(python(HELP_FLOOR), 9))
+        helped = row("mou --help", measure([MOU, "--help"], 9))
+        files, databases = {}, {}
+        imports, statuses, reports = {}, {}, {}
+        for size in SIZES:
+            files[size] = write_programme_file(folder, size)
+            imports[size], databases[size] = imported(folder, files[size], size)
+            row(f"mou import, {size:,} milestones", imports[size])
+            status = [MOU, "status", "--as-of", AS_OF, "--db", str(databases[size])]
+            statuses[size] = row(f"mou status, {size:,}", measure(status, REPEATS[size]))
+        for size in (SIZES[0], SIZES[-1]):
+            report = [MOU, "report", "quarterly", "-q", QUARTER, "--as-of", AS_OF]
+            command = [*report, "--format", "json", "--db", str(databases[size])]
+            reports[size] = row(
+                f"mou report quarterly --format json, {size:,}", measure(command, 5)
+            )
+        largest = databases[SIZES[-1]]
+        moment = dt.datetime.now().replace(microsecond=0) + dt.timedelta(seconds=1)
+        time.sleep(1.1)  # the later changes are strictly after the moment
+        make_later_changes(largest, LATER_CHANGES)
+        status = [MOU, "status", "--as-of", AS_OF, "--db", str(largest)]
+        plain = row(f"mou status, {SIZES[-1]:,}, after the changes", measure(status, 5))
+        past = [*status, "--recorded-by", moment.isoformat()]
+        recorded = row(f"… --recorded-by before {LATER_CHANGES:,} changes", measure(past, 5))
+        during = row(
+            f"mou status, {SIZES[0]:,}, during a {SIZES[-1]:,} import",
+            status_during_import(folder, files[SIZES[-1]], databases[SIZES[0]], 5),
+        )
+        tasks = taskwarrior(folder, SIZES[-1], files[SIZES[-1]])
+        if tasks is not None:
+            row(f"task import, {SIZES[-1]:,}", tasks[0])
+            row(f"task summary, {SIZES[-1]:,}", tasks[1])
+
+    print()
+    print(table(rows))
+    print()
+    small, large = SIZES[0], SIZES[-1]
+    ratios: list[tuple[str, float, float | None]] = [
+        ("status 1k / import floor", statuses[small].ms / floor.ms, 1.15),
+        ("--help / import typer + rich.console", helped.ms / help_floor.ms, 1.5),
+        ("report 100k / status 100k", reports[large].ms / statuses[large].ms, 1.0),
+        ("status memory 100k / 1k", statuses[large].peak_mb / statuses[small].peak_mb, 1.2),
+        ("report memory 100k / 1k", reports[large].peak_mb / reports[small].peak_mb, 1.2),
+        ("--recorded-by / plain status, 100k", recorded.ms / plain.ms, 2.0),
+        ("status during a 100k import / alone, 1k", during.ms / statuses[small].ms, 3.0),
+        ("import 100k seconds / 10 s", imports[large].ms / 10_000, 1.0),
+        ("import 100k memory / 150 MB", imports[large].peak_mb / 150, 1.0),
+    ]
+    if tasks is not None:
+        ratios.append(("status 100k / task summary", statuses[large].ms / tasks[1].ms, 1.0))
+        ratios.append(("import 100k / task import", imports[large].ms / tasks[0].ms, 1.6))
+    else:
+        print("taskwarrior (`task`) is not installed: its import and summary were skipped")
+    lines = [("ratio", "measured", "target", "")]
+    for name, value, target in ratios:
+        verdict = "" if target is None else ("met" if value <= target else "NOT met")
+        lines.append((name, f"{value:.2f}", f"≤ {target:.2f}" if target else "", verdict))
+    print(table(lines))
+    print(f"\ntotal benchmark time: {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["write-file"]:
+        _write_file(int(sys.argv[2]), Path(sys.argv[3]))
+    elif sys.argv[1:2] == ["later-changes"]:
+        _later_changes(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main()
