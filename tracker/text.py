@@ -82,3 +82,10 @@ def redact(text: str) -> str:
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """``1 milestone``, ``3 milestones``; ``plural`` for nouns that do not just take an s."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def days_away(days: int, *, overdue: bool) -> str:
+    """A date as seen from the as-of date: ``in 3 days``, ``today``, ``overdue by 1 day``."""
+    if overdue:
+        return f"overdue by {counted(-days, 'day')}"
+    return "today" if days == 0 else f"in {counted(days, 'day')}"

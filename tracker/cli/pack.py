@@ -12,7 +12,7 @@ from rich.text import Text
 
 from tracker.cli.render import RAG_STYLES, Column, Report, Section
 from tracker.services.status_rows import ARROWS
-from tracker.text import counted
+from tracker.text import counted, days_away
 
 if TYPE_CHECKING:
     from tracker.services.board_pack import BoardPack, ScopeRow
@@ -321,11 +321,7 @@ def _risk_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _date_row(row: dict[str, Any]) -> dict[str, Any]:
-    days = row["days"]
-    if row["overdue"]:
-        when = f"overdue by {counted(-days, 'day')}"
-    else:
-        when = "today" if days == 0 else f"in {counted(days, 'day')}"
+    when = days_away(row["days"], overdue=row["overdue"])
     return {"date": dt.date.fromisoformat(row["date"]), "title": row["title"], "when": when}
 
 

@@ -31,6 +31,7 @@ from tracker.cli.columns import (
     Col,
     cols,
 )
+from tracker.text import days_away
 
 if TYPE_CHECKING:
     from tracker.services.board_pack import BoardPack
@@ -620,11 +621,7 @@ def _red_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _date_row(row: dict[str, Any]) -> dict[str, Any]:
-    days = row["days"]
-    if row["overdue"]:
-        when = f"overdue by {-days} day{'s' if days != -1 else ''}"
-    else:
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+    when = days_away(row["days"], overdue=row["overdue"])
     return {"date": row["date"], "title": row["title"], "when": when}
 
 

@@ -624,22 +624,10 @@ def _milestone_lines(
         .where(col(m.status) != MilestoneStatus.CANCELLED, definitions.in_report)
         .order_by(col(m.due), col(m.ref))
     )
-    rows = list(session.execute(stmt))
-    earlier = _statuses_before_completion(
-        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
-    )
-    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
     lines = []
-    for row in rows:
+    for row, facts, at_risk_from in _known_then(session, stmt, as_of):
         milestone = row[0]
         due_in, achieved, on_time, missed = (bool(mark) for mark in row[6:])
-        facts = milestone_facts(row, as_of)
-        if milestone.completed is not None and milestone.completed > as_of:
-            # As of the report's date a later completion is not known yet, and the status
-            # shown is the one the milestone had before it was completed.
-            facts["completed"] = None
-            if milestone.status is MilestoneStatus.DONE:
-                facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
         lines.append(
             MilestoneLine(
                 **facts,
@@ -647,12 +635,36 @@ def _milestone_lines(
                 achieved_in_period=achieved,
                 on_time=on_time,
                 missed=missed,
-                at_risk_from=describe(flagged[milestone.id]) if milestone.id in flagged else None,
+                at_risk_from=at_risk_from,
                 reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
                 reported_rag_reason=milestone.reported_rag_reason,
             )
         )
     return lines
+
+
+def _known_then(
+    session: Session, stmt: Any, as_of: dt.date
+) -> list[tuple[Any, dict[str, Any], str | None]]:
+    """Each milestone row the statement reads (a ``milestone_select``), with its facts as
+    known at A and what it is at risk from. As of A a later completion is not known yet, and
+    the status shown is the one the milestone had before it was completed."""
+    rows = list(session.execute(stmt))
+    earlier = _statuses_before_completion(
+        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
+    )
+    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
+    known = []
+    for row in rows:
+        milestone = row[0]
+        facts = milestone_facts(row, as_of)
+        if milestone.completed is not None and milestone.completed > as_of:
+            facts["completed"] = None
+            if milestone.status is MilestoneStatus.DONE:
+                facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
+        risk = describe(flagged[milestone.id]) if milestone.id in flagged else None
+        known.append((row, facts, risk))
+    return known
 
 
 def _exception_lines(
@@ -671,18 +683,9 @@ def _exception_lines(
         )
         .order_by(col(m.due), col(m.ref))
     )
-    rows = list(session.execute(stmt))
-    earlier = _statuses_before_completion(
-        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
-    )
-    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
     lines = []
-    for row in rows:
+    for row, facts, at_risk_from in _known_then(session, stmt, as_of):  # open at A
         milestone = row[0]
-        facts = milestone_facts(row, as_of)
-        if milestone.completed is not None:  # completed after A: not known then
-            facts["completed"] = None
-            facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
         effective = milestone.forecast or milestone.due
         late = (as_of - effective).days if effective < as_of else None
         lines.append(
@@ -692,7 +695,7 @@ def _exception_lines(
                 days_overdue=late,
                 reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
                 reported_rag_reason=milestone.reported_rag_reason,
-                at_risk_from=describe(flagged[milestone.id]) if milestone.id in flagged else None,
+                at_risk_from=at_risk_from,
             )
         )
     return lines
