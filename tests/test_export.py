@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Cli
+from tests.conftest import Cli, examples
 from tracker.migrate import open_database
 from tracker.services.exporter import export_programme
 from tracker.services.importer import import_programme
@@ -204,7 +204,9 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(12, 40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(programme=programmes())
 def test_generated_programmes_round_trip(

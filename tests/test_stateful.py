@@ -189,6 +189,6 @@ class ProgrammeMachine(RuleBasedStateMachine):
 
 
 ProgrammeMachine.TestCase.settings = settings(
-    max_examples=examples(25, 50), stateful_step_count=examples(15, 30), deadline=None
+    max_examples=examples(12, 50), stateful_step_count=examples(15, 30), deadline=None
 )
 test_programme_machine = ProgrammeMachine.TestCase

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, delete, select
 
+from tests.conftest import examples
 from tests.helpers import MINIMAL, milestone_toml
 from tracker import models
 from tracker.db import Database
@@ -102,7 +103,9 @@ DATES = st.dates(min_value=D(2026, 4, 1), max_value=D(2026, 9, 30))
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(12, 25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     rows=st.lists(
