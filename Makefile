@@ -39,9 +39,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_status.py
 	$(BIN)/python benchmarks/bench_processes.py
 
-## docs: regenerate the command reference (docs/cli.md) from the app; a test fails when it is stale
+## docs: regenerate the command reference (docs/cli.md) and the index of commands the entry
+## point starts from (tracker/cli/index.py) from the app; a test fails when either is stale
 docs: $(STAMP)
 	$(BIN)/python -m typer tracker.cli.app utils docs --name mou --title "mou command reference" --output docs/cli.md
+	$(BIN)/python -c "from tracker.cli.app import app; from tracker.cli.lazy import index_source; open('tracker/cli/index.py', 'w').write(index_source(app))"
 
 ## pack-picture: render the example board pack's Summary sheet to docs/board-pack-summary.png
 ## (needs LibreOffice and poppler: apt-get install libreoffice-calc-nogui poppler-utils)

@@ -35,7 +35,7 @@ from tracker import models  # noqa: F401 -- registers every table, so snapshot()
 from tracker.cli.report import files
 from tracker.migrate import open_database
 
-MOU = "from tracker.cli.app import main; main()"
+MOU = "from tracker.cli.main import main; main()"
 EFBIG = os.strerror(errno.EFBIG)  # "File too large"
 REPORT_FILES = files()  # in the order they are written
 Q3 = "FY2026/27 Q3"

@@ -21,7 +21,7 @@ from tests.helpers import MINIMAL, milestone_toml
 
 # Enough milestones for about a megabyte of programme file: over a second of work.
 LARGE = 11_000
-MOU = "from tracker.cli.app import main; main()"
+MOU = "from tracker.cli.main import main; main()"
 
 
 def run(args: list[str], home: Path, *, terminal: bool) -> tuple[int, str, str]:

@@ -9,18 +9,24 @@ import sys
 
 import pytest
 
+# The installed entry point (tracker.cli.main), started as `mou` is.
 PROBE = """
 import json, sys
-from tracker.cli.app import command
+from tracker.cli.main import command
 try:
     command()(sys.argv[1:])
 except SystemExit:
     pass
 heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic'})
-if sys.argv[1:] == ["--help"]:
-    # The list of commands is drawn from their summaries: no command is made, and Typer's
-    # help formatter (Markdown, syntax highlighting) is not needed.
+if sys.argv[1:] in (["--help"], ["--version"]):
+    # The list of commands is drawn from the index of their summaries: no command module is
+    # imported, no command is made, and Typer's help formatter (Markdown, syntax
+    # highlighting) is not needed.
     heavy += sorted(command().commands.built) + sorted({'typer.rich_utils'} & set(sys.modules))
+    heavy += sorted(m for m in sys.modules if m.startswith('tracker.cli.') and m not in {
+        'tracker.cli.main', 'tracker.cli.index', 'tracker.cli.lazy', 'tracker.cli.root',
+        'tracker.cli.errors', 'tracker.cli.invocation', 'tracker.cli.render',
+        'tracker.cli.options'})
 print(json.dumps(heavy), file=sys.stderr)
 """
 
@@ -64,6 +70,27 @@ def test_the_root_command_has_the_apps_commands_in_order() -> None:
         assert lazy.entries[name].summary == (command.help or "").split("\n\n")[0].replace(
             "\n", " "
         ), name
+
+
+def test_the_index_of_commands_is_current() -> None:
+    """The entry point lists commands from tracker/cli/index.py, written by `make docs`."""
+    from pathlib import Path
+
+    from tracker.cli import index
+    from tracker.cli.app import app
+    from tracker.cli.lazy import index_source
+
+    written = Path(index.__file__).read_text("utf-8")
+    assert written == index_source(app), "tracker/cli/index.py is stale: run `make docs`"
+
+
+def test_the_entry_point_runs_the_apps_commands() -> None:
+    from tracker.cli.app import command as whole
+    from tracker.cli.main import command
+
+    assert list(command().commands) == list(whole().commands)
+    assert command().commands["status"] is whole().commands["status"]
+    assert [p.name for p in command().params] == [p.name for p in whole().params]
 
 
 def test_running_a_command_makes_only_that_command() -> None:

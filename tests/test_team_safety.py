@@ -490,7 +490,7 @@ def test_an_ascii_locale_degrades_output_instead_of_crashing(
     }
     env |= {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "COLUMNS": "140"}
     result = subprocess.run(
-        [sys.executable, "-c", "from tracker.cli.app import main; main()", *command,
+        [sys.executable, "-c", "from tracker.cli.main import main; main()", *command,
          "--db", example_db.url],
         capture_output=True, env=env, check=False,
     )  # fmt: skip

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from tracker import __version__
 from tracker.cli import (
     calendar,
     changes,
@@ -17,7 +16,6 @@ from tracker.cli import (
     export,
     history,
     importing,
-    invocation,
     listing,
     milestones,
     notes,
@@ -27,49 +25,9 @@ from tracker.cli import (
     status,
     timeline,
 )
-from tracker.cli.errors import MouGroup
+from tracker.cli.root import root_typer
 
-app = typer.Typer(
-    name="mou",
-    cls=MouGroup,
-    help="Track an MoU partnership programme: themes, workstreams, milestones, visits, reports.",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"mou {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-    actor: Annotated[
-        str | None,
-        typer.Option(
-            "--actor",
-            envvar="MOU_ACTOR",
-            help="Who is making changes, for the audit trail. Default: the actor setting, "
-            "else your login name.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Track an MoU partnership programme: themes, workstreams, milestones, visits, reports.
-
-    Start with: mou import examples/oxford-liverpool.toml, then mou status.
-    """
-    invocation.current.actor = actor
-
+app = root_typer()
 
 # The order here is the order of the panels in `mou --help`: weekly work first.
 app.add_typer(milestones.app)
@@ -105,22 +63,3 @@ def command() -> Any:
     group = get_command(bare)
     group.commands = LazyCommands(entries(app))  # type: ignore[attr-defined]
     return group
-
-
-def main() -> None:
-    _readable_output()
-    command()()
-
-
-def _readable_output() -> None:
-    """On a terminal whose locale is not UTF-8 (LC_ALL=C), text that it cannot show is
-    replaced rather than ending the command with a traceback; data (JSON, CSV, programme
-    files) is written as UTF-8 bytes all the same (tracker.cli.render.write_data)."""
-    import codecs
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        reconfigure = getattr(stream, "reconfigure", None)
-        if codecs.lookup(encoding).name != "utf-8" and reconfigure is not None:
-            reconfigure(errors="replace")

@@ -150,3 +150,27 @@ def _panel(title: str, rows: list[tuple[str, str]], left: int, width: int) -> li
             lines.append(f"│ {shown:<{left}}  {part:<{text_width}} │")
     lines.append("╰" + "─" * (inner + 2) + "╯")
     return lines
+
+
+def index_source(app: typer.Typer) -> str:
+    """``tracker/cli/index.py``: every command of ``app`` as ``mou --help`` lists it, for the
+    entry point that starts without importing the commands (``make docs`` writes it; a test
+    fails when it is stale)."""
+    import json
+
+    def literal(value: str | None) -> str:
+        return "None" if value is None else json.dumps(value, ensure_ascii=False)
+
+    rows = "".join(
+        f"    ({literal(entry.name)}, {literal(entry.panel)}, {literal(entry.summary)}, "
+        f"{entry.hidden}),\n"
+        for entry in entries(app)
+    )
+    return (
+        '"""Every command of mou by name, help panel and summary, in the order of `mou --help`.\n'
+        "Written by `make docs` from tracker.cli.app; do not edit by hand."
+        '"""\n\n'
+        "COMMANDS: tuple[tuple[str, str | None, str, bool], ...] = (\n"
+        f"{rows}"
+        ")  # fmt: skip\n"
+    )
