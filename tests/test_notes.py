@@ -265,15 +265,18 @@ def test_text_written_in_the_editor(
 ) -> None:
     monkeypatch.setattr("tracker.cli.notes.interactive", lambda: True)
     seen = tmp_path / "seen.txt"
-    # The editor is shown a hint (kept out of the note), and its text is recorded.
+    # The editor is shown a hint, kept out of the note; the text written above it is
+    # recorded whole, a line of its own that starts with # included.
+    shown = shlex.quote(str(seen))
     monkeypatch.setenv(
         "EDITOR",
         _editor(
-            tmp_path, f'cp "$1" {shlex.quote(str(seen))}\nprintf "Written\\n# dropped\\n" > "$1"\n'
+            tmp_path,
+            f'cp "$1" {shown}\n{{ printf "#1 priority:\\nWritten\\n"; cat {shown}; }} > "$1"\n',
         ),
     )
     assert ok(example_cli("note", "add", "-q", Q2, "--programme", "-")) == (
-        f"Added note N01 on the programme in {Q2}: 1 word.\n"
+        f"Added note N01 on the programme in {Q2}: 3 words.\n"
     )
     assert seen.read_text("utf-8").splitlines()[2] == (
         f"# The commentary on the programme in {Q2}, at most 250 words."
@@ -281,9 +284,9 @@ def test_text_written_in_the_editor(
     # Editing starts from the note's text.
     monkeypatch.setenv("EDITOR", _editor(tmp_path, 'sed -i "s/Written/Rewritten by hand/" "$1"\n'))
     assert ok(example_cli("note", "update", "N01", "-")) == (
-        f"Updated note N01 (the programme in {Q2}):\n  text: 3 words (was 1)\n"
+        f"Updated note N01 (the programme in {Q2}):\n  text: 5 words (was 3)\n"
     )
-    assert notes(example_cli)["N01"]["text"] == "Rewritten by hand"
+    assert notes(example_cli)["N01"]["text"] == "#1 priority:\nRewritten by hand"
     # An editor that fails, or leaves nothing, writes nothing.
     monkeypatch.setenv("EDITOR", "false")
     refused(
@@ -429,3 +432,24 @@ def test_a_programme_file_keeps_the_rules_too(
         f"error: {path}: {count} problem{'s' if count > 1 else ''}; nothing was written",
         *(f"  {problem}" for problem in problems),
     ]
+
+
+def test_a_note_belongs_to_its_quarters_dates_under_any_scheme(example_cli: Cli) -> None:
+    """The commentary for FY2026/27 Q3 is the commentary of calendar 2026 Q4: the same
+    three months, whichever scheme the report is read in."""
+    ok(example_cli("note", "add", "-q", "FY2026/27 Q3", "--theme", "CHEM", "Beamtime agreed."))
+    ok(example_cli("note", "add", "-q", "FY2026/27 Q2", "--programme", "A quarter earlier."))
+
+    def commentary(*args: str) -> list[dict[str, Any]]:
+        document = json.loads(ok(example_cli("report", "quarterly", *args, "-f", "json")))
+        return [
+            {key: row[key] for key in ("ref", "scope", "text")} for row in document["commentary"]
+        ]
+
+    expected = [{"ref": "N01", "scope": "CHEM", "text": "Beamtime agreed."}]
+    assert commentary("-q", "FY2026/27 Q3", "--as-of", "2026-11-28") == expected
+    assert commentary("-q", "2026 Q4", "--scheme", "calendar", "--as-of", "2026-11-28") == expected
+    ok(example_cli("config", "set", "scheme", "calendar"))
+    assert commentary("-q", "2026 Q4", "--as-of", "2026-11-28") == expected
+    # Academic quarters run August to October, November to January: none is the same.
+    assert commentary("-q", "AY2026/27 Q2", "--as-of", "2026-11-28") == []

@@ -403,8 +403,8 @@ def interactive() -> bool:
 
 
 EDITOR_HINT = (
-    "# Lines starting with # are left out. Save and close the editor to record the text;\n"
-    "# leave it empty to change nothing.\n"
+    "# These lines starting with # are left out. Save and close the editor to record the\n"
+    "# text; leave it empty to change nothing.\n"
 )
 
 
@@ -420,9 +420,11 @@ def _edited(current: str | None, about: str) -> str:
         )
     if not interactive():
         raise UsageError("TEXT: - opens $EDITOR, which needs a terminal; give --from-file FILE")
-    start = (current or "") + f"\n\n# The commentary on {about}, at most 250 words.\n" + EDITOR_HINT
-    edited = run_editor(editor, start)
-    kept = [line for line in _one_line_end(edited).split("\n") if not line.startswith("#")]
+    hint = f"# The commentary on {about}, at most 250 words.\n" + EDITOR_HINT
+    edited = run_editor(editor, (current or "") + "\n\n" + hint)
+    # Only the hint's own lines are left out: the commentary may have lines starting with #.
+    ours = set(hint.splitlines())
+    kept = [line for line in _one_line_end(edited).split("\n") if line not in ours]
     text = "\n".join(kept).strip()
     if not text:
         raise InvalidInput("TEXT: the editor gave back no text; nothing was written")

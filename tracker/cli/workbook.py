@@ -46,6 +46,7 @@ PALETTE = {
     "NOT_STARTED": ("#EDEDED", "#404040"),
     "N/A": ("#EDEDED", "#404040"),
 }
+RAG_WORDS = frozenset({"RED", "AMBER", "GREEN", "COMPLETE"})
 HEADER_FILL = "#D9D9D9"
 SHEETS = (
     "Summary", "Themes", "Institutions", "Milestones", "Actions", "Visits", "Risks", "KPIs",
@@ -217,7 +218,9 @@ class _Writer:
         if value is None or value == "":
             sheet.write_blank(row, column, None, self.format(**extra))
             return
-        if kind == "rag" and isinstance(value, str) and value in PALETTE:
+        if isinstance(value, str) and value in PALETTE and (kind == "rag" or value in RAG_WORDS):
+            # A RAG column, or any text cell that holds a RAG value (a change from AMBER to
+            # RED): the same fill wherever a board sees the word.
             sheet.write_string(row, column, value, self.rag(value, **extra))
         elif kind == "date":
             day = dt.date.fromisoformat(value) if isinstance(value, str) else value

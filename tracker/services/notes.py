@@ -6,14 +6,16 @@ report keeps them as they were."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
 
 from tracker import models
-from tracker.errors import StaleRecord
+from tracker.errors import InvalidInput, StaleRecord
 from tracker.kinds import NOTES
+from tracker.periods import Quarter, parse_quarter, parse_scheme
 from tracker.services.editing import Saved, add_record, read_record, update_record
 from tracker.services.lookup import by_ref, current_mou
 from tracker.services.status import theme_subtree
@@ -151,8 +153,10 @@ def note_lines(
     )
 
 
-def commentary(*, session: Session, quarter: str) -> list[dict[str, Any]]:
-    """The quarter's notes as the report document holds them (its ``commentary`` section)."""
+def commentary(*, session: Session, quarter: Quarter) -> list[dict[str, Any]]:
+    """The quarter's notes as the report document holds them (its ``commentary`` section).
+    A note belongs to the quarter whose dates its label names, so a report under another
+    reporting scheme (calendar 2026 Q4 for FY2026/27 Q3) still carries it."""
     return [
         {
             "ref": line.ref,
@@ -161,8 +165,19 @@ def commentary(*, session: Session, quarter: str) -> list[dict[str, Any]]:
             "name": line.name,
             "text": line.text,
         }
-        for line in note_lines(session=session, quarter=quarter)
+        for line in note_lines(session=session)
+        if _span(line.quarter) == (quarter.start, quarter.end)
     ]
+
+
+def _span(label: str) -> tuple[dt.date, dt.date] | None:
+    """The dates of a stored quarter label, whatever scheme it was written in (the calendar
+    scheme reads its own labels and the FY and AY ones)."""
+    try:
+        found = parse_quarter(label, scheme=parse_scheme("calendar"), today=dt.date.today())
+    except InvalidInput:
+        return None
+    return found.start, found.end
 
 
 def _names(session: Session, mou: models.Mou) -> dict[tuple[str, str], str]:

@@ -393,7 +393,7 @@ def quarterly_report(
         thresholds=thresholds,
         actions=_action_lines(session, mou.id, quarter, as_of),
         exceptions=_exception_lines(session, mou.id, as_of, tolerances),
-        commentary=commentary(session=session, quarter=quarter.label),
+        commentary=commentary(session=session, quarter=quarter),
         delivery=_delivery(session, mou.id, quarter, as_of, tolerances),
         mou_facts=_mou_facts(session, mou, status, quarter, as_of),
     )
