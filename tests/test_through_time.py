@@ -362,12 +362,14 @@ def test_changes_since_the_last_issue(example_cli: Cli) -> None:
          "2027-02-26", "2027-03-26", None, "Ethics"),
     ]  # fmt: skip
     rags = {
-        (row["kind"], row["ref"]): (row["old"], row["new"])
+        (row["kind"], row["ref"]): (row["title"], row["old"], row["new"])
         for row in document["rows"]
         if row["change"] == "rag"
     }
-    assert rags[("milestone", "MS-14")] == ("AMBER", "COMPLETE")
-    assert rags[("theme", "CLIM")] == ("GREEN", "RED")
+    assert rags[("milestone", "MS-14")] == (
+        "First joint beamtime proposal submitted to Diamond Light Source", "AMBER", "COMPLETE"
+    )
+    assert rags[("theme", "CLIM")] == ("Climate change and health", "GREEN", "RED")
     themed = as_json(
         example_cli("changes", "--since", "last-issue", "--theme", "CLIM", "-f", "json")
     )

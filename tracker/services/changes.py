@@ -68,6 +68,7 @@ class _State:
     records: dict[str, dict[str, Record]] = field(default_factory=dict)  # touched records
     milestone_rag: dict[str, str] = field(default_factory=dict)
     milestone_theme: dict[str, str] = field(default_factory=dict)
+    milestone_title: dict[str, str] = field(default_factory=dict)
     milestone_institution: dict[str, str] = field(default_factory=dict)
     workstream_rag: dict[str, tuple[str, str, str]] = field(
         default_factory=dict
@@ -189,15 +190,16 @@ def _read(session: Session | None, day: dt.date, touched: dict[str, set[str]]) -
     rules = tolerances(session=session)
     m, w, t, i = models.Milestone, models.Workstream, models.Theme, models.Institution
     rows = session.execute(
-        sa.select(col(m.ref), rag_expression(day, rules), col(t.ref), col(i.ref))
+        sa.select(col(m.ref), rag_expression(day, rules), col(t.ref), col(i.ref), col(m.title))
         .join(w, col(w.id) == m.workstream_id)
         .join(t, col(t.id) == w.theme_id)
         .join(i, col(i.id) == m.institution_id)
         .where(col(w.mou_id) == mou.id)
     )
-    for ref, rag, theme_ref, institution_ref in rows:
+    for ref, rag, theme_ref, institution_ref, title in rows:
         state.milestone_rag[ref] = rag
         state.milestone_theme[ref] = theme_ref
+        state.milestone_title[ref] = title
         state.milestone_institution[ref] = institution_ref
     status = programme_status(
         session=session, as_of=day, tolerances=rules, by=[ScopeKind.WORKSTREAM, ScopeKind.THEME]
@@ -252,9 +254,8 @@ def _compare(before: _State, after: _State, touched: dict[str, set[str]]) -> lis
     for ref in sorted(set(before.milestone_rag) & set(after.milestone_rag)):
         old_rag, new_rag = before.milestone_rag[ref], after.milestone_rag[ref]
         if old_rag != new_rag:
-            rows.append(
-                Change(after.milestone_theme[ref], "rag", "milestone", ref, "", old_rag, new_rag)
-            )
+            theme, title = after.milestone_theme[ref], after.milestone_title[ref]
+            rows.append(Change(theme, "rag", "milestone", ref, title, old_rag, new_rag))
     for ref in sorted(set(before.workstream_rag) & set(after.workstream_rag)):
         (old_rag, _, _), (new_rag, name, theme) = (
             before.workstream_rag[ref],
