@@ -453,3 +453,39 @@ def test_a_note_belongs_to_its_quarters_dates_under_any_scheme(example_cli: Cli)
     assert commentary("-q", "2026 Q4", "--as-of", "2026-11-28") == expected
     # Academic quarters run August to October, November to January: none is the same.
     assert commentary("-q", "AY2026/27 Q2", "--as-of", "2026-11-28") == []
+
+
+def test_text_from_the_editor_is_never_lost_to_a_refusal(
+    example_cli: Cli, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.cli.notes.interactive", lambda: True)
+    opened = tmp_path / "opened"
+    long_text = " ".join(["word"] * 251)
+    monkeypatch.setenv(
+        "EDITOR",
+        _editor(tmp_path, f'touch {shlex.quote(str(opened))}\nprintf "{long_text}\\n" > "$1"\n'),
+    )
+    # An unknown theme is refused before anyone writes a word in the editor.
+    refused(
+        example_cli,
+        example_db,
+        ("note", "add", "-q", Q2, "--theme", "NOPE", "-"),
+        "--theme: no theme with ref 'NOPE'",
+    )
+    assert not opened.exists()
+    # Too long: refused, and the text is kept in a file the message names.
+    before = snapshot(example_db)
+    result = example_cli("note", "add", "-q", Q2, "--programme", "-")
+    assert opened.exists()
+    assert (result.exit_code, result.stdout) == (1, "")
+    message, kept = result.stderr.split(" (your text is kept in ")
+    assert message == "error: text: at most 250 words (got 251)"
+    path = Path(kept.removesuffix(": give it back with --from-file)\n"))
+    assert path.read_text("utf-8") == long_text + "\n"
+    assert snapshot(example_db) == before
+    # Shortened, it is given back with --from-file.
+    path.write_text(" ".join(["word"] * 250), "utf-8")
+    assert ok(example_cli("note", "add", "-q", Q2, "--programme", "--from-file", str(path))) == (
+        f"Added note N01 on the programme in {Q2}: 250 words.\n"
+    )
+    path.unlink()

@@ -367,7 +367,9 @@ def test_changes_since_the_last_issue(example_cli: Cli) -> None:
         if row["change"] == "rag"
     }
     assert rags[("milestone", "MS-14")] == (
-        "First joint beamtime proposal submitted to Diamond Light Source", "AMBER", "COMPLETE"
+        "First joint beamtime proposal submitted to Diamond Light Source",
+        "AMBER",
+        "COMPLETE",
     )
     assert rags[("theme", "CLIM")] == ("Climate change and health", "GREEN", "RED")
     themed = as_json(

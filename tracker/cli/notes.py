@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,7 +15,7 @@ import typer
 
 from tracker.cli import completion
 from tracker.cli.options import Db, Format, OutputFormat, RecordedBy
-from tracker.text import counted
+from tracker.text import counted, printable
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -97,8 +99,20 @@ def add(
     assert scope is not None
     if text is None and from_file is None:
         raise UsageError("TEXT: give the commentary, - to write it in $EDITOR, or --from-file FILE")
+    edited = _edited_text(text, from_file)
+    if edited:  # what the note needs is checked before anyone spends time in the editor
+        from tracker.services.lookup import by_ref
+
+        database = open_db(db)
+        try:
+            with database.reading() as session:
+                _quarter(session, quarter)
+                if scope.ref is not None:
+                    by_ref(f"{scope.kind}s", scope.ref, session=session, field=f"--{scope.kind}")
+        finally:
+            database.dispose()
     written = _text(text, from_file, about=f"{scope.describe()} in {quarter}")
-    with open_db(db, create=True).writing() as session:
+    with _kept_if_refused(written, edited), open_db(db, create=True).writing() as session:
         label = _quarter(session, quarter)
         saved = add_note(label, scope, written, session=session)
     typer.echo(
@@ -149,7 +163,8 @@ def update(
             "--programme"
         )
     before = None
-    if text is not None and text.strip() == "-":
+    edited = _edited_text(text, from_file)
+    if edited:
         # The editor runs outside any transaction (it may stay open for minutes); the change
         # is refused if someone else changed the note meanwhile.
         database = open_db(db)
@@ -162,7 +177,7 @@ def update(
     if text is not None or from_file is not None:
         about = f"{before.where.describe()} in {before.quarter}" if before else "the note"
         written = _text(text, from_file, about=about, current=before.text if before else None)
-    with open_db(db).writing() as session:
+    with _kept_if_refused(written, edited), open_db(db).writing() as session:
         label = _quarter(session, quarter) if quarter is not None else None
         saved = update_note(
             ref,
@@ -376,6 +391,32 @@ def _text(
     if text.strip() == "-":
         return _edited(current, about)
     return text
+
+
+def _edited_text(text: str | None, from_file: Path | None) -> bool:
+    """Whether the text is to be written in $EDITOR (TEXT ``-``)."""
+    return from_file is None and text is not None and text.strip() == "-"
+
+
+@contextmanager
+def _kept_if_refused(text: str | None, edited: bool) -> Iterator[None]:
+    """Text written in the editor is never lost to a refusal (over 250 words, a note the
+    scope already has): it is kept in a file that the message names, to give back with
+    --from-file once put right."""
+    from tracker.errors import MouError
+
+    try:
+        yield
+    except MouError as error:
+        if edited and text:
+            import tempfile
+
+            handle, name = tempfile.mkstemp(prefix="mou-note-", suffix=".txt")
+            with os.fdopen(handle, "w", encoding="utf-8") as kept:
+                kept.write(text + "\n")
+            shown = printable(name)
+            error.message += f" (your text is kept in {shown}: give it back with --from-file)"
+        raise
 
 
 def _read(path: Path) -> str:
