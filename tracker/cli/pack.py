@@ -42,7 +42,7 @@ SCOPE_COLUMNS = [
 RED_COLUMNS = [
     ("ref", "Ref", "ref", 0),
     ("title", "Milestone", "text", 0),
-    ("owner", "Owner", "ref", 11),
+    ("owner", "Owner", "ref", 0),  # the board asks who: never left out
     ("due", "Due", "date", 0),
     ("forecast", "Forecast", "date", 15),
     ("days_overdue", "Days\nlate", "number", 12),
