@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli import completion
+from tracker.cli.filters import InstitutionFilter, ThemeFilter
 from tracker.cli.options import Db, Format, OutputFormat
 from tracker.text import counted
 
@@ -39,22 +39,8 @@ def changes(
         str | None,
         typer.Option("--until", help=f"To this moment: {When}. Default: now.", metavar="WHEN"),
     ] = None,
-    theme: Annotated[
-        str | None,
-        typer.Option(
-            "--theme",
-            help="Only this theme and its sub-themes.",
-            autocompletion=completion.refs("themes"),
-        ),
-    ] = None,
-    institution: Annotated[
-        str | None,
-        typer.Option(
-            "--institution",
-            help="Only milestones this institution owns.",
-            autocompletion=completion.refs("institutions"),
-        ),
-    ] = None,
+    theme: ThemeFilter = None,
+    institution: InstitutionFilter = None,
     output: Format = OutputFormat.TABLE,
     db: Db = None,
 ) -> None:

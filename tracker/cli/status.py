@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tracker.cli import completion
+from tracker.cli.filters import InstitutionFilter, ThemeFilter
 from tracker.cli.options import AsOf, Db, Format, OutputFormat, RecordedBy
 from tracker.enums import ScopeKind
 from tracker.services.status_rows import ARROWS, progress_fields, row_fields
@@ -36,22 +36,8 @@ def status(
             "--by", help="Show one table: per theme, institution, workstream or commitment."
         ),
     ] = None,
-    theme: Annotated[
-        str | None,
-        typer.Option(
-            "--theme",
-            help="Only this theme and its sub-themes.",
-            autocompletion=completion.refs("themes"),
-        ),
-    ] = None,
-    institution: Annotated[
-        str | None,
-        typer.Option(
-            "--institution",
-            help="Only milestones this institution owns.",
-            autocompletion=completion.refs("institutions"),
-        ),
-    ] = None,
+    theme: ThemeFilter = None,
+    institution: InstitutionFilter = None,
     tree: Annotated[
         bool,
         typer.Option("--tree", help="Themes with their sub-themes and workstreams nested."),

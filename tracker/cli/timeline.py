@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli import completion
+from tracker.cli.filters import ThemeFilter
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
 
 if TYPE_CHECKING:
@@ -44,15 +45,7 @@ def timeline_command(
             autocompletion=completion.quarters,
         ),
     ] = None,
-    theme: Annotated[
-        str | None,
-        typer.Option(
-            "--theme",
-            help="Only this theme and its sub-themes.",
-            metavar="REF",
-            autocompletion=completion.refs("themes"),
-        ),
-    ] = None,
+    theme: ThemeFilter = None,
     scheme: Annotated[
         str | None,
         typer.Option(
