@@ -398,6 +398,27 @@ def test_a_postgresql_backup_that_fails_leaves_no_file(
 # --- reads never wait -----------------------------------------------------------------------
 
 
+def test_a_read_sees_one_moment_while_others_commit(example_db: Database) -> None:
+    """Every statement of a read sees the same committed state, even when another command
+    commits between two of them (PostgreSQL's default would show each statement the latest:
+    an undo's check then read the trail before a concurrent undo and the records after it)."""
+    from sqlmodel import func, select
+
+    from tracker import models
+
+    if not is_postgres(example_db.url):
+        pytest.skip("SQLite: a commit waits for the reads under way, so a read sees one moment")
+    count = select(func.count()).select_from(models.Milestone)
+    add = ("add-milestone", "Meanwhile", "-w", "WS01", "--due", "2027-06-30")
+    with example_db.reading() as session:
+        before = session.exec(count).one()
+        added = Cli(example_db.url)(*add)
+        assert added.exit_code == 0, added
+        assert session.exec(count).one() == before
+    with example_db.reading() as session:
+        assert session.exec(count).one() == before + 1
+
+
 def test_a_read_during_a_long_import_does_not_wait_for_it(db: Database) -> None:
     """The import is paused half way through writing (inside its transaction); a status run
     meanwhile reads the last committed state at once instead of waiting for the lock."""

@@ -224,8 +224,15 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit of work: whatever happens, it is rolled back, never committed."""
-        session = Session(self.engine)
+        """A read-only unit of work: whatever happens, it is rolled back, never committed.
+        Every statement of it sees the database at one moment: on SQLite its transaction does;
+        on PostgreSQL, whose default gives each statement its own snapshot, REPEATABLE READ
+        does (a read that checks the trail, then the records, must not see a command that
+        committed in between)."""
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        session = Session(engine)
         try:
             yield session
         except OperationalError as error:
