@@ -9,6 +9,7 @@ import typer
 
 from tracker.cli import completion
 from tracker.cli.options import AsOf, Db
+from tracker.text import counted
 
 app = typer.Typer()
 
@@ -99,6 +100,5 @@ def calendar(
     total = len(result.events)
     summary = f": {', '.join(parts)}" if parts else ""
     typer.echo(
-        f"Wrote {total} event{'s' if total != 1 else ''} of MoU {result.mou} to "
-        f"{printable(str(out))}{summary}."
+        f"Wrote {counted(total, 'event')} of MoU {result.mou} to {printable(str(out))}{summary}."
     )

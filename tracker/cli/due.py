@@ -10,6 +10,7 @@ import typer
 from tracker.cli import completion
 from tracker.cli.options import AsOf, Db, Format, OutputFormat
 from tracker.enums import ItemKind
+from tracker.text import counted
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
@@ -177,13 +178,13 @@ def due_report(result: LookAhead, *, by_owner: bool) -> Report:
         Text(f"{result.mou}  {result.title}", style="bold"),
         Text(
             f"As of {format_date(result.as_of)}: {len(result.overdue)} overdue, "
-            f"{len(result.coming)} due in the next {_days(result.within)} "
+            f"{len(result.coming)} due in the next {counted(result.within, 'day')} "
             f"(to {format_date(result.until)})."
         ),
     ]
     notes = []
     if not result.items:
-        notes.append(f"Nothing is overdue or due in the next {_days(result.within)}.")
+        notes.append(f"Nothing is overdue or due in the next {counted(result.within, 'day')}.")
     if result.undated_actions:
         count = len(result.undated_actions)
         notes.append(
@@ -206,7 +207,3 @@ def _owner_title(result: LookAhead, owner: str | None) -> str:
     if person is None:
         return owner
     return f"{person.name} ({person.ref}, {person.institution})"
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"

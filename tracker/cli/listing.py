@@ -226,7 +226,7 @@ def actions_report(rows: list[ActionRow], as_of: dt.date) -> Report:
         document={"as_of": as_of, "kind": "actions", "rows": plain},
         csv=section,
         sections=[section],
-        notes=[f"{len(rows)} action{'s' if len(rows) != 1 else ''}, {late} overdue."],
+        notes=[f"{counted(len(rows), 'action')}, {late} overdue."],
     )
 
 

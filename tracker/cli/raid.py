@@ -11,6 +11,7 @@ import typer
 from tracker.cli import completion
 from tracker.cli.options import Db, Format, OutputFormat
 from tracker.enums import RiskStatus
+from tracker.text import counted
 
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
@@ -108,7 +109,7 @@ def register_report(
         csv=register_section,
         sections=[table, grid_section(register)],
         notes=[
-            f"{count} risk{'s' if count != 1 else ''}"
+            counted(count, "risk")
             + (f" (status {status.value})" if status else "")
             + (f" under theme {theme.upper()}" if theme else "")
             + ". Score = likelihood × impact, each from 1 to 5.",
@@ -256,7 +257,7 @@ def kpi_report(table: KpiTable) -> Report:
         document=document,
         csv=flat,
         sections=[kpi_section(table, f"KPIs in {label}")],
-        notes=[f"{count} KPI{'s' if count != 1 else ''}.", *kpi_notes(table)],
+        notes=[f"{counted(count, 'KPI')}.", *kpi_notes(table)],
     )
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from tracker.enums import MouStatus
+from tracker.text import counted
 
 # Statuses the programme office records once it has dealt with a passed date.
 REVIEW_DEALT_WITH = frozenset(
@@ -66,22 +67,18 @@ class LifecycleEvent:
         """One phrase for a status line: 'Review due 19 Feb 2027, in 83 days'."""
         when = short_date(self.date)
         if self.overdue:
-            ago = _days(-self.days)
+            ago = counted(-self.days, "day")
             return {
                 Event.REVIEW: f"Review overdue since {when} ({ago})",
                 Event.NOTICE: f"Renewal notice deadline passed on {when} ({ago} ago)",
                 Event.EXPIRY: f"Expired on {when} ({ago} ago)",
             }[self.event]
-        soon = "today" if self.days == 0 else f"in {_days(self.days)}"
+        soon = "today" if self.days == 0 else f"in {counted(self.days, 'day')}"
         return {
             Event.REVIEW: f"Review due {when}, {soon}",
             Event.NOTICE: f"Renewal notice deadline {when}, {soon}",
             Event.EXPIRY: f"Expires {when}, {soon}",
         }[self.event]
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
