@@ -19,6 +19,13 @@ INVISIBLE = frozenset(
     "\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
 
+# What clean_text refuses, as one pattern so that a long import checks each text in one pass
+# in C: the control characters (Unicode category Cc: U+0000 to U+001F and U+007F to U+009F),
+# the lone surrogates (Cs), and the invisible characters above.
+_INVISIBLE_CLASS = "".join(f"\\u{ord(char):04x}" for char in sorted(INVISIBLE))
+_REFUSED = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_INVISIBLE_CLASS}]")
+_REFUSED_ON_ONE_LINE_ONLY = "\n"
+
 NAME_MAX = 200
 TEXT_MAX = 2000
 
@@ -30,14 +37,11 @@ def clean_text(value: str, *, field: str, max_len: int = NAME_MAX, multiline: bo
     happily store 10,000 characters in a ``VARCHAR(200)``.
     """
     text = unicodedata.normalize("NFC", value).strip()
-    allowed = "\n" if multiline else ""
-    for char in text:
-        if char not in allowed and (
-            unicodedata.category(char) in ("Cc", "Cs") or char in INVISIBLE
-        ):
-            raise InvalidInput(
-                f"{field}: control characters are not allowed (found U+{ord(char):04X})"
-            )
+    for found in _REFUSED.finditer(text):
+        char = found.group()
+        if multiline and char == _REFUSED_ON_ONE_LINE_ONLY:
+            continue
+        raise InvalidInput(f"{field}: control characters are not allowed (found U+{ord(char):04X})")
     if len(text) > max_len:
         raise InvalidInput(f"{field}: at most {max_len} characters (got {len(text)})")
     return text

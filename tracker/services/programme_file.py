@@ -102,11 +102,13 @@ class _DuplicateKey(ValueError):
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """JSON allows a key twice and keeps the last silently; a programme file may not."""
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(f"the key {key!r} appears twice in one object")
-        seen[key] = value
+    seen = dict(pairs)
+    if len(seen) < len(pairs):  # only then look for the key, to name it
+        keys: set[str] = set()
+        for key, _ in pairs:
+            if key in keys:
+                raise _DuplicateKey(f"the key {key!r} appears twice in one object")
+            keys.add(key)
     return seen
 
 
@@ -125,25 +127,48 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
     for kind in KINDS:
         content = data.get(kind.table)
         records = [content] if isinstance(content, dict) else content
+        typed = _Typed.of(kind.fields)
         for record in records if isinstance(records, list) else []:
             if isinstance(record, dict):
-                _dates_from_json(kind.fields, record)
+                _dates_from_json(typed, record)
     return data
 
 
-def _dates_from_json(fields: tuple[FieldSpec, ...], record: dict[str, Any]) -> None:
-    for spec in fields:
-        if spec.field_type is FieldType.DATE:
-            record[spec.key] = _as_date(record.get(spec.key))
-        elif spec.field_type is FieldType.DATETIME:
-            record[spec.key] = _as_datetime(record.get(spec.key))
-        elif spec.field_type is FieldType.ROWS and isinstance(record.get(spec.key), list):
-            assert spec.rows is not None
-            for entry in record[spec.key]:
-                if isinstance(entry, dict):
-                    _dates_from_json(spec.rows.columns, entry)
-    for key in [key for key, value in record.items() if value is None]:
-        del record[key]  # JSON null means "not given", as an absent key does in TOML
+@dataclass(frozen=True)
+class _Typed:
+    """Which keys of a kind's records (or of a list field's rows) hold dates, dates and
+    times, or lists of rows: worked out once per kind, not once per record of a large file."""
+
+    dates: frozenset[str]
+    times: frozenset[str]
+    lists: dict[str, _Typed]
+
+    @classmethod
+    def of(cls, fields: tuple[FieldSpec, ...]) -> _Typed:
+        return cls(
+            dates=frozenset(spec.key for spec in fields if spec.field_type is FieldType.DATE),
+            times=frozenset(spec.key for spec in fields if spec.field_type is FieldType.DATETIME),
+            lists={
+                spec.key: cls.of(spec.rows.columns)
+                for spec in fields
+                if spec.field_type is FieldType.ROWS and spec.rows is not None
+            },
+        )
+
+
+def _dates_from_json(typed: _Typed, record: dict[str, Any]) -> None:
+    for key in typed.dates & record.keys():
+        record[key] = _as_date(record[key])
+    for key in typed.times & record.keys():
+        record[key] = _as_datetime(record[key])
+    for key, columns in typed.lists.items():
+        entries = record.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict):
+                _dates_from_json(columns, entry)
+    if None in record.values():
+        for key in [key for key, value in record.items() if value is None]:
+            del record[key]  # JSON null means "not given", as an absent key does in TOML
 
 
 def _as_datetime(value: Any) -> Any:
@@ -230,6 +255,7 @@ class _Reader:
         self.problems = problems
         self.hint = hint
         self.period = lambda text: parse_period(text, scheme=scheme).label
+        self.known_keys = frozenset(kind.keys)
 
     def records(self, rows: list[Record]) -> dict[str, Record]:
         records: dict[str, Record] = {}
@@ -268,8 +294,9 @@ class _Reader:
     def _fields(self, row: Record, shown: str) -> Record:
         kind = self.kind
         record: Record = {}
-        for key in sorted(set(row) - set(kind.keys)):
-            self._problem(shown, key, f"unknown field; expected {', '.join(kind.keys)}")
+        if not self.known_keys.issuperset(row):
+            for key in sorted(set(row) - self.known_keys):
+                self._problem(shown, key, f"unknown field; expected {', '.join(kind.keys)}")
         for spec in kind.fields:
             if spec.key not in row:
                 if spec.required:
