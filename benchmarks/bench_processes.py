@@ -6,7 +6,8 @@ Run with ``make bench`` (after ``bench_status.py``) or ``python benchmarks/bench
 For 1,000, 10,000 and 100,000 milestones, the synthetic programme of ``bench_status.py`` is
 written to a programme file (``mou export``'s format). Then, each as its own process:
 
-- ``mou import`` of each file into a new database: wall time and peak memory;
+- ``mou import`` of each file into a new database: wall time and peak memory; at 100,000
+  also of the same programme as JSON (the form ``task import`` reads);
 - ``mou status`` on each imported database, against the import floor (a Python that imports
   Typer, Rich, SQLModel and dateutil and exits: no command can start faster);
 - ``mou report quarterly --format json`` at 1,000 and 100,000;
@@ -129,11 +130,19 @@ def _write_file(size: int, path: Path) -> None:
     path.write_text(dumps(document), "utf-8")
 
 
+def as_json(folder: Path, database: Path, size: int) -> Path:
+    """The same programme as a JSON programme file (``mou export --format json``): the form
+    taskwarrior's ``task import`` reads, for a like-for-like comparison."""
+    path = folder / f"programme-{size}.json"
+    run_once([MOU, "export", "--format", "json", "--out", str(path), "--db", str(database)])
+    return path
+
+
 def imported(folder: Path, programme: Path, size: int) -> tuple[Measure, Path]:
     """``mou import`` into a new database each time; the last one is kept for the reads."""
     runs = []
     for attempt in range(IMPORT_REPEATS[size]):
-        target = folder / f"imported-{size}-{attempt}.db"
+        target = folder / f"imported-{programme.suffix[1:]}-{size}-{attempt}.db"
         runs.append(run_once([MOU, "import", str(programme), "--db", str(target)]))
     measured = Measure(
         statistics.median(run.seconds for run in runs) * 1000,
@@ -256,6 +265,10 @@ def main() -> None:
             row(f"mou import, {size:,} milestones", imports[size])
             status = [MOU, "status", "--as-of", AS_OF, "--db", str(databases[size])]
             statuses[size] = row(f"mou status, {size:,}", measure(status, REPEATS[size]))
+        json_file = as_json(folder, databases[SIZES[-1]], SIZES[-1])
+        json_import = row(
+            f"mou import, {SIZES[-1]:,} milestones, JSON", imported(folder, json_file, SIZES[-1])[0]
+        )
         for size in (SIZES[0], SIZES[-1]):
             report = [MOU, "report", "quarterly", "-q", QUARTER, "--as-of", AS_OF]
             command = [*report, "--format", "json", "--db", str(databases[size])]
@@ -293,10 +306,12 @@ def main() -> None:
         ("status during a 100k import / alone, 1k", during.ms / statuses[small].ms, 3.0),
         ("import 100k seconds / 10 s", imports[large].ms / 10_000, 1.0),
         ("import 100k memory / 150 MB", imports[large].peak_mb / 150, 1.0),
+        ("import 100k JSON memory / 150 MB", json_import.peak_mb / 150, 1.0),
     ]
     if tasks is not None:
         ratios.append(("status 100k / task summary", statuses[large].ms / tasks[1].ms, 1.0))
         ratios.append(("import 100k / task import", imports[large].ms / tasks[0].ms, 1.6))
+        ratios.append(("import 100k JSON / task import", json_import.ms / tasks[0].ms, 1.6))
     else:
         print("taskwarrior (`task`) is not installed: its import and summary were skipped")
     lines = [("ratio", "measured", "target", "")]

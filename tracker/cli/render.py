@@ -134,7 +134,7 @@ def _indented(value: Any, depth: int) -> str:
 
 
 def _one_line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=_json_default)
+    return _ONE_LINE.encode(value)
 
 
 def _json_default(value: Any) -> Any:
@@ -143,6 +143,11 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+# One encoder for every row: json.dumps with options makes a new one per call, and a large
+# report writes tens of thousands of rows.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_json_default)
 
 
 def to_csv(section: Section, *, for_excel: bool = False) -> str:
