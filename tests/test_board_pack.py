@@ -311,6 +311,29 @@ def test_the_summary_sheet(pack_cli: Cli, tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_a_reported_red_is_shown_beside_the_derived_rag_in_terminal_and_workbook(
+    pack_cli: Cli, tmp_path: Path
+) -> None:
+    """MS-14 is AMBER by the rules (13 days' slippage); its owner reports it RED. Both the
+    terminal and the workbook say so in the same words, and the workbook fills the cell as
+    the derived RAG: a board never reads a reported RED as the rules' own."""
+    reason = "Beamtime allocation moved to the spring round"
+    ok(pack_cli("update-milestone", "MS-14", "--rag", "RED", "--reason", reason))
+    shown = "AMBER (reported RED)"
+    terminal = [line for line in ok(pack_cli(*PACK, columns=160)).splitlines() if "MS-14" in line]
+    assert len(terminal) == 1 and shown in terminal[0], terminal
+    book = write_pack(pack_cli, tmp_path / "pack.xlsx")
+    summary = book["Summary"]
+    titles = {cell.value: cell.row for cell in summary["A"] if isinstance(cell.value, str)}
+    red = titles["Milestones red or overdue"]
+    rows = {summary.cell(row, 1).value: row for row in range(red + 2, red + 7)}
+    assert list(rows)[:4] == ["MS-09", "MS-12", "MS-14", "MS-15"]
+    cell = summary.cell(rows["MS-14"], 7)
+    assert (cell.value, cell.fill.fgColor.rgb) == (shown, "FF" + PALETTE["AMBER"][0][1:])
+    assert summary.cell(rows["MS-14"], 8).value == reason
+    assert summary.cell(rows["MS-09"], 7).value == "RED"
+
+
 def test_rag_cells_are_filled_and_nothing_is_a_formula(pack_cli: Cli, tmp_path: Path) -> None:
     # With the previous quarter issued, the Changes sheet holds RAG values as it was and is:
     # they are filled too, though their column holds other words as well.

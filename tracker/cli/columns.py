@@ -6,6 +6,7 @@ terminal both draw their columns from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,11 @@ _TERMINAL_KIND = {"wrap": "text", "bool": "ref", "pct": "number", "trend": "ref"
 def terminal_kinds(columns: list[Col]) -> dict[str, str]:
     """Each column's key and the kind the terminal renderer knows it by."""
     return {column.key: _TERMINAL_KIND.get(column.kind, column.kind) for column in columns}
+
+
+def rag_as_reported(row: dict[str, Any]) -> str:
+    """A milestone's RAG as the board pack shows it, in the terminal and the workbook alike:
+    the derived RAG, and the owner's reported RAG beside it when they differ ('AMBER
+    (reported RED)'). The derived RAG comes first: it is the one the rules work out."""
+    derived, reported = row["rag"], row.get("reported_rag")
+    return f"{derived} (reported {reported})" if reported and reported != derived else derived

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from tracker.cli.columns import rag_as_reported
 from tracker.cli.render import RAG_STYLES, Column, Report, Section
 from tracker.services.status_rows import ARROWS
 from tracker.text import counted, days_away
@@ -306,10 +307,7 @@ def _commentary_lines(label: str, text: str) -> list[Text]:
 
 
 def _red_row(row: dict[str, Any]) -> dict[str, Any]:
-    shown = row["rag"]
-    if row.get("reported_rag") and row["reported_rag"] != row["rag"]:
-        shown = f"{row['rag']} (reported {row['reported_rag']})"
-    return {**row, "rag_shown": shown}
+    return {**row, "rag_shown": rag_as_reported(row)}
 
 
 def _action_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from tracker.cli.columns import (
     VISIT_COLUMNS,
     Col,
     cols,
+    rag_as_reported,
 )
 from tracker.text import days_away
 
@@ -222,6 +223,9 @@ class _Writer:
             # A RAG column, or any text cell that holds a RAG value (a change from AMBER to
             # RED): the same fill wherever a board sees the word.
             sheet.write_string(row, column, value, self.rag(value, **extra))
+        elif kind == "rag" and isinstance(value, str) and value.split(" ")[0] in PALETTE:
+            # 'AMBER (reported RED)': filled as the derived RAG it starts with.
+            sheet.write_string(row, column, value, self.rag(value.split(" ")[0], **extra))
         elif kind == "date":
             day = dt.date.fromisoformat(value) if isinstance(value, str) else value
             moment = dt.datetime.combine(day, dt.time())
@@ -620,7 +624,7 @@ def _trend_words(trend: str, previous: str | None) -> str:
 
 
 def _red_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "rag_shown": row.get("reported_rag") if row["rag"] != "RED" else "RED"}
+    return {**row, "rag_shown": rag_as_reported(row)}
 
 
 def _date_row(row: dict[str, Any]) -> dict[str, Any]:
