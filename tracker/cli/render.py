@@ -195,7 +195,7 @@ def show(report: Report, out: Console) -> None:
     for section in report.sections:
         out.print()
         if section.lines is None:
-            out.print(rich_table(section, hidden))
+            out.print(rich_table(section, hidden, text_width=_text_width(section, hidden, out)))
             continue
         _print_wrapped(out, Text(section.title, style="bold"))
         for line in section.lines:
@@ -236,14 +236,20 @@ def _print_wrapped(out: Console, line: Any) -> None:
 
 TEXT_MIN_WIDTH = 16
 TEXT_MAX_WIDTH = 40
+TEXT_FLOOR_WIDTH = 8  # free text narrower than this reads as a column of syllables
 
 
 def rich_table(
-    section: Section, hidden: set[str] | frozenset[str] = frozenset(), *, narrowest: bool = False
+    section: Section,
+    hidden: set[str] | frozenset[str] = frozenset(),
+    *,
+    narrowest: bool = False,
+    text_width: int = TEXT_MIN_WIDTH,
 ) -> Table:
     """The section as a Rich table, without the columns whose keys are ``hidden``.
 
-    Refs, numbers and dates are never cut; free text wraps.
+    Refs, numbers and dates are never cut; free text wraps, at ``text_width`` at the
+    narrowest.
     """
     shown = [column for column in section.columns if column.key not in hidden]
     table = Table(
@@ -260,8 +266,8 @@ def rich_table(
             table.add_column(
                 column.header,
                 overflow="fold",
-                min_width=TEXT_MIN_WIDTH,
-                max_width=TEXT_MIN_WIDTH if narrowest else TEXT_MAX_WIDTH,
+                min_width=text_width,
+                max_width=text_width if narrowest else TEXT_MAX_WIDTH,
             )
         else:
             justify: Literal["left", "right"] = "right" if column.kind == "number" else "left"
@@ -296,6 +302,18 @@ def _left_out(section: Section, out: Console) -> list[Column]:
             break
         hidden.add(column.key)
     return [column for column in section.columns if column.key in hidden]
+
+
+def _text_width(section: Section, hidden: set[str], out: Console) -> int:
+    """How narrow free text may wrap in this table: TEXT_MIN_WIDTH, or less on a terminal so
+    narrow that the table would not fit even with every column it may leave out left out
+    (its refs, dates and RAG are kept, and each text column gives up the same share)."""
+    shown = [column for column in section.columns if column.key not in hidden]
+    texts = sum(1 for column in shown if column.kind == "text")
+    excess = table_width([_narrowest(column, section) for column in shown]) - out.width
+    if excess <= 0 or not texts:
+        return TEXT_MIN_WIDTH
+    return max(TEXT_MIN_WIDTH - -(-excess // texts), TEXT_FLOOR_WIDTH)
 
 
 def table_width(widths: list[int]) -> int:
