@@ -218,10 +218,7 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
                 "base": base,
             }
         )
-    # Core, not the ORM's bulk path: the rows are plain column values already, and the ORM's
-    # per-row bookkeeping was a third of a large import's time.
-    table = models.AuditEntry.__table__  # type: ignore[attr-defined]
-    session.connection().execute(sa.insert(table), rows)
+    session.execute(sa.insert(models.AuditEntry.__table__), rows)  # type: ignore[attr-defined]
 
 
 def command_id(session: Session) -> int:

@@ -504,7 +504,7 @@ class _Writer:
             ]
             if child_rows:
                 child = getattr(models, spec.rows.model_name)
-                store.session.connection().execute(sa.insert(child.__table__), child_rows)
+                store.session.execute(sa.insert(child.__table__), child_rows)
         audit.record_many(
             store.session,
             [
@@ -538,9 +538,9 @@ def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any
         ids = list(range(start + 1, start + 1 + len(rows)))
         for row, row_id in zip(rows, ids, strict=True):
             row["id"] = row_id
-        session.connection().execute(sa.insert(table), rows)
+        session.execute(sa.insert(table), rows)
         return ids
-    returned = session.connection().execute(
+    returned = session.execute(
         sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )
     return [row_id for (row_id,) in returned]
