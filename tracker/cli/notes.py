@@ -91,7 +91,7 @@ def add(
 
     Example: mou note add -q "FY2026/27 Q2" --theme CLIM "Seed-fund call slipped to December."
     """
-    from tracker.cli.context import open_db
+    from tracker.cli.context import open_db, reading
     from tracker.errors import UsageError
     from tracker.services.notes import Scope, add_note, words
 
@@ -103,14 +103,10 @@ def add(
     if edited:  # what the note needs is checked before anyone spends time in the editor
         from tracker.services.lookup import by_ref
 
-        database = open_db(db)
-        try:
-            with database.reading() as session:
-                _quarter(session, quarter)
-                if scope.ref is not None:
-                    by_ref(f"{scope.kind}s", scope.ref, session=session, field=f"--{scope.kind}")
-        finally:
-            database.dispose()
+        with reading(db) as session:
+            _quarter(session, quarter)
+            if scope.ref is not None:
+                by_ref(f"{scope.kind}s", scope.ref, session=session, field=f"--{scope.kind}")
     written = _text(text, from_file, about=f"{scope.describe()} in {quarter}")
     with _kept_if_refused(written, edited), open_db(db, create=True).writing() as session:
         label = _quarter(session, quarter)
@@ -152,7 +148,7 @@ def update(
 
     Example: mou note update N02 --from-file clim-q2.txt
     """
-    from tracker.cli.context import open_db
+    from tracker.cli.context import open_db, reading
     from tracker.errors import InvalidInput
     from tracker.services.notes import Scope, note_line, update_note, words
 
@@ -167,12 +163,8 @@ def update(
     if edited:
         # The editor runs outside any transaction (it may stay open for minutes); the change
         # is refused if someone else changed the note meanwhile.
-        database = open_db(db)
-        try:
-            with database.reading() as session:
-                before = note_line(ref, session=session)
-        finally:
-            database.dispose()
+        with reading(db) as session:
+            before = note_line(ref, session=session)
     written = None
     if text is not None or from_file is not None:
         about = f"{before.where.describe()} in {before.quarter}" if before else "the note"

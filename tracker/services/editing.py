@@ -55,13 +55,8 @@ def add_record(
 def update_record(kind: KindSpec, ref: str, changes: Record, *, session: Session) -> Saved:
     """Change some fields of one record; ``None`` clears an optional field. The record is
     locked before it is read, so what is changed is what was read, whoever else is editing."""
-    store = store_for(kind, session)
-    key = clean_ref(ref, field=kind.key_field)
-    row = store.find(kind, key, for_update=True)
-    if row is None:
-        raise missing(kind, key, session=session, field=kind.key_field)
-    current = store.record_of(kind, row)
-    return write_changes(kind, key, row, current, changes, store=store)
+    found = find_record(kind, ref, session=session, for_update=True)
+    return write_changes(kind, found.key, found.row, found.record, changes, store=found.store)
 
 
 def update_keeping_history(
@@ -79,12 +74,8 @@ def update_keeping_history(
     refused rather than silently dropped."""
     history = kind.history
     assert history is not None
-    store = store_for(kind, session)
-    key = clean_ref(ref, field=kind.key_field)
-    row = store.find(kind, key, for_update=True)
-    if row is None:
-        raise missing(kind, key, session=session, field=kind.key_field)
-    current = store.record_of(kind, row)
+    found = find_record(kind, ref, session=session, for_update=True)
+    current = found.record
     cleaned = clean_record(kind, changes, session=session)
     moved = [
         name
@@ -104,7 +95,7 @@ def update_keeping_history(
     if moved:
         entry = history.entry(current, reason or "", today)
         changes = {**changes, history.into: [*current[history.into], entry]}
-    return write_changes(kind, key, row, current, changes, store=store)
+    return write_changes(kind, found.key, found.row, current, changes, store=found.store)
 
 
 def write_changes(
@@ -138,17 +129,43 @@ def _clearable(kind: KindSpec, spec: Any) -> bool:
     return column is None or bool(column.nullable)
 
 
+@dataclass(frozen=True)
+class Found:
+    """One record as read: the store it was read through, its ref in normal form, its row
+    and its fields (what writing it back with ``write_changes`` needs)."""
+
+    store: RecordStore
+    key: str
+    row: Any
+    record: Record
+
+
+def find_record(
+    kind: KindSpec,
+    ref: str,
+    *,
+    session: Session,
+    for_update: bool = False,
+    key_field: str | None = None,
+) -> Found:
+    """A record by its ref, or NotFound naming ``key_field`` (the kind's unless given).
+    ``for_update`` locks it first, for a read-modify-write: the value read is then the value
+    changed, even with other editors at work."""
+    key_field = key_field or kind.key_field
+    store = store_for(kind, session)
+    key = clean_ref(ref, field=key_field)
+    row = store.find(kind, key, for_update=for_update)
+    if row is None:
+        raise missing(kind, key, session=session, field=key_field)
+    return Found(store, key, row, store.record_of(kind, row))
+
+
 def read_record(
     kind: KindSpec, ref: str, *, session: Session, for_update: bool = False
 ) -> tuple[Any, Record]:
-    """A record and its fields. ``for_update`` locks it first, for a read-modify-write: the
-    value read is then the value changed, even with other editors at work."""
-    store = store_for(kind, session)
-    key = clean_ref(ref, field=kind.key_field)
-    row = store.find(kind, key, for_update=for_update)
-    if row is None:
-        raise missing(kind, key, session=session, field=kind.key_field)
-    return row, store.record_of(kind, row)
+    """A record's row and fields (``find_record``)."""
+    found = find_record(kind, ref, session=session, for_update=for_update)
+    return found.row, found.record
 
 
 def next_ref(kind: KindSpec, *, session: Session) -> str:

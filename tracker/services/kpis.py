@@ -24,10 +24,9 @@ from tracker.scoring import (
     quarterly_actuals,
     quarters_to,
 )
-from tracker.services.editing import Saved, store_for, write_changes
-from tracker.services.lookup import current_mou, missing
+from tracker.services.editing import Saved, find_record, write_changes
+from tracker.services.lookup import current_mou
 from tracker.services.store import RecordStore
-from tracker.text import clean_ref
 
 TREND_QUARTERS = 4
 
@@ -151,12 +150,8 @@ def record_actual(
 ) -> Recorded:
     """Set (or, with ``value`` None, remove) the KPI's actual for one period, replacing any
     recorded before for the same period. The KPI is locked before it is read."""
-    key = clean_ref(ref, field="KPI")
-    store = store_for(KPIS, session)
-    row = store.find(KPIS, key, for_update=True)
-    if row is None:
-        raise missing(KPIS, key, session=session, field="KPI")
-    current = store.record_of(KPIS, row)
+    found = find_record(KPIS, ref, session=session, for_update=True, key_field="KPI")
+    key, current = found.key, found.record
     label = period.label
     kept = [entry for entry in current["actuals"] if entry[0] != label]
     earlier = next((entry for entry in current["actuals"] if entry[0] == label), None)
@@ -168,7 +163,7 @@ def record_actual(
         actuals = kept
     else:
         actuals = [*kept, {"period": label, "value": value, "note": note}]
-    saved = write_changes(KPIS, key, row, current, {"actuals": actuals}, store=store)
+    saved = write_changes(KPIS, key, found.row, current, {"actuals": actuals}, store=found.store)
     figures = _row(key, saved.record, period, thresholds, scheme)
     return Recorded(
         saved=saved,
