@@ -276,3 +276,17 @@ def cli(database_url: str) -> Cli:
 @pytest.fixture
 def example_cli(example_db: Database) -> Cli:
     return Cli(example_db.url)
+
+
+# The few tests that take many seconds each are handed out first: left where they are
+# collected, the last of them kept one worker busy long after the other had finished.
+LONGEST_FILES = (
+    "test_wheel.py",
+    "test_concurrency.py",
+    "test_stateful_time.py",
+    "test_stateful.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FILES)
