@@ -4,6 +4,7 @@ table: these tests draw the table and check the sum against what Rich really dra
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -12,7 +13,16 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from tests.conftest import examples
-from tracker.cli.render import Column, Section, _narrowest, rich_table, table_width
+from tracker.cli.render import (
+    Column,
+    Section,
+    _narrowest,
+    json_pieces,
+    rich_table,
+    table_width,
+    to_json,
+    write_data,
+)
 
 KINDS = ["ref", "text", "number", "date", "rag", "bar"]
 # Cells as reports hold them: refs and words (some wide: CJK takes two cells), numbers, dates.
@@ -69,3 +79,43 @@ def test_an_example_by_hand() -> None:
     # 11 (GROW-INVEST) + 16 (free text at its narrowest) + 5 (Total), and two gaps of two.
     assert table_width([_narrowest(column, section) for column in section.columns]) == 36
     assert drawn_width(section) == 36
+
+
+class _CountingBytes(io.BytesIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, data: Any) -> int:
+        self.writes += 1
+        return super().write(data)
+
+
+# Larger than one chunk of write_data, with text that is not ASCII on every row.
+LARGE_DOCUMENT = {
+    "summary": {"period": "FY2026/27 Q2", "as_of": "2026-11-28"},
+    "milestones": [
+        {"ref": f"MS-{number:05d}", "title": f"Zoë's 東京 visit {number}", "slippage_days": number}
+        for number in range(3_000)
+    ],
+    "empty": [],
+}
+
+
+def test_json_written_in_pieces_is_the_json_of_the_document(monkeypatch: Any) -> None:
+    """A large report is written a chunk at a time, as UTF-8 whatever the terminal's encoding;
+    what arrives is exactly the document's JSON, with nothing lost at a chunk's edge."""
+    written = _CountingBytes()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(written, encoding="ascii"))
+    write_data(json_pieces(LARGE_DOCUMENT))
+    text = written.getvalue().decode("utf-8")
+    assert text == to_json(LARGE_DOCUMENT)
+    assert json.loads(text) == LARGE_DOCUMENT
+    assert written.writes > 3  # in several chunks, each edge crossed
+
+
+def test_json_in_pieces_reaches_a_stream_without_bytes(monkeypatch: Any) -> None:
+    written = io.StringIO()
+    monkeypatch.setattr("sys.stdout", written)
+    write_data(json_pieces(LARGE_DOCUMENT))
+    assert written.getvalue() == to_json(LARGE_DOCUMENT)

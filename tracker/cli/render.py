@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -90,23 +91,39 @@ def console(stderr: bool = False) -> Console:
 
 def emit(report: Report, output: OutputFormat) -> None:
     if output is OutputFormat.JSON:
-        write_data(to_json(report.document))
+        write_data(json_pieces(report.document))
     elif output is OutputFormat.CSV:
         write_data(to_csv(report.csv))
     else:
         show(report, console())
 
 
-def write_data(text: str) -> None:
+# How much text is gathered before it is encoded and written: large enough that writing costs
+# nothing, small enough that a large document is never held a second time as one string.
+_WRITE_CHUNK = 1 << 16
+
+
+def write_data(text: str | Iterable[str]) -> None:
     """JSON, CSV and programme files are data: UTF-8 whatever the terminal's locale (on an
-    ASCII locale, text written through the terminal's encoding would be mangled)."""
+    ASCII locale, text written through the terminal's encoding would be mangled). Text given
+    in pieces is written as it comes, a chunk at a time."""
     stream = sys.stdout
+    pieces = [text] if isinstance(text, str) else text
     buffer = getattr(stream, "buffer", None)
     if buffer is None:
-        stream.write(text)
+        for piece in pieces:
+            stream.write(piece)
         return
     stream.flush()
-    buffer.write(text.encode("utf-8"))
+    gathered: list[str] = []
+    size = 0
+    for piece in pieces:
+        gathered.append(piece)
+        size += len(piece)
+        if size >= _WRITE_CHUNK:
+            buffer.write("".join(gathered).encode("utf-8"))
+            gathered, size = [], 0
+    buffer.write("".join(gathered).encode("utf-8"))
     buffer.flush()
 
 
@@ -116,21 +133,34 @@ def to_json(document: Any) -> str:
 
     One line per row is also what keeps a large report quick: the standard library writes
     indented JSON in Python, one value at a time, and unindented JSON in C."""
-    return _indented(document, 0) + "\n"
+    return "".join(json_pieces(document))
 
 
-def _indented(value: Any, depth: int) -> str:
+def json_pieces(document: Any) -> Iterator[str]:
+    """``to_json``'s text in pieces, a row at a time: a report of a large programme is written
+    out without ever being held whole as text (at 100,000 milestones, that text and its
+    encoding were a third of the report's memory)."""
+    yield from _indented(document, 0)
+    yield "\n"
+
+
+def _indented(value: Any, depth: int) -> Iterator[str]:
     inner, outer = "  " * (depth + 1), "  " * depth
     if isinstance(value, dict) and value:
-        members = [
-            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {_indented(item, depth + 1)}"
-            for key, item in value.items()
-        ]
-        return "{\n" + ",\n".join(members) + "\n" + outer + "}"
-    if isinstance(value, (list, tuple)) and value:
-        elements = [inner + _one_line(item) for item in value]
-        return "[\n" + ",\n".join(elements) + "\n" + outer + "]"
-    return _one_line(value)
+        separator = "{\n"
+        for key, item in value.items():
+            yield f"{separator}{inner}{json.dumps(str(key), ensure_ascii=False)}: "
+            yield from _indented(item, depth + 1)
+            separator = ",\n"
+        yield "\n" + outer + "}"
+    elif isinstance(value, (list, tuple)) and value:
+        separator = "[\n"
+        for item in value:
+            yield separator + inner + _one_line(item)
+            separator = ",\n"
+        yield "\n" + outer + "]"
+    else:
+        yield _one_line(value)
 
 
 def _one_line(value: Any) -> str:
