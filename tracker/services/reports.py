@@ -8,6 +8,7 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from typing import Any
@@ -645,16 +646,16 @@ def _milestone_lines(
 
 def _known_then(
     session: Session, stmt: Any, as_of: dt.date
-) -> list[tuple[Any, dict[str, Any], str | None]]:
+) -> Iterator[tuple[Any, dict[str, Any], str | None]]:
     """Each milestone row the statement reads (a ``milestone_select``), with its facts as
     known at A and what it is at risk from. As of A a later completion is not known yet, and
-    the status shown is the one the milestone had before it was completed."""
+    the status shown is the one the milestone had before it was completed. Yielded a row at a
+    time, so that only the caller's lines are kept, not their facts as well."""
     rows = list(session.execute(stmt))
     earlier = _statuses_before_completion(
         session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
     )
     flagged = knock_ons(session, [row[0].id for row in rows], as_of)
-    known = []
     for row in rows:
         milestone = row[0]
         facts = milestone_facts(row, as_of)
@@ -663,8 +664,7 @@ def _known_then(
             if milestone.status is MilestoneStatus.DONE:
                 facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
         risk = describe(flagged[milestone.id]) if milestone.id in flagged else None
-        known.append((row, facts, risk))
-    return known
+        yield row, facts, risk
 
 
 def _exception_lines(
