@@ -85,13 +85,20 @@ def test_roll_up_is_the_worst(counts: dict[str, int], expected: Rag) -> None:
 
 
 def test_counts_add_and_keep_the_soonest_next_milestone() -> None:
-    a = Counts(total=2, done=1, green=1, next_due=D(2026, 9, 1), next_ref="M2")
+    a = Counts(total=2, done=1, green=1, next_due=D(2026, 9, 1), next_ref="M2", at_risk=1)
     b = Counts(total=3, red=2, amber=1, overdue=1, next_due=D(2026, 8, 1), next_ref="M9")
-    total = a + b
-    assert total == Counts(5, 1, 1, 1, 2, 1, D(2026, 8, 1), "M9")
+    total = Counts.sum_of([a, b])
+    assert total == Counts(5, 1, 1, 1, 2, 1, D(2026, 8, 1), "M9", (0, 0, 0, 0), 1)
     assert total.pct_complete == 20.0
     assert Counts().pct_complete is None
-    assert (a + Counts()).next_ref == "M2"
+    assert Counts.sum_of([a, Counts()]).next_ref == "M2"
+    assert Counts.sum_of([]) == Counts()
+    # The trend's counts add up too; on the same day, the soonest is the first ref.
+    c = Counts(total=4, before=(1, 0, 2, 1), next_due=D(2026, 8, 1), next_ref="M10")
+    d = Counts(total=1, before=(0, 1, 0, 0), next_due=D(2026, 8, 1), next_ref="M11")
+    assert Counts.sum_of([b, c, d, a]) == Counts(
+        10, 1, 1, 1, 2, 1, D(2026, 8, 1), "M10", (1, 1, 2, 1), 1
+    )
 
 
 def _load(db: Database, *milestones: str) -> None:
