@@ -626,7 +626,8 @@ def test_record_a_kpi_for_the_previous_quarter(example_cli: Cli) -> None:
         ),
         (
             ("record-kpi", "KPI-02", "lots", "--period", "FY2026/27 Q3"),
-            "VALUE: expected a number such as 1200000 or 2.5; got 'lots'",
+            "VALUE: expected a number such as 1200000, 1,200,000 or 2.5 (a point before "
+            "decimals); got 'lots'",
         ),
         (
             ("record-kpi", "KPI-02", "--period", "FY2026/27 Q3", "--", "-3"),
@@ -1022,3 +1023,70 @@ def test_an_import_that_moves_a_score_keeps_the_old_one(example_cli: Cli, tmp_pa
         4,
         {"likelihood": 3, "impact": 3, "reason": f"score changed by importing {path}"},
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("1,500", 1500), ("1,200,000", 1200000), ("1,234.5", 1234.5), ("£2,000", 2000), ("2.5", 2.5)],
+)
+def test_commas_in_a_figure_separate_thousands(example_cli: Cli, typed: str, stored: Any) -> None:
+    ok(example_cli("record-kpi", "KPI-02", typed, "--period", "FY2026/27 Q3"))
+    actuals = shown(example_cli, "KPI-02")["fields"]["actuals"]
+    assert actuals[-1] == {"period": "FY2026/27 Q3", "value": stored}
+
+
+@pytest.mark.parametrize("typed", ["1,5", "12,34,567", "1,2345", ",500", "1,000,00"])
+def test_a_comma_that_is_not_between_thousands_is_refused(
+    example_cli: Cli, example_db: Database, typed: str
+) -> None:
+    """A decimal comma ("1,5") was read as 15: a figure ten times too large in the pack."""
+    refused(
+        example_cli,
+        example_db,
+        ("record-kpi", "KPI-02", typed, "--period", "FY2026/27 Q3"),
+        "VALUE: expected a number such as 1200000, 1,200,000 or 2.5 (a point before "
+        f"decimals); got {typed!r}",
+    )
+
+
+def test_a_new_risk_takes_its_earlier_scores(example_cli: Cli, example_db: Database) -> None:
+    """--score-history on add-risk: its numbers were passed on as text and always refused."""
+    ok(
+        example_cli(
+            "add-risk", "Supplier exit", "--owner", "MORLEY", "--likelihood", "3", "--impact", "3",
+            "--score-history", "2:4:First review:2026-01-01, 4:4:Supplier warned:14/03/2026",
+        )
+    )  # fmt: skip
+    [risk] = [
+        row for row in rows_of(example_cli, "risks").values() if row["title"] == "Supplier exit"
+    ]
+    assert shown(example_cli, risk["ref"])["fields"]["score_history"] == [
+        {"likelihood": 2, "impact": 4, "reason": "First review", "changed": "2026-01-01"},
+        {"likelihood": 4, "impact": 4, "reason": "Supplier warned", "changed": "2026-03-14"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "x:4:why:2026-01-01",
+            "--score-history likelihood: expected a whole number such as 3; got 'x'",
+        ),
+        (
+            "2:4:why:soon",
+            "--score-history changed: expected a date such as 2026-06-30 or 30/06/2026 (also "
+            "today, +30d, +2w, +3m, end of quarter); got 'soon'",
+        ),
+    ],
+)
+def test_a_bad_earlier_score_names_the_option_and_its_part(
+    example_cli: Cli, example_db: Database, entry: str, message: str
+) -> None:
+    refused(
+        example_cli,
+        example_db,
+        ("add-risk", "Supplier exit", "--owner", "MORLEY", "--likelihood", "3", "--impact", "3",
+         "--score-history", entry),
+        message,
+    )  # fmt: skip

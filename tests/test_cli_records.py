@@ -2132,3 +2132,36 @@ def test_a_cascade_reports_each_change_once_and_only_on_survivors(example_cli: C
     cleared = lines[len(OXF_CASCADE_REMOVED) :]
     assert [line for line in cleared if _about(line) in removed] == []
     assert len(cleared) == len(set(cleared))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("update-milestone", "MS-20", "--depends-on", ","),
+            "--depends-on: expected refs such as OXF,LIV, or none to clear the list; got an "
+            "empty entry in ','",
+        ),
+        (
+            ("update-workstream", "WS01", "--partners", ","),
+            "--partners: expected refs such as OXF,LIV, or none to clear the list; got an empty "
+            "entry in ','",
+        ),
+        (
+            ("update-workstream", "WS01", "--partners", "OXF,,LIV"),
+            "--partners: expected refs such as OXF,LIV, or none to clear the list; got an empty "
+            "entry in 'OXF,,LIV'",
+        ),
+        (
+            ("update-visit", "V01", "--attendees", " , "),
+            "--attendees: expected entries person:role, separated by commas, or none to clear "
+            "the list; got an empty entry in ' , '",
+        ),
+    ],
+)
+def test_an_empty_list_entry_is_refused_rather_than_clearing_the_list(
+    example_cli: Cli, example_db: Database, args: tuple[str, ...], message: str
+) -> None:
+    """'none' (or an empty value) clears a list; a stray comma silently emptied or shortened
+    it (a visit's attendees, a milestone's dependencies). A comma at the end is forgiven."""
+    refused(example_cli, example_db, args, message)

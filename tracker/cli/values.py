@@ -4,21 +4,31 @@ confirmations. Every date goes through the one date parser."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Any
 
+from tracker.errors import InvalidInput
 from tracker.fields import FieldSpec, FieldType
 
 CLEAR_WORDS = {"none", "-"}
 
 
 def convert(
-    spec: FieldSpec, raw: Any, *, today: dt.date, notes: list[str], db: str | None = None
+    spec: FieldSpec,
+    raw: Any,
+    *,
+    today: dt.date,
+    notes: list[str],
+    db: str | None = None,
+    flag: str | None = None,
 ) -> Any:
     """One option's value in the form the services take; ``none`` clears an optional field.
-    ``db`` is where the reporting scheme comes from, for dates such as ``end of quarter``."""
+    ``db`` is where the reporting scheme comes from, for dates such as ``end of quarter``.
+    ``flag`` is what a message calls the value (by default the field's own option)."""
     if not isinstance(raw, str):
         return raw  # already typed by Typer: numbers, booleans, choices
+    flag = flag or spec.flag
     text = raw.strip()
     clear = text.casefold() in CLEAR_WORDS
     match spec.field_type:
@@ -27,24 +37,39 @@ def convert(
             # (a name, a title) takes the word as it is.
             return None if not spec.required and clear else raw
         case FieldType.DATE:
-            return _date(spec.flag, raw, today=today, notes=notes, db=db)
+            return _date(flag, raw, today=today, notes=notes, db=db)
         case FieldType.REF | FieldType.PERIOD:
             return None if clear else text
         case FieldType.NUMBER:
-            return None if clear else number(spec.flag, text)
+            return None if clear else number(flag, text)
+        case FieldType.INT:
+            return None if clear else whole_number(flag, text)
         case FieldType.REFS:
-            if clear or not text:
-                return []
-            return [part.strip() for part in text.split(",") if part.strip()]
+            return [] if clear or not text else _items(flag, raw, "refs such as OXF,LIV")
         case FieldType.ROWS:
             if clear or not text:
                 return []
-            return [_entry(spec, part, today=today, notes=notes, db=db) for part in _items(text)]
+            assert spec.rows is not None
+            form = ":".join(column.key for column in spec.rows.columns)
+            return [
+                _entry(spec, part, today=today, notes=notes, db=db)
+                for part in _items(flag, raw, f"entries {form}, separated by commas")
+            ]
     return raw
 
 
-def _items(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
+def _items(flag: str, text: str, form: str) -> list[str]:
+    """A list option's entries (an empty value, like 'none', is an empty list). A comma at the
+    end is forgiven; any other empty entry is refused rather than dropped, so that a slip
+    such as ',' or 'OXF,,LIV' never empties or shortens a list unseen."""
+    items = [item.strip() for item in text.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()
+    if not all(items):
+        raise InvalidInput(
+            f"{flag}: expected {form}, or none to clear the list; got an empty entry in {text!r}"
+        )
+    return items
 
 
 def _entry(
@@ -57,7 +82,8 @@ def _entry(
     for column, part in zip(spec.rows.columns, parts, strict=False):
         if not part:
             continue
-        entry[column.key] = convert(column, part, today=today, notes=notes, db=db)
+        flag = f"{spec.flag} {column.key}"
+        entry[column.key] = convert(column, part, today=today, notes=notes, db=db, flag=flag)
     return entry
 
 
@@ -73,10 +99,15 @@ def _date(flag: str, raw: str, *, today: dt.date, notes: list[str], db: str | No
     return parsed.value
 
 
-def number(flag: str, text: str) -> int | float:
-    from tracker.errors import InvalidInput
+# Commas only between thousands (1,200,000 or 1,234.5): "1,5" is a decimal comma, and read as
+# 15 it would put a figure ten times too large in front of the board.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
-    cleaned = text.replace(",", "").replace("_", "").removeprefix("£")
+
+def number(flag: str, text: str) -> int | float:
+    cleaned = text.replace("_", "").removeprefix("£")
+    if _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
     try:
         return int(cleaned)
     except ValueError:
@@ -85,8 +116,16 @@ def number(flag: str, text: str) -> int | float:
         return float(cleaned)
     except ValueError:
         raise InvalidInput(
-            f"{flag}: expected a number such as 1200000 or 2.5; got {text!r}"
+            f"{flag}: expected a number such as 1200000, 1,200,000 or 2.5 (a point before "
+            f"decimals); got {text!r}"
         ) from None
+
+
+def whole_number(flag: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{flag}: expected a whole number such as 3; got {text!r}") from None
 
 
 def show(value: Any) -> str:
