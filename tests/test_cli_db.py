@@ -45,6 +45,43 @@ def test_db_upgrade_creates_a_new_sqlite_file(tmp_path: Path) -> None:
     assert out == f"Upgraded sqlite:///{path} from an empty database to {HEAD_REVISION}.\n"
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("add-institution", "Harwell Campus"), "error: kind: required\n"),
+        (
+            ("add-milestone", "Beamline access", "--workstream", "WS01", "--due", "2027-01-01"),
+            "error: workstream: no workstream with ref 'WS01'\n",
+        ),
+        (("import", "missing.toml"), "error: FILE: no such file: missing.toml\n"),
+    ],
+)
+def test_a_write_that_fails_leaves_no_new_database_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    """A mistyped --db path and a refused command used to leave a new, empty database."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "typo.db"
+    code, out, err = run(*args, "--db", str(path))
+    assert (code, out, err) == (1, "", message)
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_database_that_a_command_created_is_kept_once_something_is_written(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new.db"
+    code, out, _ = run(
+        "add-institution", "Harwell Campus", "--kind", "national_facility", "--db", str(path)
+    )
+    assert (code, out) == (0, "Added institution I01: Harwell Campus\n")
+    code, _, err = run("add-institution", "Daresbury", "--db", str(path))  # refused
+    assert (code, err) == (1, "error: kind: required\n")
+    assert path.exists()
+    code, out, _ = run("list", "institutions", "--format", "csv", "--db", str(path))
+    assert (code, out.splitlines()[1].split(",")[:2]) == (0, ["I01", "Harwell Campus"])
+
+
 def test_an_empty_postgres_database_needs_db_upgrade(postgres: PostgresServer) -> None:
     url = postgres.create(template="template0")
     code, out, err = run("status", MOU_DATABASE_URL=url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -22,17 +23,44 @@ def open_db(db: str | None, *, create: bool = False) -> Database:
     recorded under. Only commands that write may ``create`` a new SQLite file: a read of a
     mistyped path says so instead of leaving an empty database behind."""
     from tracker.cli import invocation
+    from tracker.db import resolve_url, sqlite_path
     from tracker.migrate import open_database
     from tracker.services import audit
 
+    path = sqlite_path(resolve_url(db)) if create else None
+    new = path is not None and not path.exists()
     database = open_database(db, create=create)
     now = invocation.current
+    if new:
+        now.created = path
 
     def session_info() -> dict[str, object]:
         return {audit.AUDIT_KEY: audit.Audit(actor=now.actor, command=now.command_line)}
 
     database.new_session_info = session_info
     return database
+
+
+def discard_created_database() -> None:
+    """After a command failed: remove the SQLite file it created, with its journal files, if
+    no command has been recorded in it (a second user may have started writing to a brand
+    new file meanwhile: theirs is kept)."""
+    import sqlite3
+
+    from tracker.cli import invocation
+
+    path = invocation.current.created
+    if path is None:
+        return
+    invocation.current.created = None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            recorded = db.execute("SELECT count(*) FROM audit_command").fetchone()[0]
+    except sqlite3.Error:
+        return  # not what this command made: leave it
+    if recorded == 0:
+        for name in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+            name.unlink(missing_ok=True)
 
 
 def today() -> dt.date:

@@ -36,6 +36,16 @@ class MouGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
+            return self._reported(ctx)
+        except BaseException as ending:
+            if not isinstance(ending, typer.Exit) or ending.exit_code != 0:
+                from tracker.cli.context import discard_created_database
+
+                discard_created_database()
+            raise
+
+    def _reported(self, ctx: Any) -> Any:
+        try:
             return super().invoke(ctx)
         except MouError as error:
             # Messages quote what the user gave (paths, URLs): never let it act on the terminal.

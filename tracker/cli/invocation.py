@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tracker.text import printable
 
@@ -13,6 +14,9 @@ from tracker.text import printable
 class Invocation:
     arguments: list[str] = field(default_factory=list)
     actor: str | None = None
+    # A SQLite file this command created: if the command then fails, it is removed again,
+    # so that a mistyped --db path leaves nothing behind (tracker.cli.context).
+    created: Path | None = None
 
     @property
     def command_line(self) -> str:
