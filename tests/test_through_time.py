@@ -382,6 +382,17 @@ def test_changes_since_the_last_issue(example_cli: Cli) -> None:
     assert "Theme CLIM" in table and "The programme" in table
 
 
+@pytest.mark.parametrize("since", ["2030-01-01", "today"])
+def test_changes_since_a_moment_still_to_come_is_refused(example_cli: Cli, since: str) -> None:
+    """Up to now from a later moment listed every change backwards (RED -> GREEN), exit 0."""
+    result = example_cli("changes", "--since", since)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --since: must be earlier than now (a date means the end of that day)\n",
+    )
+
+
 def test_changes_between_two_moments(example_cli: Cli) -> None:
     first = now()
     ok(example_cli("update-milestone", "MS-13", "--title", "Renamed once"))

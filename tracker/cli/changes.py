@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -57,6 +58,9 @@ def changes(
     end, end_date = parse_when(until, option="--until", db=db) if until else (None, today())
     if end is not None and end <= start:
         raise UsageError("--until: must be later than --since")
+    if end is None and start >= dt.datetime.now(dt.UTC).replace(tzinfo=None):
+        # Compared with "until now", a later start would list every change backwards.
+        raise UsageError("--since: must be earlier than now (a date means the end of that day)")
     database = open_db(db)
     try:
         found = between(
