@@ -342,7 +342,7 @@ def test_raise_and_resolve_an_issue(example_cli: Cli, example_db: Database) -> N
     refused(
         example_cli,
         example_db,
-        ("update-issue", "ISS-04", "--resolved", "2026-11-30"),
+        ("update-issue", "ISS-04", "--resolved", "2026-11-28"),
         "status: must be resolved when resolved is set",
     )
     refused(
@@ -352,11 +352,11 @@ def test_raise_and_resolve_an_issue(example_cli: Cli, example_db: Database) -> N
         "resolved: is before raised",
     )
     assert ok(
-        example_cli("update-issue", "ISS-04", "--status", "resolved", "--resolved", "2026-11-30")
+        example_cli("update-issue", "ISS-04", "--status", "resolved", "--resolved", "2026-11-28")
     ) == out(
         "Updated issue ISS-04:",
         "  status: open → resolved",
-        "  resolved: none → Mon 30 Nov 2026",
+        "  resolved: none → Sat 28 Nov 2026",
     )
     assert ok(example_cli("remove-issue", "iss-04")) == out("Removed issue ISS-04.")
 
@@ -1090,3 +1090,29 @@ def test_a_bad_earlier_score_names_the_option_and_its_part(
          "--score-history", entry),
         message,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "typed", "day"),
+    [
+        (("update-issue", "ISS-01", "--status", "resolved"), "--resolved", "+6m", "2027-05-30"),
+        (("update-action", "A04", "--status", "done"), "--completed", "+1y", "2027-11-30"),
+        (("add-issue", "Cryostat delivery late", "--owner", "MORLEY", "--severity", "high"),
+         "--raised", "01/05/2030", "2030-05-01"),
+    ],
+)  # fmt: skip
+def test_a_date_something_happened_may_not_be_in_the_future(
+    example_cli: Cli,
+    example_db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    args: tuple[str, ...],
+    flag: str,
+    typed: str,
+    day: str,
+) -> None:
+    """A resolution dated next June left the issue open in the report but resolved in status:
+    the two disagreed. As for a milestone's --done, the day must have come."""
+    monkeypatch.setattr("tracker.cli.context.today", lambda: dt.date(2026, 11, 30))
+    message = f"{flag}: {day} is in the future; record it on or after the day it happens"
+    refused(example_cli, example_db, (*args, flag, typed), message)
+    ok(example_cli(*args, flag, "2026-11-30"))  # today is not in the future

@@ -830,11 +830,11 @@ UPDATES = [
         {"date": "2026-10-07"},
     ),
     (
-        ("update-action", "a04", "--status", "done", "--completed", "2026-12-01"),
-        out("Updated action A04:", "  status: open → done", "  completed: none → Tue 1 Dec 2026"),
+        ("update-action", "a04", "--status", "done", "--completed", "2026-11-27"),
+        out("Updated action A04:", "  status: open → done", "  completed: none → Fri 27 Nov 2026"),
         "action",
         "A04",
-        {"status": "done", "completed": "2026-12-01"},
+        {"status": "done", "completed": "2026-11-27"},
     ),
     (
         ("update-action", "A06", "--due", "eom"),
@@ -1312,7 +1312,7 @@ ERRORS = [
         "completed: required when status is done",
     ),
     (
-        ("update-action", "A04", "--completed", "2026-12-01"),
+        ("update-action", "A04", "--completed", "2026-11-27"),
         "status: must be done when completed is set",
     ),
     (("update-action", "A01", "--completed", "none"), "completed: required when status is done"),

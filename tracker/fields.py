@@ -114,6 +114,9 @@ class FieldSpec:
     # removes the record with its target rather than clearing the link (a theme's commentary
     # would otherwise become the programme's).
     removed_with: bool = False
+    # A DATE on which something happened (completed, resolved, raised): typed on the command
+    # line, it may not be later than today. Reports read such a date as already past.
+    happened: bool = False
 
     # Worked out once per field (a frozen dataclass keeps them in the instance's dict): a
     # large import asks each of them once per record.

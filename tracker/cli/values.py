@@ -37,7 +37,13 @@ def convert(
             # (a name, a title) takes the word as it is.
             return None if not spec.required and clear else raw
         case FieldType.DATE:
-            return _date(flag, raw, today=today, notes=notes, db=db)
+            day = _date(flag, raw, today=today, notes=notes, db=db)
+            if spec.happened and day is not None and day > today:
+                raise InvalidInput(
+                    f"{flag}: {day.isoformat()} is in the future; record it on or after the "
+                    "day it happens"
+                )
+            return day
         case FieldType.REF | FieldType.PERIOD:
             return None if clear else text
         case FieldType.NUMBER:
