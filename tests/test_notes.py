@@ -415,8 +415,14 @@ def test_notes_travel_in_the_programme_file(example_cli: Cli, tmp_path: Path) ->
             ["notes X1 theme: a note comments on a theme, a workstream or the whole programme: "
              "one of them"],
         ),
+        (
+            '[settings]\nscheme = "calendar"\n'
+            '[[notes]]\nref = "X1"\nquarter = "FY2026/27 Q3"\ntext = "a"\n'
+            '[[notes]]\nref = "X2"\nquarter = "2026 Q4"\ntext = "b"\n',
+            ["notes X2 quarter: the programme in 2026 Q4 already has a note: X1"],
+        ),
     ],
-    ids=["twice for one scope", "a year", "two scopes"],
+    ids=["twice for one scope", "a year", "two scopes", "the same months in two schemes"],
 )  # fmt: skip
 def test_a_programme_file_keeps_the_rules_too(
     cli: Cli, tmp_path: Path, notes_toml: str, problems: list[str]
@@ -453,6 +459,22 @@ def test_a_note_belongs_to_its_quarters_dates_under_any_scheme(example_cli: Cli)
     assert commentary("-q", "2026 Q4", "--as-of", "2026-11-28") == expected
     # Academic quarters run August to October, November to January: none is the same.
     assert commentary("-q", "AY2026/27 Q2", "--as-of", "2026-11-28") == []
+
+
+def test_one_note_per_scope_for_the_same_months_under_any_scheme(
+    example_cli: Cli, example_db: Database
+) -> None:
+    """FY2026/27 Q2 and calendar 2026 Q3 are the same months: a second programme note for them,
+    added after the scheme changed, made the report carry two."""
+    ok(example_cli("note", "add", "-q", "FY2026/27 Q2", "--programme", "First."))
+    ok(example_cli("config", "set", "scheme", "calendar"))
+    refused(
+        example_cli,
+        example_db,
+        ("note", "add", "-q", "2026 Q3", "--programme", "Second."),
+        "quarter: the programme in 2026 Q3 already has a note: N01",
+    )
+    ok(example_cli("note", "add", "-q", "2026 Q4", "--programme", "The next quarter."))
 
 
 def test_text_from_the_editor_is_never_lost_to_a_refusal(

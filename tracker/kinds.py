@@ -39,7 +39,7 @@ from tracker.enums import (
     WorkstreamStatus,
 )
 from tracker.fields import FieldSpec, FieldType, RowsSpec
-from tracker.periods import Scheme
+from tracker.periods import Scheme, months_of
 from tracker.rules import DaysLate, Default, Lookup, Problem, Record, Rule
 
 if TYPE_CHECKING:
@@ -108,9 +108,15 @@ class Unique:
 
     fields: tuple[str, ...]
     says: Callable[[Record], str]
+    # Where equal values are not the same text: a field's value as compared (a quarter's
+    # label under two reporting schemes names the same months).
+    compared: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def values(self, record: Record) -> tuple[Any, ...]:
-        return tuple(record.get(name) for name in self.fields)
+        return tuple(
+            self.compared[name](record.get(name)) if name in self.compared else record.get(name)
+            for name in self.fields
+        )
 
 
 @dataclass(frozen=True)
@@ -843,7 +849,11 @@ NOTES = KindSpec(
     panel="Reporting",  # written with mou note add, update and remove
     scope=Scope.OWN,
     ref_prefix="N",
-    unique=Unique(("quarter", "theme", "workstream"), _commentary_scope),
+    unique=Unique(
+        ("quarter", "theme", "workstream"),
+        _commentary_scope,
+        compared={"quarter": lambda label: months_of(label) or label},
+    ),
     rules=(
         rules.a_quarter("quarter"),
         rules.at_most_one_of(

@@ -254,6 +254,17 @@ def _label_year(match: re.Match[str], scheme: Scheme) -> Year | None:
     return Year(scheme, start_year)
 
 
+def months_of(label: str) -> tuple[date, date] | None:
+    """The first and last day of a stored quarter label, whatever scheme it was written in
+    (FY2026/27 Q2 and 2026 Q3 name the same months); None for a label no scheme reads."""
+    try:
+        # The calendar scheme reads its own labels and those of the FY and AY schemes.
+        found = parse_quarter(label, scheme=Scheme.CALENDAR, today=date.today())
+    except InvalidInput:
+        return None
+    return found.start, found.end
+
+
 def parse_quarter(text: str, *, scheme: Scheme, today: date) -> Quarter:
     """Read a quarter as typed: a label of ``scheme`` (or of the scheme its prefix names), or
     ``current``, ``previous`` (the last ended quarter) or ``next`` relative to ``today``."""

@@ -6,16 +6,15 @@ report keeps them as they were."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
 
 from tracker import models
-from tracker.errors import InvalidInput, StaleRecord
+from tracker.errors import StaleRecord
 from tracker.kinds import NOTES
-from tracker.periods import Quarter, parse_quarter, parse_scheme
+from tracker.periods import Quarter, months_of
 from tracker.services.editing import Saved, add_record, read_record, update_record
 from tracker.services.lookup import by_ref, current_mou
 from tracker.services.status import theme_subtree
@@ -166,18 +165,8 @@ def commentary(*, session: Session, quarter: Quarter) -> list[dict[str, Any]]:
             "text": line.text,
         }
         for line in note_lines(session=session)
-        if _span(line.quarter) == (quarter.start, quarter.end)
+        if months_of(line.quarter) == (quarter.start, quarter.end)
     ]
-
-
-def _span(label: str) -> tuple[dt.date, dt.date] | None:
-    """The dates of a stored quarter label, whatever scheme it was written in (the calendar
-    scheme reads its own labels and the FY and AY ones)."""
-    try:
-        found = parse_quarter(label, scheme=parse_scheme("calendar"), today=dt.date.today())
-    except InvalidInput:
-        return None
-    return found.start, found.end
 
 
 def _names(session: Session, mou: models.Mou) -> dict[tuple[str, str], str]:
