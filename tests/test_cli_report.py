@@ -188,7 +188,7 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     [
         (["-q", "Q5 2026"], 1, "error: quarter: expected a label such as"),
         (["--scheme", "fiscal"], 1, "error: scheme: expected one of uk-fy, academic, calendar"),
-        (["--as-of", "31/02/2026"], 1, "error: --as-of: expected a date"),
+        (["--as-of", "31/02/2026"], 1, "error: --as-of: 31/02/2026 is not a day of the calendar"),
         (["--out", "x", "-f", "json"], 2, "error: --format: the files in --out are always CSV"),
     ],
 )

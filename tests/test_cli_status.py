@@ -98,8 +98,12 @@ def test_status_as_of_changes_the_answer(example_cli: Cli) -> None:
         (
             ["--as-of", "31/02/2026"],
             1,
-            "error: --as-of: expected a date such as 2026-06-30 or 30/06/2026 (also today, "
-            "+30d, +2w, +3m, end of quarter); got '31/02/2026'\n",
+            "error: --as-of: 31/02/2026 is not a day of the calendar: February 2026 has 28 days\n",
+        ),
+        (
+            ["--compare-to", "1899-12-31"],
+            1,
+            "error: --compare-to: 1899-12-31 is outside the years 1900 to 2199\n",
         ),
         (["--theme", "NOPE"], 1, "error: --theme: no theme with ref 'NOPE'\n"),
         (["--institution", "bad ref!"], 1, None),

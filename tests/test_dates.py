@@ -184,12 +184,7 @@ INVALID = [
     "30/06/26",
     "26-06-30",
     "3/4/26",
-    # Impossible dates.
-    "31/02/2026",
-    "2026-02-30",
-    "29/02/2027",
-    "2027-02-29",
-    "32/01/2026",
+    # Impossible dates (a day past its month's end: NO_SUCH_DAY, below).
     "00/01/2026",
     "01/00/2026",
     "30/13/2026",
@@ -276,8 +271,27 @@ def test_dates_no_programme_means_are_refused_with_the_window(text: str, value: 
 
 def test_the_refusal_names_the_field() -> None:
     with pytest.raises(InvalidInput) as caught:
-        parse_date("31/02/2026", field="due", today=TODAY)
-    assert str(caught.value) == refusal("31/02/2026", "due")
+        parse_date("30/13/2026", field="due", today=TODAY)
+    assert str(caught.value) == refusal("30/13/2026", "due")
+    assert caught.value.exit_code == 1
+
+
+NO_SUCH_DAY = [
+    ("31/02/2026", "February 2026 has 28 days"),
+    ("2026-02-30", "February 2026 has 28 days"),
+    ("29/02/2027", "February 2027 has 28 days"),
+    ("2027-02-29", "February 2027 has 28 days"),
+    ("32/01/2026", "January 2026 has 31 days"),
+    ("31/04/2026", "April 2026 has 30 days"),
+]
+
+
+@pytest.mark.parametrize(("text", "why"), NO_SUCH_DAY)
+def test_a_day_its_month_does_not_have_is_named(text: str, why: str) -> None:
+    """Not only the accepted forms: 29/02/2027 is in one of them, and the year is the reason."""
+    with pytest.raises(InvalidInput) as caught:
+        parse_date(text, field="due", today=TODAY)
+    assert str(caught.value) == f"due: {text} is not a day of the calendar: {why}"
     assert caught.value.exit_code == 1
 
 

@@ -172,6 +172,16 @@ def test_the_calendar_scheme(example_cli: Cli) -> None:
             "error: --from: expected a quarter such as FY2026/27 Q3 or a date such as "
             "2026-11-28; got 'soon'\n",
         ),
+        (
+            ["--from", "1899-01-01"],
+            1,
+            "error: --from: 1899-01-01 is outside the years 1900 to 2199\n",
+        ),
+        (
+            ["--from", "29/02/2027"],
+            1,
+            "error: --from: 29/02/2027 is not a day of the calendar: February 2027 has 28 days\n",
+        ),
         (["--theme", "NOPE"], 1, "error: --theme: no theme with ref 'NOPE'\n"),
         (["--quarters", "0"], 2, None),
         (["--quarters", "41"], 2, None),

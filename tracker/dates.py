@@ -12,11 +12,11 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, OutOfRange
 from tracker.fields import date_in_range
 from tracker.periods import Scheme, quarter_of, year_bounds
 
@@ -127,9 +127,27 @@ def parse_date(
         parsed = _parse(cleaned, today, scheme or Scheme.UK_FY)
     except (ValueError, OverflowError):
         # Impossible dates (31/02/2026) and offsets or periods beyond date's range (+9999y).
+        _no_such_day(cleaned, field)
         raise error from None
     date_in_range(parsed.value, field)
     return parsed
+
+
+def _no_such_day(cleaned: str, field: str) -> None:
+    """Say so when a date in a known form names a day its month does not have (29/02/2026)."""
+    if match := _ISO.fullmatch(cleaned):
+        year, month, day = (int(part) for part in match.group(1, 2, 3))
+    elif match := _DAY_FIRST.fullmatch(cleaned):
+        day, month, year = (int(part) for part in match.group(1, 3, 4))
+    else:
+        return
+    if MINYEAR <= year <= MAXYEAR and 1 <= month <= 12:
+        days = calendar.monthrange(year, month)[1]
+        if day > days:
+            raise OutOfRange(
+                f"{field}: {cleaned} is not a day of the calendar: "
+                f"{calendar.month_name[month]} {year} has {days} days"
+            )
 
 
 def _parse(cleaned: str, today: date, scheme: Scheme) -> ParsedDate:

@@ -27,6 +27,12 @@ class InvalidInput(MouError):
     """A value the user gave is not acceptable; the message names the field and the form."""
 
 
+class OutOfRange(InvalidInput):
+    """A value read as what it should be (a date), but not one that is accepted: a year outside
+    the window, a day its month does not have. Its message says so, where a parser that tries
+    several forms would otherwise only list the forms."""
+
+
 class NotFound(MouError):
     """A ref that does not name any record of its kind."""
 

@@ -24,7 +24,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from tracker.enums import choices
-from tracker.errors import InvalidInput
+from tracker.errors import InvalidInput, OutOfRange
 from tracker.text import NAME_MAX, TEXT_MAX, clean_ref, clean_text
 
 # The dates anyone means in a programme: refused outside, so a typo such as 0026 or 20266 is
@@ -144,7 +144,7 @@ def _accepted(vocabulary: type[StrEnum]) -> dict[str, StrEnum]:
 def date_in_range(value: dt.date, field: str) -> dt.date:
     """Refuse dates no programme means (before 1900 or after 2199), naming the window."""
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise InvalidInput(
+        raise OutOfRange(
             f"{field}: {value.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
         )
     return value

@@ -116,7 +116,7 @@ def compared_with(session: Any, text: str | None, as_of: Any, scheme: Any) -> An
     one) or a date; by default the end of the quarter before the as-of date's."""
     from tracker.cli.context import today
     from tracker.dates import parse_date
-    from tracker.errors import InvalidInput
+    from tracker.errors import InvalidInput, OutOfRange
     from tracker.periods import parse_quarter, quarter_of
     from tracker.services.status import comparison
 
@@ -131,6 +131,8 @@ def compared_with(session: Any, text: str | None, as_of: Any, scheme: Any) -> An
         return comparison(session=session, date=quarter.end, quarter=quarter)
     try:
         day = parse_date(text, field="--compare-to", today=today(), scheme=scheme).value
+    except OutOfRange:
+        raise  # a date, but not one accepted: its own message says why
     except InvalidInput:
         raise InvalidInput(
             f"--compare-to: expected a quarter such as {quarter_of(as_of, scheme).label} or a "

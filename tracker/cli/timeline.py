@@ -89,7 +89,7 @@ def timeline_command(
 def _first_quarter(text: str, scheme: Scheme, today: dt.date) -> Quarter:
     """A quarter label, or any date in the quarter."""
     from tracker.dates import parse_date
-    from tracker.errors import InvalidInput
+    from tracker.errors import InvalidInput, OutOfRange
     from tracker.periods import parse_quarter, quarter_of
 
     try:
@@ -100,6 +100,8 @@ def _first_quarter(text: str, scheme: Scheme, today: dt.date) -> Quarter:
         return quarter_of(
             parse_date(text, field="--from", today=today, scheme=scheme).value, scheme
         )
+    except OutOfRange:
+        raise  # a date, but not one accepted: its own message says why
     except InvalidInput:
         example = quarter_of(today, scheme).label
         raise InvalidInput(
