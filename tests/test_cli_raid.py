@@ -349,7 +349,7 @@ def test_raise_and_resolve_an_issue(example_cli: Cli, example_db: Database) -> N
         example_cli,
         example_db,
         ("update-issue", "ISS-04", "--status", "resolved", "--resolved", "2026-11-27"),
-        "resolved: is before raised",
+        "resolved: 2026-11-27 is before raised (2026-11-28)",
     )
     assert ok(
         example_cli("update-issue", "ISS-04", "--status", "resolved", "--resolved", "2026-11-28")

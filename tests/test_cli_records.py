@@ -1211,11 +1211,17 @@ ERRORS = [
     (("update-party", "OXF", "--signed", "2026"), f"--signed: {DATE_FORM}; got '2026'"),
     (
         ("add-visit", "X", "--date", "2027-01-05", "--end", "2027-01-04", "--host", "OXF"),
-        "end: is before date",
+        "end: 2027-01-04 is before date (2027-01-05)",
     ),
-    (("update-visit", "V04", "--end", "2027-01-20"), "end: is before date"),
-    (("update-visit", "V04", "--date", "2027-01-23"), "end: is before date"),
-    (("update-mou", MOU, "--expires", "2026-01-01"), "expires: is before effective"),
+    (("update-visit", "V04", "--end", "2027-01-20"), "end: 2027-01-20 is before date (2027-01-21)"),
+    (
+        ("update-visit", "V04", "--date", "2027-01-23"),
+        "end: 2027-01-22 is before date (2027-01-23)",
+    ),
+    (
+        ("update-mou", MOU, "--expires", "2026-01-01"),
+        "expires: 2026-01-01 is before effective (2026-02-19)",
+    ),
     # Parent loops.
     (
         ("update-theme", "CHEM", "--parent", "chem"),

@@ -193,7 +193,7 @@ def test_a_broken_file_lists_every_problem_and_writes_nothing(example_db: Databa
         (
             '[[visits]]\nref = "V9"\ntitle = "x"\ndate = 2026-06-30\nend = 2026-06-01\n'
             'host = "OXF"\n',
-            "visits V9 end: is before date",
+            "visits V9 end: 2026-06-01 is before date (2026-06-30)",
         ),
         (
             '[[themes]]\nref = "LOOP-A"\nname = "a"\nparent = "LOOP-B"\n\n'

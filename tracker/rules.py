@@ -70,13 +70,17 @@ def completed_iff_done(done: Any, field: str = "completed") -> Rule:
     return check
 
 
+def _shown(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def not_before(later: str, earlier: str) -> Rule:
     """One date of the record may not fall before another (both optional)."""
 
     def check(record: Record, _lookup: Lookup) -> list[Problem]:
         first, second = record.get(earlier), record.get(later)
         if first is not None and second is not None and second < first:
-            return [(later, f"is before {earlier}")]
+            return [(later, f"{_shown(second)} is before {earlier} ({_shown(first)})")]
         return []
 
     return check
