@@ -382,6 +382,17 @@ def test_changes_since_the_last_issue(example_cli: Cli) -> None:
     assert "Theme CLIM" in table and "The programme" in table
 
 
+def test_changes_in_a_database_with_nothing_recorded_say_so(cli: Cli) -> None:
+    """It blamed --recorded-by, an option the user had not given."""
+    result = cli("changes", "--since", "2026-01-01")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "error: --since: the audit trail of this database is empty: nothing has been recorded "
+        "in it yet\n",
+    )
+
+
 @pytest.mark.parametrize("since", ["2030-01-01", "today"])
 def test_changes_since_a_moment_still_to_come_is_refused(example_cli: Cli, since: str) -> None:
     """Up to now from a later moment listed every change backwards (RED -> GREEN), exit 0."""

@@ -149,7 +149,12 @@ def _state_session(database: Database, moment: dt.datetime | None) -> Iterator[S
         return
     with database.reading() as session:
         first = trail.first_command(session)
-    if first is not None and moment < first.at:
+    if first is None:
+        raise InvalidInput(
+            "--since: the audit trail of this database is empty: nothing has been recorded in "
+            "it yet"
+        )
+    if moment < first.at:
         with database.reading() as session:
             born = trail.created_the_programme(session, first.id)
         if not born:
