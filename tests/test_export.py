@@ -19,6 +19,7 @@ from tests.conftest import Cli, examples
 from tracker.migrate import open_database
 from tracker.services.exporter import export_programme
 from tracker.services.importer import import_programme
+from tracker.text import INVISIBLE
 from tracker.tomlwriter import dumps
 
 
@@ -92,8 +93,12 @@ def test_json_with_a_bad_date_is_reported_in_json_terms(cli: Cli, tmp_path: Path
 
 TEXT = (
     st.text(
+        # What mou accepts: no control characters, line breaks or the invisible characters
+        # it refuses (U+2060 WORD JOINER was generated once and refused: test_text.py and
+        # test_hostile.py test the refusals themselves).
         alphabet=st.characters(
-            blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\u0085"
+            blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+            blacklist_characters="\u0085" + "".join(sorted(INVISIBLE)),
         ),
         min_size=1,
         max_size=40,
