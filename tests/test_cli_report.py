@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import Cli
 from tests.golden import GOLDEN
-from tests.helpers import MINIMAL, milestone_toml
+from tests.helpers import MINIMAL, milestone_toml, snapshot
+from tracker.db import Database
 
 FILES = [
     "summary.csv",
@@ -190,6 +191,11 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
         (["--scheme", "fiscal"], 1, "error: scheme: expected one of uk-fy, academic, calendar"),
         (["--as-of", "31/02/2026"], 1, "error: --as-of: 31/02/2026 is not a day of the calendar"),
         (["--out", "x", "-f", "json"], 2, "error: --format: the files in --out are always CSV"),
+        (
+            ["-q", "FY1899/00 Q1"],
+            1,
+            "error: quarter: FY1899/00 Q1 is outside the years 1900 to 2199\n",
+        ),
     ],
 )
 def test_bad_input(example_cli: Cli, args: list[str], code: int, message: str) -> None:
@@ -197,6 +203,23 @@ def test_bad_input(example_cli: Cli, args: list[str], code: int, message: str) -
     assert (result.exit_code, result.stdout) == (code, "")
     assert result.stderr.startswith(message)
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_quarter_outside_the_years_is_never_issued(
+    example_cli: Cli, example_db: Database
+) -> None:
+    """report quarterly ran for FY1899/00 Q1 and report issue stored FY2200/01 Q1: both are
+    outside the years every date of mou keeps to."""
+    before = snapshot(example_db)
+    for label in ("FY1899/00 Q1", "FY2200/01 Q1", "FY2199/00 Q4"):
+        result = example_cli("report", "issue", "-q", label)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            1,
+            "",
+            f"error: quarter: {label} is outside the years 1900 to 2199\n",
+        )
+    assert snapshot(example_db) == before
+    assert example_cli("report", "quarterly", "-q", "FY2199/00 Q3", "-f", "json").exit_code == 0
 
 
 def test_out_must_be_a_folder(example_cli: Cli, tmp_path: Path) -> None:

@@ -181,13 +181,21 @@ def quarterly(
 
 
 def _period(session: Session, quarter: str | None, scheme: str | None, today: dt.date) -> Quarter:
+    from tracker.errors import OutOfRange
+    from tracker.fields import FIRST_YEAR, LAST_YEAR
     from tracker.periods import last_ended_quarter, parse_quarter, parse_scheme
     from tracker.services.settings import reporting_scheme
 
     chosen = parse_scheme(scheme) if scheme else reporting_scheme(session=session)
-    if quarter:
-        return parse_quarter(quarter, scheme=chosen, today=today)
-    return last_ended_quarter(today, chosen)
+    if not quarter:
+        return last_ended_quarter(today, chosen)
+    found = parse_quarter(quarter, scheme=chosen, today=today)
+    for day in (found.start, found.end):  # a report's dates are business dates like any other
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise OutOfRange(
+                f"quarter: {found.label} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
+    return found
 
 
 def _fresh(
