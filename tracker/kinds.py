@@ -810,6 +810,11 @@ KPIS = KindSpec(
 )
 
 
+def _the_months(label: Any) -> Any:
+    """A quarter label as the months it names: FY2026/27 Q2 and 2026 Q3 are one quarter."""
+    return (months_of(label) if isinstance(label, str) else None) or label
+
+
 def _commentary_scope(record: Record) -> str:
     """'theme CLIM in FY2026/27 Q3', 'the programme in FY2026/27 Q3'."""
     if record.get("theme"):
@@ -852,7 +857,7 @@ NOTES = KindSpec(
     unique=Unique(
         ("quarter", "theme", "workstream"),
         _commentary_scope,
-        compared={"quarter": lambda label: months_of(label) or label},
+        compared={"quarter": _the_months},
     ),
     rules=(
         rules.a_quarter("quarter"),
