@@ -141,13 +141,24 @@ def _accepted(vocabulary: type[StrEnum]) -> dict[str, StrEnum]:
     return {member.value.casefold(): member for member in vocabulary}
 
 
+def in_window(value: dt.date) -> bool:
+    """Whether a date is one a programme can mean: from 1900 to 2199."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
 def date_in_range(value: dt.date, field: str) -> dt.date:
     """Refuse dates no programme means (before 1900 or after 2199), naming the window."""
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not in_window(value):
         raise OutOfRange(
             f"{field}: {value.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
         )
     return value
+
+
+def period_in_range(label: str, first: dt.date, last: dt.date, field: str) -> None:
+    """Refuse a period (a report's quarter) whose days fall outside the window, by its label."""
+    if not (in_window(first) and in_window(last)):
+        raise OutOfRange(f"{field}: {label} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
 
 
 PeriodParser = Callable[[str], str]

@@ -181,8 +181,7 @@ def quarterly(
 
 
 def _period(session: Session, quarter: str | None, scheme: str | None, today: dt.date) -> Quarter:
-    from tracker.errors import OutOfRange
-    from tracker.fields import FIRST_YEAR, LAST_YEAR
+    from tracker.fields import period_in_range
     from tracker.periods import last_ended_quarter, parse_quarter, parse_scheme
     from tracker.services.settings import reporting_scheme
 
@@ -190,11 +189,8 @@ def _period(session: Session, quarter: str | None, scheme: str | None, today: dt
     if not quarter:
         return last_ended_quarter(today, chosen)
     found = parse_quarter(quarter, scheme=chosen, today=today)
-    for day in (found.start, found.end):  # a report's dates are business dates like any other
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise OutOfRange(
-                f"quarter: {found.label} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
-            )
+    # A report's dates are business dates like any other.
+    period_in_range(found.label, found.start, found.end, "quarter")
     return found
 
 
