@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
+
+# The standard library's tomllib, as a compiled wheel: about twice as fast on a long file.
+import tomli
 
 from tracker.errors import InvalidInput, Problem, ValidationFailed
 from tracker.fields import FieldSpec, FieldType, clean_value, refs_named
@@ -80,7 +82,7 @@ def load_programme_text(
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        return tomli.loads(text)
     except (ValueError, RecursionError) as error:  # TOMLDecodeError is a ValueError
         problem = Problem("file", None, None, f"not valid TOML: {_reason(error)}")
         raise ValidationFailed([problem], source) from None
