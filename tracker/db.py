@@ -185,6 +185,46 @@ def serialise(unit: Session | Connection, name: str) -> None:
         unit.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many new rows, all with the same keys, in one executemany.
+
+    On SQLite the statement is compiled once and each row becomes a tuple through its
+    columns' own bind processors (dates to ISO text, vocabulary members to their values).
+    SQLAlchemy's general executemany works each row's parameters out afresh, which was a
+    tenth of a 100,000-milestone import. A column left out gets its scalar default, as
+    SQLAlchemy would give it. PostgreSQL keeps SQLAlchemy's path, which already folds the
+    rows into multi-row INSERTs; its time goes to the server.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        connection.execute(sa.insert(table), rows)
+        return
+    keys = list(rows[0])
+    left_out = [c for c in table.columns if c.key not in keys and c.default is not None]
+    if not all(column.default.is_scalar for column in left_out):  # type: ignore[union-attr]
+        connection.execute(sa.insert(table), rows)  # a computed default: SQLAlchemy's path
+        return
+    defaults = {column.key: column.default.arg for column in left_out}  # type: ignore[union-attr]
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=[*keys, *defaults])
+    order = list(compiled.positiontup or ())  # the table's column order
+    assert sorted(order) == sorted([*keys, *defaults]), "every bind is a column given"
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
+    ]
+    convert = [(index, process) for index, process in enumerate(processors) if process]
+    parameters = []
+    for row in rows:
+        source = {**defaults, **row} if defaults else row
+        values = [source[name] for name in order]
+        for index, process in convert:
+            values[index] = process(values[index])
+        parameters.append(tuple(values))
+    connection.exec_driver_sql(compiled.string, parameters)
+
+
 @dataclass
 class Database:
     """An opened, current database: the URL it came from and its engine.

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker import models
+from tracker.db import insert_rows
 from tracker.fields import FieldSpec, FieldType
 from tracker.services.settings import stored_settings
 from tracker.text import clean_text, redact
@@ -218,7 +219,7 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
                 "base": base,
             }
         )
-    session.execute(sa.insert(models.AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+    insert_rows(session, models.AuditEntry.__table__, rows)  # type: ignore[attr-defined]
 
 
 def command_id(session: Session) -> int:

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from tracker import models
-from tracker.db import serialise
+from tracker.db import insert_rows, serialise
 from tracker.enums import Prefer
 from tracker.errors import MouError, Problem, ValidationFailed
 from tracker.fields import plain
@@ -504,7 +504,7 @@ class _Writer:
             ]
             if child_rows:
                 child = getattr(models, spec.rows.model_name)
-                store.session.execute(sa.insert(child.__table__), child_rows)
+                insert_rows(store.session, child.__table__, child_rows)
         audit.record_many(
             store.session,
             [
@@ -538,7 +538,7 @@ def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any
         ids = list(range(start + 1, start + 1 + len(rows)))
         for row, row_id in zip(rows, ids, strict=True):
             row["id"] = row_id
-        session.execute(sa.insert(table), rows)
+        insert_rows(session, table, rows)
         return ids
     returned = session.execute(
         sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
