@@ -328,3 +328,9 @@ def test_cli_file_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
     assert (
         result.stderr == f"error: FILE: {path} is not UTF-8 text; expected a TOML programme file\n"
     )
+
+
+def test_every_field_type_has_its_checker() -> None:
+    from tracker.fields import _CLEANERS, FieldType
+
+    assert set(_CLEANERS) == set(FieldType)
