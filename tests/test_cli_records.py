@@ -2171,3 +2171,26 @@ def test_an_empty_list_entry_is_refused_rather_than_clearing_the_list(
     """'none' (or an empty value) clears a list; a stray comma silently emptied or shortened
     it (a visit's attendees, a milestone's dependencies). A comma at the end is forgiven."""
     refused(example_cli, example_db, args, message)
+
+
+@pytest.mark.parametrize(
+    ("entries", "shown"),
+    [
+        ("JONES:", "'JONES:'"),
+        ("JONES:host:speaker", "'JONES:host:speaker'"),
+        (":host", "':host'"),
+        ("MORLEY, JONES : ", "'JONES :'"),
+    ],
+)
+def test_an_entry_with_an_empty_or_extra_part_is_refused(
+    example_cli: Cli, example_db: Database, entries: str, shown: str
+) -> None:
+    """'JONES:' recorded Jones with the default role, and a third part was dropped: a slip
+    is refused, naming the entry, and nothing is written."""
+    refused(
+        example_cli,
+        example_db,
+        ("update-visit", "V01", "--attendees", entries),
+        "--attendees: expected person:role, leaving parts out only at the end, with their "
+        f"':'; got {shown}",
+    )

@@ -84,10 +84,17 @@ def _entry(
     """'IT:signatory' → {person: IT, role: signatory}: columns in order, separated by ':'."""
     assert spec.rows is not None
     parts = [part.strip() for part in text.split(":")]
+    columns = spec.rows.columns
+    # A part left empty ('JONES:') or one too many ('JONES:host:x') is a slip: taking the
+    # default role for it, or dropping the extra, would record what was not meant.
+    if len(parts) > len(columns) or not all(parts):
+        form = ":".join(column.key for column in columns)
+        raise InvalidInput(
+            f"{spec.flag}: expected {form}, leaving parts out only at the end, with their "
+            f"':'; got {text!r}"
+        )
     entry: dict[str, Any] = {}
-    for column, part in zip(spec.rows.columns, parts, strict=False):
-        if not part:
-            continue
+    for column, part in zip(columns, parts, strict=False):
         flag = f"{spec.flag} {column.key}"
         entry[column.key] = convert(column, part, today=today, notes=notes, db=db, flag=flag)
     return entry
