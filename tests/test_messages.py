@@ -207,3 +207,26 @@ def test_history_of_a_setting_and_of_a_ref_never_used(example_cli: Cli) -> None:
     assert example_cli("history", "WS1").stderr == (
         "error: ref: no record has the ref 'WS1'; did you mean WS01?\n"
     )
+
+
+def test_a_read_only_database_file_is_named_by_its_path() -> None:
+    """The error of a write to a SQLite file nobody may write named it by its URL
+    (sqlite:////srv/mou.db), not by the path the user gave; and it now says what to check."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from tracker.db import operational
+
+    failure = sa.exc.OperationalError(
+        "INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database")
+    )
+    assert operational(failure, "sqlite:////srv/programme/mou.db").message == (
+        "database /srv/programme/mou.db: attempt to write a readonly database; check that you "
+        "may write to the file and to its folder"
+    )
+    server = "postgresql+psycopg://mou:secret@db.example.ac.uk/mou"
+    assert operational(failure, server).message == (
+        "database postgresql+psycopg://mou:***@db.example.ac.uk/mou: attempt to write a "
+        "readonly database"
+    )

@@ -292,9 +292,14 @@ def _first_line(error: Exception) -> str:
 
 
 def operational(error: DBAPIError, url: str) -> DatabaseError:
-    """One line for a failure of the database itself, naming the database (never its
-    password); 'disk I/O error' and friends say which file."""
-    return DatabaseError(f"database {display_url(url)}: {_first_line(error)}")
+    """One line for a failure of the database itself, naming the database (a SQLite file by
+    its path, as people give it; a server never with its password); 'disk I/O error' and
+    friends say which file."""
+    path = sqlite_path(url)
+    detail = _first_line(error)
+    if path is not None and "readonly database" in detail:
+        detail += "; check that you may write to the file and to its folder"
+    return DatabaseError(f"database {path if path is not None else display_url(url)}: {detail}")
 
 
 def current_revision(connection: Connection) -> str | None:
