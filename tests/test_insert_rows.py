@@ -48,7 +48,7 @@ ROWS: list[dict[str, Any]] = [
 
 def _read(db: Database, table: sa.Table) -> list[tuple[Any, ...]]:
     with db.engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(sa.select(table).order_by(table.c.id))]
+        return [tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key))]
 
 
 def test_insert_rows_writes_what_sqlalchemy_writes(db: Database) -> None:
@@ -93,3 +93,12 @@ def test_dates_are_stored_in_the_form_sqlalchemy_reads(db: Database) -> None:
     with db.engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT due, status FROM t_raw")).one()
     assert (str(stored[0]), stored[1]) == ("2026-06-30", "done")
+
+
+def test_a_row_of_one_column_is_written_whole(db: Database) -> None:
+    metadata = sa.MetaData()
+    table = sa.Table("t_one", metadata, sa.Column("ref", sa.String(20), primary_key=True))
+    metadata.create_all(db.engine)
+    with db.writing() as session:
+        insert_rows(session, table, [{"ref": "HARWELL"}, {"ref": "DARESBURY"}])
+    assert _read(db, table) == [("DARESBURY",), ("HARWELL",)]

@@ -19,6 +19,7 @@ The storage rules live here, once:
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import zlib
@@ -215,12 +216,17 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
     ]
     convert = [(index, process) for index, process in enumerate(processors) if process]
+    pick = operator.itemgetter(*order)
+    one = len(order) == 1  # itemgetter then gives the value itself, not a tuple of one
     parameters = []
     for row in rows:
-        source = {**defaults, **row} if defaults else row
-        values = [source[name] for name in order]
-        for index, process in convert:
-            values[index] = process(values[index])
+        values = pick({**defaults, **row} if defaults else row)
+        if one:
+            values = (values,)
+        if convert:
+            values = list(values)
+            for index, process in convert:
+                values[index] = process(values[index])
         parameters.append(tuple(values))
     connection.exec_driver_sql(compiled.string, parameters)
 
