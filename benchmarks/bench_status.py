@@ -174,7 +174,8 @@ class Programme:
         else:
             status = MilestoneStatus.IN_PROGRESS if draw < 0.30 else MilestoneStatus.PLANNED
         if status is MilestoneStatus.DONE:
-            completed = due + dt.timedelta(days=rng.randint(-30, 20))
+            # Done by the as-of date: mou refuses a completion later than today.
+            completed = min(due + dt.timedelta(days=rng.randint(-30, 20)), AS_OF)
         elif status is not MilestoneStatus.CANCELLED and rng.random() < 0.3:
             # A slipped forecast: a few days (green), weeks (amber) or months (red).
             forecast = due + dt.timedelta(days=rng.choice((3, 14, 21, 45, 90)))

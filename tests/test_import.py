@@ -334,3 +334,46 @@ def test_every_field_type_has_its_checker() -> None:
     from tracker.fields import _CLEANERS, FieldType
 
     assert set(_CLEANERS) == set(FieldType)
+
+
+FUTURE = (
+    '[[milestones]]\nref = "M9"\nworkstream = "WS01"\ntitle = "x"\ndue = 2026-11-20\n'
+    'completed = 2026-12-01\nstatus = "done"\n\n'
+    '[[issues]]\nref = "ISS-09"\ntitle = "x"\nowner = "WIERZBICKI"\nraised = 2026-11-29\n'
+    'severity = "low"\nstatus = "open"\n'
+)
+FUTURE_PROBLEMS = [
+    "milestones M9 completed: 2026-12-01 is in the future; record it on or after the day it "
+    "happens",
+    "issues ISS-09 raised: 2026-11-29 is in the future; record it on or after the day it happens",
+]
+
+
+def test_a_file_may_not_complete_a_milestone_in_the_future(db: Database) -> None:
+    """The command line refused a completion (or a raised or resolved date) later than today,
+    while a programme file recorded it: a milestone done next week counted as done in every
+    report until then. The file is refused the same way, naming each record."""
+    text = EXAMPLE.read_text("utf-8") + "\n" + FUTURE
+    with db.writing() as session, pytest.raises(ValidationFailed) as raised:
+        import_programme(text, session=session, source="t.toml", today=dt.date(2026, 11, 28))
+    assert [str(problem) for problem in raised.value.problems] == FUTURE_PROBLEMS
+    assert count_rows(db)["institution"] == 0
+    # On the day itself (and after) the same file loads.
+    with db.writing() as session:
+        import_programme(text, session=session, source="t.toml", today=dt.date(2026, 12, 1))
+    assert count_rows(db)["milestone"] == EXAMPLE_COUNTS["milestones"] + 1
+
+
+def test_cli_import_reads_today_as_the_other_commands_do(
+    cli: Cli, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.cli.context.today", lambda: dt.date(2026, 11, 28))
+    future = tmp_path / "future.toml"
+    future.write_text(EXAMPLE.read_text("utf-8") + "\n" + FUTURE, "utf-8")
+    result = cli("import", str(future))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"error: {future}: 2 problems; nothing was written",
+        *(f"  {problem}" for problem in FUTURE_PROBLEMS),
+    ]
+    assert sum(count_rows(db).values()) == 0

@@ -48,7 +48,9 @@ ROWS: list[dict[str, Any]] = [
 
 def _read(db: Database, table: sa.Table) -> list[tuple[Any, ...]]:
     with db.engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key))]
+        return [
+            tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key))
+        ]
 
 
 def test_insert_rows_writes_what_sqlalchemy_writes(db: Database) -> None:

@@ -160,6 +160,15 @@ def date_in_range(value: dt.date, field: str) -> dt.date:
     return value
 
 
+def in_the_future(spec: FieldSpec, value: Any, today: dt.date) -> str | None:
+    """What is wrong with a date on which something happened (``FieldSpec.happened``: a
+    completion, a resolution) that is later than today, or None. A milestone completed next
+    week is not done yet, whether typed on the command line or in a programme file."""
+    if spec.happened and isinstance(value, dt.date) and value > today:
+        return f"{value.isoformat()} is in the future; record it on or after the day it happens"
+    return None
+
+
 def period_in_range(label: str, first: dt.date, last: dt.date, field: str) -> None:
     """Refuse a period (a report's quarter) whose days fall outside the window, by its label."""
     if not (in_window(first) and in_window(last)):

@@ -51,7 +51,7 @@ def import_file(
 
     Example: mou import examples/oxford-liverpool.toml --dry-run
     """
-    from tracker.cli.context import open_db
+    from tracker.cli.context import open_db, today
     from tracker.cli.progress import Progress
     from tracker.errors import UsageError
     from tracker.services.importer import import_programme
@@ -66,6 +66,7 @@ def import_file(
             session=session,
             source=str(file),
             file_format=_format_of(file, text),
+            today=today(),
             prefer=prefer,
             progress=progress.update,
         )

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from tracker.errors import InvalidInput
-from tracker.fields import FieldSpec, FieldType
+from tracker.fields import FieldSpec, FieldType, in_the_future
 
 CLEAR_WORDS = {"none", "-"}
 
@@ -38,11 +38,9 @@ def convert(
             return None if not spec.required and clear else raw
         case FieldType.DATE:
             day = _date(flag, raw, today=today, notes=notes, db=db)
-            if spec.happened and day is not None and day > today:
-                raise InvalidInput(
-                    f"{flag}: {day.isoformat()} is in the future; record it on or after the "
-                    "day it happens"
-                )
+            wrong = in_the_future(spec, day, today)
+            if wrong is not None:
+                raise InvalidInput(f"{flag}: {wrong}")
             return day
         case FieldType.REF | FieldType.PERIOD:
             return None if clear else text

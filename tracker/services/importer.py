@@ -176,15 +176,17 @@ def import_programme(
             serialise(session, ref_lock(kind))
     store = RecordStore(session)
     existing = existing_records(store)
+    today = today or dt.date.today()
     programme = load_programme_text(
         text,
         source=source,
         existing=existing,
         file_format=file_format,
         scheme=reporting_scheme(session=session),
+        today=today,
     )
     del text
-    merge = _Merge(store, existing, prefer=prefer, source=source, today=today or dt.date.today())
+    merge = _Merge(store, existing, prefer=prefer, source=source, today=today)
     plan = merge.plan(programme)
     if merge.conflicts and prefer is None:
         raise ImportConflicts(merge.conflicts, source)

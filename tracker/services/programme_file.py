@@ -19,7 +19,7 @@ from typing import Any
 import tomli
 
 from tracker.errors import InvalidInput, Problem, ValidationFailed
-from tracker.fields import FieldSpec, FieldType, clean_value, refs_named
+from tracker.fields import FieldSpec, FieldType, clean_value, in_the_future, refs_named
 from tracker.kinds import BY_TABLE, FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.periods import Scheme, parse_period
 from tracker.rules import Record, parent_loops
@@ -55,10 +55,12 @@ def load_programme_text(
     existing: Existing,
     file_format: str = "toml",
     scheme: Scheme = Scheme.UK_FY,
+    today: dt.date | None = None,
 ) -> Programme:
     """Parse and validate a programme file's text (TOML, or the same tables as JSON); raise
     ValidationFailed listing every problem. ``scheme`` is the database's reporting scheme,
-    for period labels (a file's own [settings] scheme takes precedence)."""
+    for period labels (a file's own [settings] scheme takes precedence). A date on which
+    something happened (a completion) may not be later than ``today``."""
     data = _parse_json(text, source) if file_format == "json" else _parse_toml(text, source)
     problems: list[Problem] = []
     settings = _read_settings(data.get(SETTINGS_TABLE), problems)
@@ -70,6 +72,8 @@ def load_programme_text(
     # References are checked even when some fields were refused, so one pass shows all;
     # the rules between fields need every field read, so they wait for a clean read.
     _check_references(programme, existing, problems)
+    if today is not None:
+        _check_happened(programme, today, problems)
     if not problems:
         lookup = _lookup(programme, existing)
         for kind in KINDS:
@@ -366,6 +370,16 @@ def _check_references(programme: Programme, existing: Existing, problems: list[P
                         problems.append(
                             Problem(kind.table, key, spec.key, f"unknown {noun} {ref!r}")
                         )
+
+
+def _check_happened(programme: Programme, today: dt.date, problems: list[Problem]) -> None:
+    for kind in FILE_ORDER:
+        happened = [spec for spec in kind.fields if spec.happened]
+        for key, record in programme.records[kind.table].items() if happened else ():
+            for spec in happened:
+                wrong = in_the_future(spec, record.get(spec.key), today)
+                if wrong is not None:
+                    problems.append(Problem(kind.table, key, spec.key, wrong))
 
 
 def _lookup(programme: Programme, existing: Existing) -> Any:
