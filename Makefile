@@ -40,10 +40,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_processes.py
 
 ## docs: regenerate the command reference (docs/cli.md) and the index of commands the entry
-## point starts from (tracker/cli/index.py) from the app; a test fails when either is stale
+## point starts from (tracker/cli/index.py) from the app, and the Core tables that reads use
+## (tracker/tables.py) from the models; a test fails when any of them is stale
 docs: $(STAMP)
 	$(BIN)/python -m typer tracker.cli.app utils docs --name mou --title "mou command reference" --output docs/cli.md
 	$(BIN)/python -c "from tracker.cli.app import app; from tracker.cli.lazy import index_source; open('tracker/cli/index.py', 'w').write(index_source(app))"
+	$(BIN)/python -c "from tracker.tablegen import tables_source; open('tracker/tables.py', 'w').write(tables_source())"
 
 ## pack-picture: render the example board pack's Summary sheet to docs/board-pack-summary.png
 ## (needs LibreOffice and poppler: apt-get install libreoffice-calc-nogui poppler-utils)

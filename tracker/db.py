@@ -27,16 +27,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
 
 from tracker.errors import DatabaseError, InvalidInput, StaleRecord
 from tracker.text import redact
+
+if TYPE_CHECKING:
+    # Imported where a session is made: a command that only reads (mou status) works on a
+    # Core connection, and never pays for importing the ORM.
+    from sqlmodel import Session
 
 ENV_URL = "MOU_DATABASE_URL"
 ENV_PATH = "MOU_DB"
@@ -176,11 +179,18 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, always_immediate: b
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class Reader(Protocol):
+    """What a read needs: an ORM session or a Core connection, which both run any Core
+    statement. Services that only read through ``tracker.tables`` take either."""
+
+    def execute(self, statement: Any, /) -> Any: ...
+
+
 def serialise(unit: Session | Connection, name: str) -> None:
     """Run the rest of this transaction after every other transaction that took the same
     lock has ended (PostgreSQL advisory lock, released at commit). On SQLite every write
     transaction already runs alone (BEGIN IMMEDIATE)."""
-    dialect = unit.get_bind().dialect if isinstance(unit, Session) else unit.dialect
+    dialect = unit.dialect if isinstance(unit, Connection) else unit.get_bind().dialect
     if dialect.name == "postgresql":
         key = zlib.crc32(name.encode()) - 2**31  # a stable signed 32-bit number per name
         unit.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
@@ -248,6 +258,9 @@ class Database:
         """One write transaction: committed if the block succeeds (and ``commit``), rolled back
         if it raises. ``commit=False`` runs every write and rolls it all back: a dry run that
         meets exactly the checks a real run would."""
+        from sqlalchemy.orm.exc import StaleDataError
+        from sqlmodel import Session
+
         session = Session(
             self.engine.execution_options(**{_WRITE: True}),
             expire_on_commit=False,
@@ -275,10 +288,9 @@ class Database:
         on PostgreSQL, whose default gives each statement its own snapshot, REPEATABLE READ
         does (a read that checks the trail, then the records, must not see a command that
         committed in between)."""
-        engine = self.engine
-        if engine.dialect.name == "postgresql":
-            engine = engine.execution_options(isolation_level="REPEATABLE READ")
-        session = Session(engine)
+        from sqlmodel import Session
+
+        session = Session(self._reading_engine())
         try:
             yield session
         except OperationalError as error:
@@ -287,6 +299,24 @@ class Database:
             # close() rolls the transaction back without expiring what was read, so the
             # records a service returned stay usable after the session ends.
             session.close()
+
+    @contextmanager
+    def reading_rows(self) -> Iterator[Connection]:
+        """``reading``, on a Core connection: for reads written against ``tracker.tables``,
+        which need no ORM session (``mou status``)."""
+        try:
+            with self._reading_engine().connect() as connection:
+                try:
+                    yield connection
+                finally:
+                    connection.rollback()
+        except OperationalError as error:
+            raise operational(error, self.url) from None
+
+    def _reading_engine(self) -> Engine:
+        if self.engine.dialect.name == "postgresql":
+            return self.engine.execution_options(isolation_level="REPEATABLE READ")
+        return self.engine
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlmodel import Session
 
     from tracker.dates import ParsedDate
@@ -25,7 +26,6 @@ def open_db(db: str | None, *, create: bool = False) -> Database:
     from tracker.cli import invocation
     from tracker.db import resolve_url, sqlite_path
     from tracker.migrate import open_database
-    from tracker.services import audit
 
     path = sqlite_path(resolve_url(db)) if create else None
     new = path is not None and not path.exists()
@@ -35,6 +35,8 @@ def open_db(db: str | None, *, create: bool = False) -> Database:
         now.created = path
 
     def session_info() -> dict[str, object]:
+        from tracker.services import audit  # only a command that writes needs it
+
         return {audit.AUDIT_KEY: audit.Audit(actor=now.actor, command=now.command_line)}
 
     database.new_session_info = session_info
@@ -122,6 +124,18 @@ def moment(recorded_by: str | None, as_of: str | None, db: str | None) -> Moment
         recorded, day = parse_when(recorded_by, option="--recorded-by", db=db)
     parsed = as_of_date(as_of, db)
     return Moment(recorded, parsed.value if parsed else day)
+
+
+@contextmanager
+def reading_rows(db: str | None) -> Iterator[Connection]:
+    """A read-only Core connection on the live data, for a command whose reads all go
+    through ``tracker.tables`` (``mou status``): no ORM session, so no mapped classes."""
+    database = open_db(db)
+    try:
+        with database.reading_rows() as connection:
+            yield connection
+    finally:
+        database.dispose()
 
 
 @contextmanager

@@ -16,10 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session, col
 
-from tracker import models
+from tracker.db import Reader
 from tracker.enums import MilestoneStatus
+from tracker.services.rag import milestones
 
 
 @dataclass(frozen=True)
@@ -31,78 +31,87 @@ class KnockOn:
     completed: bool  # the finish is a completion, not a forecast or due date
 
 
+def _tables(table: sa.TableClause | None) -> tuple[sa.TableClause, sa.TableClause]:
+    """The milestone table (``rag.milestones``) and the dependency links beside it: the
+    models' own, or both from ``tracker.tables``."""
+    if table is None:
+        from tracker import models
+
+        return milestones(), models.MilestoneDependency.__table__  # type: ignore[attr-defined]
+    from tracker import tables
+
+    return table, tables.milestone_dependency
+
+
 def _finish(predecessor: Any, as_of: dt.date) -> ColumnElement[dt.date]:
     """When the predecessor finishes: its completion if known by ``as_of``, else its forecast
     or due date."""
-    completed = col(predecessor.completed)
+    completed = predecessor.c.completed
     return sa.case(
         (sa.and_(completed.is_not(None), completed <= as_of), completed),
-        else_=sa.func.coalesce(predecessor.forecast, predecessor.due),
+        else_=sa.func.coalesce(predecessor.c.forecast, predecessor.c.due),
     )
 
 
 def _open(milestone: Any, as_of: dt.date) -> ColumnElement[bool]:
-    completed = col(milestone.completed)
+    completed = milestone.c.completed
     return sa.and_(
-        col(milestone.status) != MilestoneStatus.CANCELLED,
+        milestone.c.status != MilestoneStatus.CANCELLED,
         sa.not_(sa.and_(completed.is_not(None), completed <= as_of)),
     )
 
 
-def _condition(dependant: Any, predecessor: Any, as_of: dt.date) -> ColumnElement[bool]:
-    link = models.MilestoneDependency
+def _condition(dependant: Any, predecessor: Any, link: Any, as_of: dt.date) -> ColumnElement[bool]:
     return sa.and_(
-        col(link.milestone_id) == dependant.id,
-        col(predecessor.id) == link.depends_on_id,
-        col(predecessor.status) != MilestoneStatus.CANCELLED,
-        _finish(predecessor, as_of) > sa.func.coalesce(dependant.forecast, dependant.due),
+        link.c.milestone_id == dependant.c.id,
+        predecessor.c.id == link.c.depends_on_id,
+        predecessor.c.status != MilestoneStatus.CANCELLED,
+        _finish(predecessor, as_of) > sa.func.coalesce(dependant.c.forecast, dependant.c.due),
     )
 
 
-def at_risk(as_of: dt.date) -> ColumnElement[bool]:
-    """True for a milestone (of ``models.Milestone`` in the enclosing query) that is open as
-    of ``as_of`` and at risk from at least one predecessor."""
-    predecessor = sa.orm.aliased(models.Milestone)
-    link = models.MilestoneDependency
-    dependant = models.Milestone
+def at_risk(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
+    """True for a milestone (of the milestone table in the enclosing query: the models' own,
+    or ``table``) that is open as of ``as_of`` and at risk from at least one predecessor."""
+    dependant, link = _tables(table)
+    predecessor = dependant.alias()
     knock_on = (
         sa.select(sa.literal(1))
         .select_from(link)
-        .join(predecessor, col(predecessor.id) == link.depends_on_id)
-        .where(_condition(dependant, predecessor, as_of))
+        .join(predecessor, predecessor.c.id == link.c.depends_on_id)
+        .where(_condition(dependant, predecessor, link, as_of))
         .correlate(dependant)
     )
     return sa.and_(_open(dependant, as_of), knock_on.exists())
 
 
 def knock_ons(
-    session: Session, milestone_ids: Iterable[int], as_of: dt.date
+    session: Reader, milestone_ids: Iterable[int], as_of: dt.date
 ) -> dict[int, list[KnockOn]]:
     """For each of these milestones that is open and at risk: the predecessors that put it at
     risk, soonest-finishing first. One query, however many milestones."""
     wanted = sorted(set(milestone_ids))
     if not wanted:
         return {}
-    dependant = sa.orm.aliased(models.Milestone)
-    predecessor = sa.orm.aliased(models.Milestone)
-    link = models.MilestoneDependency
+    milestone, link = _tables(None)
+    dependant, predecessor = milestone.alias(), milestone.alias()
     finish = _finish(predecessor, as_of)
-    completed = col(predecessor.completed)
+    completed = predecessor.c.completed
     statement = (
         sa.select(
-            col(dependant.id),
-            col(predecessor.ref),
+            dependant.c.id,
+            predecessor.c.ref,
             finish,
             sa.and_(completed.is_not(None), completed <= as_of),
         )
         .select_from(link)
-        .join(dependant, col(dependant.id) == link.milestone_id)
-        .join(predecessor, col(predecessor.id) == link.depends_on_id)
-        .where(_condition(dependant, predecessor, as_of), _open(dependant, as_of))
-        .order_by(finish, col(predecessor.ref))
+        .join(dependant, dependant.c.id == link.c.milestone_id)
+        .join(predecessor, predecessor.c.id == link.c.depends_on_id)
+        .where(_condition(dependant, predecessor, link, as_of), _open(dependant, as_of))
+        .order_by(finish, predecessor.c.ref)
     )
     if len(wanted) <= 500:
-        statement = statement.where(col(dependant.id).in_(wanted))
+        statement = statement.where(dependant.c.id.in_(wanted))
     chosen = set(wanted)
     found: dict[int, list[KnockOn]] = {}
     for milestone_id, ref, day, done in session.execute(statement):

@@ -7,27 +7,39 @@ import difflib
 import re
 from typing import Any
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.errors import InvalidInput, NotFound
 from tracker.kinds import BY_TABLE, KindSpec
 from tracker.text import clean_ref
 
 
-def by_ref(table: str, ref: str, *, session: Session, field: str = "ref") -> Any:
-    """The record of a kind whose ref is ``ref``, or NotFound naming the kind, the ref and
-    the closest ref that does exist."""
+def by_ref(table: str, ref: str, *, session: Reader, field: str = "ref") -> Any:
+    """The record of a kind whose ref is ``ref`` (a mapped object, to change), or NotFound
+    naming the kind, the ref and the closest ref that does exist."""
     kind = BY_TABLE[table]
     key = clean_ref(ref, field=field)
     model: Any = kind.model
-    row = session.exec(select(model).where(col(model.ref) == key)).first()
+    row = session.execute(sa.select(model).where(model.ref == key)).scalars().first()
     if row is None:
         raise missing(kind, key, session=session, field=field)
     return row
 
 
-def missing(kind: KindSpec, key: str, *, session: Session, field: str = "ref") -> NotFound:
+def row_by_ref(table: str, ref: str, *, session: Reader, field: str = "ref") -> Any:
+    """``by_ref`` for a read: the record's row from ``tracker.tables``, no mapped class."""
+    kind = BY_TABLE[table]
+    key = clean_ref(ref, field=field)
+    stored = tables.BY_MODEL[kind.model_name]
+    row = session.execute(sa.select(stored).where(stored.c.ref == key)).first()
+    if row is None:
+        raise missing(kind, key, session=session, field=field)
+    return row
+
+
+def missing(kind: KindSpec, key: str, *, session: Reader, field: str = "ref") -> NotFound:
     """'--workstream: no workstream with ref 'WS1'; did you mean WS01?'"""
     if not kind.has_ref:  # a party is named by its institution
         return NotFound(f"{field}: {key} is not {kind.article} {kind.noun} to this MoU")
@@ -42,12 +54,11 @@ def _squashed(ref: str) -> str:
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", re.sub(r"[^A-Z0-9]", "", ref.upper()))
 
 
-def suggest(kind: KindSpec, key: str, *, session: Session) -> str | None:
+def suggest(kind: KindSpec, key: str, *, session: Reader) -> str | None:
     """The existing ref of this kind closest to ``key``, if one is close enough to be a typo."""
     if not kind.has_ref:
         return None
-    model: Any = kind.model
-    refs = list(session.exec(select(model.ref)).all())
+    refs = list(session.execute(sa.select(tables.BY_MODEL[kind.model_name].c.ref)).scalars())
     squashed = _squashed(key)
     same = [ref for ref in refs if _squashed(ref) == squashed]
     if same:
@@ -62,7 +73,7 @@ def suggest(kind: KindSpec, key: str, *, session: Session) -> str | None:
     return str(close[0]) if close else None
 
 
-def suggest_any(key: str, *, session: Session) -> str | None:
+def suggest_any(key: str, *, session: Reader) -> str | None:
     """The closest ref of any kind, for a ref typed without saying its kind."""
     for kind in BY_TABLE.values():
         hint = suggest(kind, key, session=session)
@@ -71,12 +82,13 @@ def suggest_any(key: str, *, session: Session) -> str | None:
     return None
 
 
-def current_mou(*, session: Session, ref: str | None = None) -> models.Mou:
-    """The MoU a command works on: the one named, or the only one in the database."""
+def current_mou(*, session: Reader, ref: str | None = None) -> Any:
+    """The MoU a command works on: the one named, or the only one in the database. A row of
+    ``tracker.tables.mou``, read the same way on an ORM session or a Core connection."""
     if ref is not None:
-        found: models.Mou = by_ref("mou", ref, session=session, field="mou")
-        return found
-    mous = session.exec(select(models.Mou).order_by(col(models.Mou.ref)).limit(2)).all()
+        return row_by_ref("mou", ref, session=session, field="mou")
+    mou = tables.mou
+    mous = session.execute(sa.select(mou).order_by(mou.c.ref).limit(2)).all()
     if not mous:
         raise NotFound("no MoU in this database yet: load a programme with `mou import FILE.toml`")
     if len(mous) > 1:

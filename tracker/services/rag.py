@@ -10,9 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import col
 
-from tracker import models
 from tracker.enums import MilestoneStatus, Rag
 
 
@@ -110,22 +108,37 @@ def _days_between_postgresql(
     return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
 
 
-def effective_date() -> ColumnElement[dt.date]:
-    return sa.func.coalesce(models.Milestone.forecast, models.Milestone.due)
+def milestones(table: sa.TableClause | None = None) -> sa.TableClause:
+    """The milestone table the expressions below are written over: the models' own by
+    default, for queries over the SQLModel classes; ``tracker.tables.milestone`` for a read
+    on a Core connection (``mou status``). One query uses one of them throughout."""
+    if table is not None:
+        return table
+    from tracker import models  # only when asked: a Core read never builds the models
+
+    return models.Milestone.__table__  # type: ignore[attr-defined,no-any-return]
 
 
-def is_done(as_of: dt.date) -> ColumnElement[bool]:
-    completed = col(models.Milestone.completed)
+def effective_date(table: sa.TableClause | None = None) -> ColumnElement[dt.date]:
+    m = milestones(table).c
+    return sa.func.coalesce(m.forecast, m.due)
+
+
+def is_done(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
+    completed = milestones(table).c.completed
     return sa.and_(completed.is_not(None), completed <= as_of)
 
 
-def rag_expression(as_of: dt.date, tolerances: Tolerances) -> ColumnElement[str]:
+def rag_expression(
+    as_of: dt.date, tolerances: Tolerances, table: sa.TableClause | None = None
+) -> ColumnElement[str]:
     """The same rules as ``milestone_rag``, as a SQL CASE over the milestone table."""
-    effective = effective_date()
-    slippage = days_between(effective, models.Milestone.due)
+    m = milestones(table).c
+    effective = effective_date(table)
+    slippage = days_between(effective, m.due)
     return sa.case(
-        (col(models.Milestone.status) == MilestoneStatus.CANCELLED, Rag.NOT_APPLICABLE.value),
-        (is_done(as_of), Rag.COMPLETE.value),
+        (m.status == MilestoneStatus.CANCELLED, Rag.NOT_APPLICABLE.value),
+        (is_done(as_of, table), Rag.COMPLETE.value),
         (effective < as_of, Rag.RED.value),
         (slippage > tolerances.red_days, Rag.RED.value),
         (slippage > tolerances.green_days, Rag.AMBER.value),
