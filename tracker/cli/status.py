@@ -15,9 +15,9 @@ from tracker.services.status_rows import ARROWS, progress_fields, row_fields
 if TYPE_CHECKING:
     from tracker.cli.render import Report, Section
     from tracker.services.kpis import KpiTable
-    from tracker.services.lookahead import WeekSummary
     from tracker.services.raid import RaidSummary
     from tracker.services.status import ProgrammeStatus, ProgressTable
+    from tracker.services.week import WeekSummary
 
 app = typer.Typer()
 
@@ -61,12 +61,12 @@ def status(
 
     Example: mou status --by workstream --as-of 2026-12-31
     """
-    from tracker.cli.context import moment, reading
+    from tracker.cli.context import moment, reading, reading_rows
     from tracker.cli.render import emit
     from tracker.errors import UsageError
-    from tracker.services.lookahead import week_summary
     from tracker.services.settings import reporting_scheme, tolerances
     from tracker.services.status import programme_status
+    from tracker.services.week import week_summary
 
     if tree and by is not None:
         raise UsageError("--tree: shows themes and workstreams together; leave out --by")
@@ -75,7 +75,11 @@ def status(
     if tree:
         kinds = [ScopeKind.TREE]
     single = by is not None or tree
-    with reading(db, when.recorded) as session:
+    # The live data is read on a Core connection: the page people open most never builds
+    # the SQLModel classes. A moment in the past is rebuilt from the trail (tracker.services
+    # .past), which needs them.
+    opened = reading(db, when.recorded) if when.recorded else reading_rows(db)
+    with opened as session:
         scheme = reporting_scheme(session=session)
         result = programme_status(
             session=session,

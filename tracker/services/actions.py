@@ -9,31 +9,44 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session, col
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.enums import ActionStatus
 from tracker.services.lookup import by_ref, current_mou
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-def is_open(as_of: dt.date) -> ColumnElement[bool]:
+
+def _actions(table: sa.TableClause | None) -> sa.TableClause:
+    """The action table an expression is written over: the models' own by default (a query
+    over the SQLModel classes), or ``tracker.tables.action`` for a Core read."""
+    if table is not None:
+        return table
+    from tracker import models
+
+    return models.Action.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def is_open(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
     """Not cancelled, and not done by ``as_of`` (an action done later was open then)."""
-    completed = col(models.Action.completed)
+    action = _actions(table).c
     return sa.and_(
-        col(models.Action.status) != ActionStatus.CANCELLED,
-        sa.or_(completed.is_(None), completed > as_of),
+        action.status != ActionStatus.CANCELLED,
+        sa.or_(action.completed.is_(None), action.completed > as_of),
     )
 
 
-def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
+def is_overdue(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
     """Open as of ``as_of`` with a due date before it. An action with no due date is never
     overdue."""
-    due = col(models.Action.due)
-    return sa.and_(is_open(as_of), due.is_not(None), due < as_of)
+    due = _actions(table).c.due
+    return sa.and_(is_open(as_of, table), due.is_not(None), due < as_of)
 
 
 def days_overdue(due: dt.date | None, as_of: dt.date, *, open_then: bool) -> int | None:
@@ -49,12 +62,13 @@ class ActionCounts:
     overdue: int
 
 
-def action_counts(*, session: Session, mou_id: int, as_of: dt.date) -> ActionCounts:
+def action_counts(*, session: Reader, mou_id: int, as_of: dt.date) -> ActionCounts:
     """Open and overdue actions of the MoU, counted by the database."""
+    action = tables.action
     stmt = sa.select(
-        sa.func.sum(sa.case((is_open(as_of), 1), else_=0)),
-        sa.func.sum(sa.case((is_overdue(as_of), 1), else_=0)),
-    ).where(col(models.Action.mou_id) == mou_id)
+        sa.func.sum(sa.case((is_open(as_of, action), 1), else_=0)),
+        sa.func.sum(sa.case((is_overdue(as_of, action), 1), else_=0)),
+    ).where(action.c.mou_id == mou_id)
     open_count, overdue = session.execute(stmt).one()
     return ActionCounts(open=int(open_count or 0), overdue=int(overdue or 0))
 
@@ -89,6 +103,12 @@ class ActionRow:
 def action_select(mou_id: int, as_of: dt.date) -> Any:
     """Actions of one MoU with the refs of their visit, meeting, owner and owner's institution,
     and whether each is open as of ``as_of``: the base of every action listing."""
+    # The listings build on the SQLModel classes, imported here: the status page only counts
+    # actions (action_counts), through the Core tables, and never builds them.
+    from sqlmodel import col
+
+    from tracker import models
+
     visit = sa.orm.aliased(models.Visit)
     meeting = sa.orm.aliased(models.BoardMeeting)
     owner = sa.orm.aliased(models.Person)
@@ -140,6 +160,10 @@ def list_actions(
     """The MoU's actions as of a date, filtered in the database, soonest due first."""
     mou = current_mou(session=session)
     assert mou.id is not None
+    from sqlmodel import col
+
+    from tracker import models
+
     a = models.Action
     stmt = action_select(mou.id, as_of)
     if filters.status is not None:

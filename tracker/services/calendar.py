@@ -25,8 +25,9 @@ from tracker.enums import MeetingStatus, MilestoneStatus, VisitStatus
 from tracker.kinds import BOARD_MEETINGS, VISITS
 from tracker.services import actions as action_rules
 from tracker.services import lifecycle
+from tracker.services.lifecycle import mou_dates
 from tracker.services.listing import milestone_select
-from tracker.services.lookahead import mou_dates, window_end
+from tracker.services.lookahead import window_end
 from tracker.services.lookup import by_ref, current_mou
 from tracker.services.rag import Tolerances, effective_date, rag_expression
 from tracker.services.store import RecordStore

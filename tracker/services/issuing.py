@@ -11,17 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.errors import Conflict
 from tracker.kinds import ISSUED_REPORTS, NOTES
 from tracker.periods import Quarter
-from tracker.services import audit
-from tracker.services.editing import add_record
 from tracker.services.lookup import current_mou
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Issued:
         }
 
 
-def _issued(row: models.IssuedReport, in_force: bool) -> Issued:
+def _issued(row: Any, in_force: bool) -> Issued:
     return Issued(
         ref=row.ref,
         quarter=row.quarter,
@@ -63,18 +65,15 @@ def _issued(row: models.IssuedReport, in_force: bool) -> Issued:
     )
 
 
-def issued_reports(*, session: Session) -> list[Issued]:
+def issued_reports(*, session: Reader) -> list[Issued]:
     """Every issue, oldest first; the latest of each quarter is the one in force."""
-    rows = session.exec(
-        select(models.IssuedReport).order_by(
-            col(models.IssuedReport.issued_at), col(models.IssuedReport.id)
-        )
-    ).all()
+    report = tables.issued_report
+    rows = session.execute(sa.select(report).order_by(report.c.issued_at, report.c.id)).all()
     latest = {(row.quarter, row.scheme): row.id for row in rows}
     return [_issued(row, latest[(row.quarter, row.scheme)] == row.id) for row in rows]
 
 
-def in_force(quarter: Quarter, *, session: Session) -> Issued | None:
+def in_force(quarter: Quarter, *, session: Reader) -> Issued | None:
     """The issue of this quarter now in force, if it was issued."""
     found = [
         item
@@ -84,7 +83,7 @@ def in_force(quarter: Quarter, *, session: Session) -> Issued | None:
     return found[-1] if found else None
 
 
-def latest_issue_moment(*, session: Session) -> dt.datetime | None:
+def latest_issue_moment(*, session: Reader) -> dt.datetime | None:
     """When the latest report was issued (``--since last-issue``): the moment the issuing
     command committed, so the issue itself is not among the changes since."""
     issued = issued_reports(session=session)
@@ -94,15 +93,15 @@ def latest_issue_moment(*, session: Session) -> dt.datetime | None:
     return issue_moment(session, latest.ref) or latest.at
 
 
-def issue_moment(session: Session, ref: str) -> dt.datetime | None:
+def issue_moment(session: Reader, ref: str) -> dt.datetime | None:
     """When the command that issued a report committed."""
-    e, c = models.AuditEntry, models.AuditCommand
-    found: dt.datetime | None = session.exec(
-        select(c.at)
-        .join(e, col(e.command_id) == c.id)
-        .where(e.kind == ISSUED_REPORTS.table, e.ref == ref, e.action == "add")
-        .order_by(col(c.id).desc())
-    ).first()
+    e, c = tables.audit_entry, tables.audit_command
+    found: dt.datetime | None = session.execute(
+        sa.select(c.c.at)
+        .join(e, e.c.command_id == c.c.id)
+        .where(e.c.kind == ISSUED_REPORTS.table, e.c.ref == ref, e.c.action == "add")
+        .order_by(c.c.id.desc())
+    ).scalar()
     return found
 
 
@@ -116,6 +115,9 @@ def issue(
     replace: bool,
 ) -> Issued:
     """Freeze a report's document as issued now, by the session's actor."""
+    from tracker.services import audit
+    from tracker.services.editing import add_record
+
     earlier = in_force(quarter, session=session)
     if earlier is not None and not replace:
         raise Conflict(
@@ -139,9 +141,8 @@ def issue(
         "content": document,
     }
     saved = add_record(ISSUED_REPORTS, values, session=session, ref=ref)
-    row = session.exec(
-        select(models.IssuedReport).where(models.IssuedReport.ref == saved.key)
-    ).one()
+    report = tables.issued_report
+    row = session.execute(sa.select(report).where(report.c.ref == saved.key)).one()
     return _issued(row, True)
 
 
@@ -230,14 +231,14 @@ def _milestones_behind(found: list[Difference], session: Session) -> set[str]:
             institutions.add(ref)
         elif scope_type == "programme" or item.section == "summary":
             named.add("*")
-    m, w, t, i = models.Milestone, models.Workstream, models.Theme, models.Institution
+    m, w, t, i = tables.milestone, tables.workstream, tables.theme, tables.institution
     theme_ids: set[int] = set()
-    for theme_id in session.exec(select(t.id).where(col(t.ref).in_(themes))).all():
+    for theme_id in session.execute(sa.select(t.c.id).where(t.c.ref.in_(themes))).scalars():
         theme_ids |= theme_subtree(session, theme_id)
-    rows = session.exec(
-        select(m.ref, w.theme_id, i.ref)
-        .join(w, col(w.id) == m.workstream_id)
-        .join(i, col(i.id) == m.institution_id)
+    rows = session.execute(
+        sa.select(m.c.ref, w.c.theme_id, i.c.ref)
+        .join(w, w.c.id == m.c.workstream_id)
+        .join(i, i.c.id == m.c.institution_id)
     ).all()
     every = "*" in named
     return {
@@ -261,17 +262,17 @@ def explanations(issued: Issued, found: list[Difference], *, session: Session) -
     refs = _milestones_behind(found, session)
     # Commentary that differs is explained by the commands that wrote notes.
     notes = any(item.section == "commentary" for item in found)
-    c = models.AuditCommand
+    c = tables.audit_command
     # Commands after the one that issued the report (its time is kept to the second, so a
     # command earlier in that same second is not "since"); by time when that one is unknown.
-    e = models.AuditEntry
-    issuing = session.exec(
-        select(e.command_id).where(
-            e.kind == ISSUED_REPORTS.table, e.ref == issued.ref, e.action == "add"
+    e = tables.audit_entry
+    issuing = session.execute(
+        sa.select(e.c.command_id).where(
+            e.c.kind == ISSUED_REPORTS.table, e.c.ref == issued.ref, e.c.action == "add"
         )
-    ).first()
-    since = col(c.id) > issuing if issuing is not None else col(c.at) > issued.at
-    rows = session.exec(select(c).where(since).order_by(col(c.id))).all()
+    ).scalar()
+    since = c.c.id > issuing if issuing is not None else c.c.at > issued.at
+    rows = session.execute(sa.select(c).where(since).order_by(c.c.id)).all()
     commands = [
         trail.Command(row.id or 0, row.at, row.actor, row.command, row.undoes, row.redoes)
         for row in rows

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
+from tracker.db import Reader
 from tracker.enums import KpiDirection, KpiUnit
 from tracker.errors import InvalidInput
 from tracker.kinds import KPIS
@@ -24,9 +23,13 @@ from tracker.scoring import (
     quarterly_actuals,
     quarters_to,
 )
-from tracker.services.editing import Saved, find_record, write_changes
 from tracker.services.lookup import current_mou
-from tracker.services.store import RecordStore
+from tracker.services.records import RecordReader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.services.editing import Saved
 
 TREND_QUARTERS = 4
 
@@ -114,10 +117,10 @@ def _row(
 
 
 def kpi_table(
-    *, session: Session, period: Period, thresholds: KpiThresholds, scheme: Scheme
+    *, session: Reader, period: Period, thresholds: KpiThresholds, scheme: Scheme
 ) -> KpiTable:
     """Every KPI of the MoU in ``period``, by ref."""
-    store = RecordStore(session, mou_id=current_mou(session=session).id)
+    store = RecordReader(session, mou_id=current_mou(session=session).id)
     records = store.mou_records(KPIS)
     rows = [
         _row(key, record, period, thresholds, scheme) for key, record in sorted(records.items())
@@ -150,6 +153,8 @@ def record_actual(
 ) -> Recorded:
     """Set (or, with ``value`` None, remove) the KPI's actual for one period, replacing any
     recorded before for the same period. The KPI is locked before it is read."""
+    from tracker.services.editing import find_record, write_changes  # writing: the ORM
+
     found = find_record(KPIS, ref, session=session, for_update=True, key_field="KPI")
     key, current = found.key, found.record
     label = period.label

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -150,3 +151,16 @@ def next_event(mou: MouDates, as_of: dt.date) -> LifecycleEvent | None:
     """The date that needs the programme office first: the longest overdue, else the next."""
     found = events(mou, as_of)
     return found[0] if found else None
+
+
+def mou_dates(mou: Any) -> MouDates:
+    """The dates of a MoU record (a row of the mou table, or its model)."""
+    return MouDates(
+        ref=mou.ref,
+        status=mou.status,
+        signed=mou.signed,
+        effective=mou.effective,
+        expires=mou.expires,
+        review=mou.review,
+        renewal_notice_months=mou.renewal_notice_months,
+    )

@@ -295,10 +295,11 @@ def _add_progress(
     from tracker.enums import ScopeKind
     from tracker.periods import quarter_of
     from tracker.services import lifecycle
-    from tracker.services.lookahead import mou_dates, week_summary
+    from tracker.services.lifecycle import mou_dates
     from tracker.services.settings import reporting_scheme
     from tracker.services.status import comparison, programme_status
     from tracker.services.status_rows import progress_fields, row_fields
+    from tracker.services.week import week_summary
 
     previous = quarter_of(as_of, reporting_scheme(session=session)).previous()
     compare = comparison(session=session, date=previous.end, quarter=previous)

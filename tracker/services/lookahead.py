@@ -191,21 +191,9 @@ def _lifecycle(session: Session, mou: models.Mou, as_of: dt.date, until: dt.date
             rag=Rag.RED.value if event.overdue else Rag.GREEN.value,
             days_overdue=-event.days if event.overdue else None,
         )
-        for event in lifecycle.events(mou_dates(mou), as_of)
+        for event in lifecycle.events(lifecycle.mou_dates(mou), as_of)
         if event.overdue or event.date <= until
     ]
-
-
-def mou_dates(mou: models.Mou) -> lifecycle.MouDates:
-    return lifecycle.MouDates(
-        ref=mou.ref,
-        status=mou.status,
-        signed=mou.signed,
-        effective=mou.effective,
-        expires=mou.expires,
-        review=mou.review,
-        renewal_notice_months=mou.renewal_notice_months,
-    )
 
 
 def _person_and_institution(
@@ -409,50 +397,3 @@ def parse_within(text: str, *, option: str = "--within", limit: int = 36_500) ->
     if days > limit:
         raise InvalidInput(f"{option}: at most {limit} days; got {text!r}")
     return days
-
-
-@dataclass(frozen=True)
-class WeekSummary:
-    """The line ``mou status`` prints under its header: actions and the MoU's next date."""
-
-    actions: action_rules.ActionCounts
-    stage: str  # where the MoU stands in its life
-    next_event: lifecycle.LifecycleEvent | None
-
-    def describe(self) -> str:
-        counts = self.actions
-        line = f"Actions: {counts.open} open, {counts.overdue} overdue."
-        if self.next_event is not None:
-            line += f" {self.next_event.describe()}."
-        else:
-            line += " No MoU review, notice or expiry date ahead."
-        return line
-
-    def document(self) -> dict[str, object]:
-        event = self.next_event
-        return {
-            "actions": {"open": self.actions.open, "overdue": self.actions.overdue},
-            "lifecycle": {
-                "stage": self.stage,
-                "next": None
-                if event is None
-                else {
-                    "event": event.event.value,
-                    "title": event.title,
-                    "date": event.date,
-                    "days": event.days,
-                    "overdue": event.overdue,
-                },
-            },
-        }
-
-
-def week_summary(*, session: Session, as_of: dt.date, mou: str | None = None) -> WeekSummary:
-    record = current_mou(session=session, ref=mou)
-    assert record.id is not None
-    dates = mou_dates(record)
-    return WeekSummary(
-        actions=action_rules.action_counts(session=session, mou_id=record.id, as_of=as_of),
-        stage=lifecycle.stage(dates, as_of),
-        next_event=lifecycle.next_event(dates, as_of),
-    )

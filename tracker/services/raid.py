@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.enums import AssumptionStatus, IssueSeverity, IssueStatus, Rag, RiskStatus
 from tracker.kinds import ISSUES, RISKS
 from tracker.scoring import RiskBands, risk_score, score_held_on
-from tracker.services.lookup import by_ref, current_mou
+from tracker.services.lookup import current_mou, row_by_ref
+from tracker.services.records import RecordReader
 from tracker.services.status import theme_subtree
-from tracker.services.store import RecordStore
 
 SCALE = range(1, 6)  # likelihood and impact run from 1 to 5
 
@@ -53,24 +53,23 @@ class RiskRegister:
     grid: list[list[int]]
 
 
-def _risks(session: Session) -> tuple[RecordStore, dict[str, dict[str, Any]]]:
+def _risks(session: Reader) -> tuple[RecordReader, dict[str, dict[str, Any]]]:
     mou = current_mou(session=session)
-    store = RecordStore(session, mou_id=mou.id)
+    store = RecordReader(session, mou_id=mou.id)
     return store, store.mou_records(RISKS)
 
 
-def _themes_of_workstreams(session: Session) -> dict[str, str]:
-    rows = session.exec(
-        select(models.Workstream.ref, models.Theme.ref).join(
-            models.Theme, col(models.Theme.id) == models.Workstream.theme_id
-        )
+def _themes_of_workstreams(session: Reader) -> dict[str, str]:
+    workstream, theme = tables.workstream, tables.theme
+    rows = session.execute(
+        sa.select(workstream.c.ref, theme.c.ref).join(theme, theme.c.id == workstream.c.theme_id)
     ).all()
-    return dict(rows)
+    return {ref: theme_ref for ref, theme_ref in rows}
 
 
 def risk_register(
     *,
-    session: Session,
+    session: Reader,
     bands: RiskBands,
     theme: str | None = None,
     status: RiskStatus | None = None,
@@ -79,11 +78,10 @@ def risk_register(
     theme (the risk's own theme, or its workstream's, or a sub-theme of it) or of a status."""
     themes: set[str] | None = None
     if theme is not None:
-        found = by_ref("themes", theme, session=session, field="--theme")
+        found = row_by_ref("themes", theme, session=session, field="--theme")
         ids = theme_subtree(session, found.id)
-        themes = set(
-            session.exec(select(models.Theme.ref).where(col(models.Theme.id).in_(ids))).all()
-        )
+        stored = tables.theme
+        themes = set(session.execute(sa.select(stored.c.ref).where(stored.c.id.in_(ids))).scalars())
     _, records = _risks(session)
     workstream_theme = _themes_of_workstreams(session) if themes is not None else {}
     rows = []
@@ -142,30 +140,28 @@ class RaidSummary:
         return not (self.risks_open or self.issues_open or self.assumptions_broken)
 
 
-def raid_summary(*, session: Session, bands: RiskBands) -> RaidSummary:
+def raid_summary(*, session: Reader, bands: RiskBands) -> RaidSummary:
     """Counted by the database: open risks per (likelihood, impact) cell, then banded here
     (at most 25 rows), and open issues per severity."""
     mou_id = current_mou(session=session).id
-    r, i, a = models.Risk, models.Issue, models.Assumption
+    r, i, a = tables.risk.c, tables.issue.c, tables.assumption.c
     by_band = {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 0}
     cells = session.execute(
-        sa.select(col(r.likelihood), col(r.impact), sa.func.count())
-        .where(col(r.mou_id) == mou_id, col(r.status) == RiskStatus.OPEN)
-        .group_by(col(r.likelihood), col(r.impact))
+        sa.select(r.likelihood, r.impact, sa.func.count())
+        .where(r.mou_id == mou_id, r.status == RiskStatus.OPEN)
+        .group_by(r.likelihood, r.impact)
     )
     for likelihood, impact, count in cells:
         by_band[bands.band(likelihood * impact)] += count
     issues = dict(
         session.execute(
-            sa.select(col(i.severity), sa.func.count())
-            .where(col(i.mou_id) == mou_id, col(i.status) == IssueStatus.OPEN)
-            .group_by(col(i.severity))
+            sa.select(i.severity, sa.func.count())
+            .where(i.mou_id == mou_id, i.status == IssueStatus.OPEN)
+            .group_by(i.severity)
         ).all()
     )
     broken = session.execute(
-        sa.select(sa.func.count()).where(
-            col(a.mou_id) == mou_id, col(a.status) == AssumptionStatus.BROKEN
-        )
+        sa.select(sa.func.count()).where(a.mou_id == mou_id, a.status == AssumptionStatus.BROKEN)
     ).scalar_one()
     return RaidSummary(
         risks_open=sum(by_band.values()),
@@ -206,7 +202,7 @@ class RiskLine:
 
 
 def risk_lines(
-    *, session: Session, bands: RiskBands, period_start: dt.date, as_of: dt.date
+    *, session: Reader, bands: RiskBands, period_start: dt.date, as_of: dt.date
 ) -> list[RiskLine]:
     """Every risk, scored as it stood at ``as_of`` (a re-scoring recorded later is taken
     back), highest score first; ``previous_score`` is its score on the day before the period
@@ -268,10 +264,10 @@ class IssueLine:
     risk: str | None
 
 
-def issue_lines(*, session: Session, period_start: dt.date, as_of: dt.date) -> list[IssueLine]:
+def issue_lines(*, session: Reader, period_start: dt.date, as_of: dt.date) -> list[IssueLine]:
     """Issues raised by ``as_of`` and not resolved before the period began, most severe
     first, then oldest first. A resolution dated after ``as_of`` is not known yet."""
-    store = RecordStore(session, mou_id=current_mou(session=session).id)
+    store = RecordReader(session, mou_id=current_mou(session=session).id)
     records = store.mou_records(ISSUES)
     lines = []
     for key, record in records.items():

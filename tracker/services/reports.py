@@ -447,7 +447,7 @@ def _mou_facts(
     """What heads the board pack: the MoU, its parties, where it stands in its life and its
     dates coming up, and the theme tree (to indent sub-themes under their themes)."""
     from tracker.services import lifecycle
-    from tracker.services.lookahead import mou_dates
+    from tracker.services.lifecycle import mou_dates
 
     horizon = quarter
     for _ in range(LOOK_AHEAD_QUARTERS):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.periods import Scheme, parse_period, parse_scheme
 from tracker.scoring import KpiThresholds, RiskBands
 from tracker.services.rag import Tolerances
@@ -107,35 +108,36 @@ def out_of_order(values: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def stored_settings(*, session: Session) -> dict[str, str]:
+def stored_settings(*, session: Reader) -> dict[str, str]:
     """Every setting's value in force: stored, else its default."""
     values = {key: setting.default for key, setting in SETTINGS.items()}
-    for row in session.exec(select(models.Setting)):
-        if row.key in values:
-            values[row.key] = row.value
+    setting = tables.setting
+    for key, value in session.execute(sa.select(setting.c.key, setting.c.value)):
+        if key in values:
+            values[key] = value
     return values
 
 
-def tolerances(*, session: Session) -> Tolerances:
+def tolerances(*, session: Reader) -> Tolerances:
     values = stored_settings(session=session)
     return Tolerances(
         green_days=int(values["green_tol_days"]), red_days=int(values["red_tol_days"])
     )
 
 
-def risk_bands(*, session: Session) -> RiskBands:
+def risk_bands(*, session: Reader) -> RiskBands:
     return RiskBands.from_settings(stored_settings(session=session))
 
 
-def kpi_thresholds(*, session: Session) -> KpiThresholds:
+def kpi_thresholds(*, session: Reader) -> KpiThresholds:
     return KpiThresholds.from_settings(stored_settings(session=session))
 
 
-def reporting_scheme(*, session: Session) -> Scheme:
+def reporting_scheme(*, session: Reader) -> Scheme:
     return Scheme(stored_settings(session=session)["scheme"])
 
 
-def period_parser(*, session: Session) -> Callable[[str], str]:
+def period_parser(*, session: Reader) -> Callable[[str], str]:
     """Reads a period label (a quarter or a year) in the database's reporting scheme into its
     canonical form; the scheme is read only when a label is given."""
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.enums import MilestoneStatus, Rag, ScopeKind
 from tracker.periods import Quarter
 from tracker.services.dependencies import at_risk
-from tracker.services.lookup import by_ref, current_mou
+from tracker.services.lookup import current_mou, row_by_ref
 from tracker.services.rag import (
     Tolerances,
     effective_date,
@@ -28,6 +28,10 @@ from tracker.services.rag import (
     roll_up,
     trend,
 )
+
+# Status reads through the Core tables: no mapped class is built for the page people open
+# most (tracker/tables.py says why).
+M, W = tables.milestone, tables.workstream
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ class Comparison:
 
 def programme_status(
     *,
-    session: Session,
+    session: Reader,
     as_of: dt.date,
     tolerances: Tolerances,
     by: Sequence[ScopeKind] = (ScopeKind.THEME, ScopeKind.INSTITUTION),
@@ -168,10 +172,10 @@ def programme_status(
     scope = _Scope(session, record.id, as_of, tolerances, compare.date if compare else None)
     if theme is not None:
         scope.theme_ids = theme_subtree(
-            session, by_ref("themes", theme, session=session, field="--theme").id
+            session, row_by_ref("themes", theme, session=session, field="--theme").id
         )
     if institution is not None:
-        found = by_ref("institutions", institution, session=session, field="--institution")
+        found = row_by_ref("institutions", institution, session=session, field="--institution")
         scope.institution_id = found.id
     tables = [ProgressTable(kind, as_of, _TABLES[kind](scope)) for kind in by]
     overall = scope.total()
@@ -205,7 +209,7 @@ def _compared(table: ProgressTable, compare: Comparison) -> ProgressTable:
     return replace(table, rows=rows)
 
 
-def comparison(*, session: Session, date: dt.date, quarter: Quarter | None = None) -> Comparison:
+def comparison(*, session: Reader, date: dt.date, quarter: Quarter | None = None) -> Comparison:
     """The point a trend compares with: ``date`` (counted from today's records), or the end
     of ``quarter``, taken from that quarter's issued report when it was issued."""
     from tracker.services.issuing import in_force
@@ -235,7 +239,7 @@ class _Scope:
 
     def __init__(
         self,
-        session: Session,
+        session: Reader,
         mou_id: int,
         as_of: dt.date,
         tolerances: Tolerances,
@@ -251,14 +255,12 @@ class _Scope:
         self._cells: dict[Cell, Counts] | None = None
 
     def _in_view(self, stmt: Any) -> Any:
-        stmt = stmt.select_from(models.Milestone).join(
-            models.Workstream, col(models.Workstream.id) == models.Milestone.workstream_id
-        )
-        stmt = stmt.where(col(models.Workstream.mou_id) == self.mou_id)
+        stmt = stmt.select_from(M).join(W, W.c.id == M.c.workstream_id)
+        stmt = stmt.where(W.c.mou_id == self.mou_id)
         if self.theme_ids is not None:
-            stmt = stmt.where(col(models.Workstream.theme_id).in_(self.theme_ids))
+            stmt = stmt.where(W.c.theme_id.in_(self.theme_ids))
         if self.institution_id is not None:
-            stmt = stmt.where(col(models.Milestone.institution_id) == self.institution_id)
+            stmt = stmt.where(M.c.institution_id == self.institution_id)
         return stmt
 
     @property
@@ -274,24 +276,24 @@ class _Scope:
         return self._cells
 
     def _count_cells(self) -> dict[Cell, Counts]:
-        done = is_done(self.as_of)
+        done = is_done(self.as_of, M)
         overdue = sa.and_(
-            col(models.Milestone.status) != MilestoneStatus.CANCELLED,
+            M.c.status != MilestoneStatus.CANCELLED,
             sa.not_(done),
-            effective_date() < self.as_of,
+            effective_date(M) < self.as_of,
         )
         # The RAG is worked out once per milestone in a subquery, then counted per cell.
         # The RAG then (for the trend) comes from the same pass: one more column to group by.
         then = (
-            rag_expression(self.before, self.tolerances)
+            rag_expression(self.before, self.tolerances, M)
             if self.before is not None
             else sa.literal(Rag.NOT_APPLICABLE.value)
         )
         per_milestone = self._in_view(
             sa.select(
-                col(models.Milestone.workstream_id).label("workstream_id"),
-                col(models.Milestone.institution_id).label("institution_id"),
-                rag_expression(self.as_of, self.tolerances).label("rag"),
+                M.c.workstream_id.label("workstream_id"),
+                M.c.institution_id.label("institution_id"),
+                rag_expression(self.as_of, self.tolerances, M).label("rag"),
                 sa.case((overdue, 1), else_=0).label("overdue"),
                 then.label("rag_before"),
             )
@@ -337,33 +339,30 @@ class _Scope:
 
     def _next_due(self) -> dict[Cell, tuple[dt.date, str]]:
         """The soonest open milestone (effective date on or after as-of) in each cell."""
-        effective = effective_date()
+        effective = effective_date(M)
         position = sa.func.row_number().over(
-            partition_by=(
-                col(models.Milestone.workstream_id),
-                col(models.Milestone.institution_id),
-            ),
-            order_by=(effective, col(models.Milestone.ref)),
+            partition_by=(M.c.workstream_id, M.c.institution_id),
+            order_by=(effective, M.c.ref),
         )
         inner = (
             self._in_view(
                 sa.select(
-                    col(models.Milestone.workstream_id).label("workstream_id"),
-                    col(models.Milestone.institution_id).label("institution_id"),
-                    col(models.Milestone.ref).label("ref"),
+                    M.c.workstream_id.label("workstream_id"),
+                    M.c.institution_id.label("institution_id"),
+                    M.c.ref.label("ref"),
                     effective.label("effective"),
                     position.label("position"),
                 )
             )
             .where(
-                col(models.Milestone.status) != MilestoneStatus.CANCELLED,
-                sa.not_(is_done(self.as_of)),
+                M.c.status != MilestoneStatus.CANCELLED,
+                sa.not_(is_done(self.as_of, M)),
                 effective >= self.as_of,
             )
             .subquery()
         )
-        rows = self.session.exec(
-            select(
+        rows = self.session.execute(
+            sa.select(
                 inner.c.workstream_id, inner.c.institution_id, inner.c.effective, inner.c.ref
             ).where(inner.c.position == 1)
         )
@@ -372,11 +371,10 @@ class _Scope:
     def _at_risk(self) -> dict[Cell, int]:
         """How many open milestones in each cell are at risk from a predecessor: one GROUP BY
         over the milestones that have one."""
-        workstream = col(models.Milestone.workstream_id)
-        institution = col(models.Milestone.institution_id)
+        workstream, institution = M.c.workstream_id, M.c.institution_id
         rows = self.session.execute(
             self._in_view(sa.select(workstream, institution, sa.func.count()))
-            .where(at_risk(self.as_of))
+            .where(at_risk(self.as_of, M))
             .group_by(workstream, institution)
         )
         return {(ws, inst): count for ws, inst, count in rows}
@@ -401,10 +399,8 @@ class _Scope:
     def by_theme(self) -> dict[Any, Counts]:
         """Per workstream's own theme; the tree adds sub-themes up."""
         themes = dict(
-            self.session.exec(
-                select(models.Workstream.id, models.Workstream.theme_id).where(
-                    models.Workstream.mou_id == self.mou_id
-                )
+            self.session.execute(
+                sa.select(W.c.id, W.c.theme_id).where(W.c.mou_id == self.mou_id)
             ).all()
         )
         return self.counts(lambda cell: [themes[cell[0]]])
@@ -412,9 +408,9 @@ class _Scope:
     def by_commitment(self) -> dict[Any, Counts]:
         """A workstream's milestones count for every commitment it delivers."""
         delivers: dict[int, list[int]] = {}
-        link = models.WorkstreamCommitment
-        for workstream_id, commitment_id in self.session.exec(
-            select(link.workstream_id, link.commitment_id)
+        link = tables.workstream_commitment
+        for workstream_id, commitment_id in self.session.execute(
+            sa.select(link.c.workstream_id, link.c.commitment_id)
         ):
             delivers.setdefault(workstream_id, []).append(commitment_id)
         return self.counts(lambda cell: delivers.get(cell[0], []))
@@ -431,25 +427,24 @@ def _tree_rows(scope: _Scope) -> list[ProgressRow]:
 def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
     """Themes in tree order, each counting its sub-themes' milestones too; with
     ``with_workstreams``, each theme's own workstreams are listed under it."""
-    themes = scope.session.exec(
-        select(models.Theme).where(models.Theme.mou_id == scope.mou_id).order_by(models.Theme.ref)
+    theme = tables.theme
+    themes = scope.session.execute(
+        sa.select(theme).where(theme.c.mou_id == scope.mou_id).order_by(theme.c.ref)
     ).all()
     direct = scope.by_theme()
-    children: dict[int | None, list[models.Theme]] = {}
+    children: dict[int | None, list[Any]] = {}
     for theme in themes:
         children.setdefault(theme.parent_id, []).append(theme)
     workstreams: dict[int, list[ProgressRow]] = {}
     if with_workstreams:
         per_workstream = scope.by_workstream()
-        for ws in scope.session.exec(
-            select(models.Workstream)
-            .where(models.Workstream.mou_id == scope.mou_id)
-            .order_by(models.Workstream.ref)
+        for ws in scope.session.execute(
+            sa.select(W).where(W.c.mou_id == scope.mou_id).order_by(W.c.ref)
         ):
             row = ProgressRow(ws.ref, ws.name, per_workstream.get(ws.id, Counts()), 0, "workstream")
             workstreams.setdefault(ws.theme_id, []).append(row)
 
-    def subtotal(theme: models.Theme, seen: frozenset[int | None] = frozenset()) -> Counts:
+    def subtotal(theme: Any, seen: frozenset[int | None] = frozenset()) -> Counts:
         return Counts.sum_of(
             [
                 direct.get(theme.id, Counts()),
@@ -489,37 +484,37 @@ def _theme_tree(scope: _Scope, *, with_workstreams: bool) -> list[ProgressRow]:
 
 def _institution_rows(scope: _Scope) -> list[ProgressRow]:
     counted = scope.by_institution()
+    party, institution = tables.party, tables.institution
     party_ids = set(
-        scope.session.exec(
-            select(models.Party.institution_id).where(models.Party.mou_id == scope.mou_id)
-        ).all()
+        scope.session.execute(
+            sa.select(party.c.institution_id).where(party.c.mou_id == scope.mou_id)
+        ).scalars()
     )
     wanted = party_ids | set(counted)
     if scope.institution_id is not None:
         wanted = {scope.institution_id}
-    institutions = scope.session.exec(
-        select(models.Institution)
-        .where(models.Institution.id.in_(wanted))  # type: ignore[union-attr]
-        .order_by(models.Institution.ref)
+    institutions = scope.session.execute(
+        sa.select(institution).where(institution.c.id.in_(wanted)).order_by(institution.c.ref)
     ).all()
     return [ProgressRow(row.ref, row.name, counted.get(row.id, Counts())) for row in institutions]
 
 
 def _workstream_rows(scope: _Scope) -> list[ProgressRow]:
     counted = scope.by_workstream()
-    stmt = select(models.Workstream).where(models.Workstream.mou_id == scope.mou_id)
+    stmt = sa.select(W).where(W.c.mou_id == scope.mou_id)
     if scope.theme_ids is not None:
-        stmt = stmt.where(models.Workstream.theme_id.in_(scope.theme_ids))  # type: ignore[attr-defined]
-    workstreams = scope.session.exec(stmt.order_by(models.Workstream.ref)).all()
+        stmt = stmt.where(W.c.theme_id.in_(scope.theme_ids))
+    workstreams = scope.session.execute(stmt.order_by(W.c.ref)).all()
     return [ProgressRow(ws.ref, ws.name, counted.get(ws.id, Counts())) for ws in workstreams]
 
 
 def _commitment_rows(scope: _Scope) -> list[ProgressRow]:
     counted = scope.by_commitment()
-    stmt = select(models.Commitment).where(models.Commitment.mou_id == scope.mou_id)
+    commitment = tables.commitment
+    stmt = sa.select(commitment).where(commitment.c.mou_id == scope.mou_id)
     if scope.theme_ids is not None:
-        stmt = stmt.where(models.Commitment.theme_id.in_(scope.theme_ids))  # type: ignore[attr-defined]
-    commitments = scope.session.exec(stmt.order_by(models.Commitment.ref)).all()
+        stmt = stmt.where(commitment.c.theme_id.in_(scope.theme_ids))
+    commitments = scope.session.execute(stmt.order_by(commitment.c.ref)).all()
     return [
         ProgressRow(item.ref, _shorten(item.text), counted.get(item.id, Counts()))
         for item in commitments
@@ -539,8 +534,9 @@ _TABLES = {
 }
 
 
-def theme_subtree(session: Session, theme_id: int | None) -> set[int]:
-    pairs = session.exec(select(models.Theme.id, models.Theme.parent_id)).all()
+def theme_subtree(session: Reader, theme_id: int | None) -> set[int]:
+    theme = tables.theme
+    pairs = session.execute(sa.select(theme.c.id, theme.c.parent_id)).all()
     found = {theme_id} if theme_id is not None else set()
     grew = True
     while grew:
@@ -552,23 +548,31 @@ def theme_subtree(session: Session, theme_id: int | None) -> set[int]:
     return {item for item in found if item is not None}
 
 
-def _parties(session: Session, mou_id: int) -> list[PartySummary]:
-    person = sa.orm.aliased(models.Person)
-    rows = session.exec(
-        select(models.Party, models.Institution, person)
-        .join(models.Institution, col(models.Institution.id) == models.Party.institution_id)
-        .outerjoin(person, col(person.id) == models.Party.signatory_id)
-        .where(models.Party.mou_id == mou_id)
-        .order_by(models.Institution.ref)
+def _parties(session: Reader, mou_id: int) -> list[PartySummary]:
+    party, institution, person = tables.party, tables.institution, tables.person
+    rows = session.execute(
+        sa.select(
+            institution.c.ref,
+            institution.c.name,
+            party.c.role,
+            person.c.name,
+            party.c.signatory_title,
+            party.c.signed,
+        )
+        .select_from(party)
+        .join(institution, institution.c.id == party.c.institution_id)
+        .outerjoin(person, person.c.id == party.c.signatory_id)
+        .where(party.c.mou_id == mou_id)
+        .order_by(institution.c.ref)
     ).all()
     return [
         PartySummary(
-            institution=institution.ref,
-            name=institution.name,
-            role=party.role.value,
-            signatory=signatory.name if signatory else None,
-            signatory_title=party.signatory_title,
-            signed=party.signed,
+            institution=ref,
+            name=name,
+            role=role.value,
+            signatory=signatory,
+            signatory_title=title,
+            signed=signed,
         )
-        for party, institution, signatory in rows
+        for ref, name, role, signatory, title, signed in rows
     ]
