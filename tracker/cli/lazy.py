@@ -28,6 +28,9 @@ class Entry:
     summary: str
     hidden: bool
     build: Callable[[], Any]
+    # The module whose ``app`` registers the command by itself (None for a group, or a
+    # command made at start-up): the entry point makes it from there, without the others.
+    module: str | None = None
 
 
 class LazyCommands(Mapping[str, Any]):
@@ -62,15 +65,17 @@ def entries(app: typer.Typer) -> list[Entry]:
     for group in app.registered_groups:
         assert group.typer_instance is not None
         if _value(group.name) is None:
+            module = _module_of(group.typer_instance)
             found += [
-                _command_entry(info, options) for info in group.typer_instance.registered_commands
+                _command_entry(info, options, module)
+                for info in group.typer_instance.registered_commands
             ]
             continue
         found.append(_group_entry(group, {**options, "suggest_commands": app.suggest_commands}))
     return found
 
 
-def _command_entry(info: CommandInfo, options: dict[str, Any]) -> Entry:
+def _command_entry(info: CommandInfo, options: dict[str, Any], module: str | None = None) -> Entry:
     from typer.main import get_command_from_info, get_command_name
 
     assert info.callback is not None
@@ -81,7 +86,42 @@ def _command_entry(info: CommandInfo, options: dict[str, Any]) -> Entry:
         summary=_first_line(info.help or inspect.getdoc(info.callback)),
         hidden=bool(info.hidden),
         build=lambda: get_command_from_info(info, **options),
+        module=module,
     )
+
+
+def _module_of(sub_app: typer.Typer) -> str | None:
+    """The module whose ``app`` is ``sub_app``, if it is one: such a module's commands can be
+    made from it alone (``made_alone``)."""
+    import sys
+
+    for info in sub_app.registered_commands:
+        assert info.callback is not None
+        module = info.callback.__module__
+        if getattr(sys.modules.get(module), "app", None) is sub_app:
+            return module
+    return None
+
+
+def made_alone(module: str, name: str) -> Any:
+    """The command ``name`` of ``module``'s app, made exactly as the whole app makes it (the
+    root's options), but without importing every other command's module: ``mou status``
+    starts in the time it needs itself."""
+    import importlib
+
+    from tracker.cli.root import root_typer
+
+    root = root_typer()
+    options = {
+        "pretty_exceptions_short": root.pretty_exceptions_short,
+        "rich_markup_mode": root.rich_markup_mode,
+    }
+    sub_app = importlib.import_module(module).app
+    for info in sub_app.registered_commands:
+        entry = _command_entry(info, options, module)
+        if entry.name == name:
+            return entry.build()
+    raise KeyError(name)
 
 
 def _group_entry(group: TyperInfo, options: dict[str, Any]) -> Entry:
@@ -163,14 +203,15 @@ def index_source(app: typer.Typer) -> str:
 
     rows = "".join(
         f"    ({literal(entry.name)}, {literal(entry.panel)}, {literal(entry.summary)}, "
-        f"{entry.hidden}),\n"
+        f"{entry.hidden}, {literal(entry.module)}),\n"
         for entry in entries(app)
     )
     return (
-        '"""Every command of mou by name, help panel and summary, in the order of `mou --help`.\n'
-        "Written by `make docs` from tracker.cli.app; do not edit by hand."
+        '"""Every command of mou by name, help panel, summary, whether it is hidden and the\n'
+        "module that makes it by itself, in the order of `mou --help`. Written by `make docs`\n"
+        "from tracker.cli.app; do not edit by hand."
         '"""\n\n'
-        "COMMANDS: tuple[tuple[str, str | None, str, bool], ...] = (\n"
+        "COMMANDS: tuple[tuple[str, str | None, str, bool, str | None], ...] = (\n"
         f"{rows}"
         ")  # fmt: skip\n"
     )

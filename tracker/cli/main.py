@@ -23,14 +23,20 @@ def command() -> Any:
     group = get_command(root_typer())
     group.commands = LazyCommands(  # type: ignore[attr-defined]
         [
-            Entry(name, panel, summary, hidden, build=functools.partial(_made, name))
-            for name, panel, summary, hidden in COMMANDS
+            Entry(name, panel, summary, hidden, functools.partial(_made, name, module), module)
+            for name, panel, summary, hidden, module in COMMANDS
         ]
     )
     return group
 
 
-def _made(name: str) -> Any:
+def _made(name: str, module: str | None) -> Any:
+    """A command made from its own module where it stands alone there, else from the whole
+    app (a group such as ``mou report``, or the commands made from each kind of record)."""
+    if module is not None:
+        from tracker.cli.lazy import made_alone
+
+        return made_alone(module, name)
     from tracker.cli.app import command as whole
 
     return whole().commands[name]
