@@ -121,13 +121,17 @@ DATES = st.dates(min_value=D(2026, 4, 1), max_value=D(2026, 9, 30))
         max_size=12,
     ),
     as_of=DATES,
+    # Any tolerances the settings accept: whole days, green no later than red.
+    days=st.tuples(st.integers(0, 60), st.integers(0, 60)).map(sorted),
 )
 def test_sql_rag_agrees_with_the_python_rules(
     db: Database,
     rows: list[tuple[MilestoneStatus, dt.date, dt.date | None, dt.date]],
     as_of: dt.date,
+    days: list[int],
 ) -> None:
     """The database counts with a CASE expression; it must say what milestone_rag says."""
+    tolerances = Tolerances(green_days=days[0], red_days=days[1])
     with db.writing() as session:
         session.exec(delete(models.Milestone))  # type: ignore[call-overload]
         session.exec(delete(models.Workstream))  # type: ignore[call-overload]
@@ -151,7 +155,9 @@ def test_sql_rag_agrees_with_the_python_rules(
     _load(db, *milestones)
     with db.reading() as session:
         stored = session.exec(
-            select(models.Milestone, rag_expression(as_of, TOL)).order_by(col(models.Milestone.id))
+            select(models.Milestone, rag_expression(as_of, tolerances)).order_by(
+                col(models.Milestone.id)
+            )
         ).all()
     for milestone, sql_rag in stored:
         expected = milestone_rag(
@@ -160,7 +166,7 @@ def test_sql_rag_agrees_with_the_python_rules(
             forecast=milestone.forecast,
             completed=milestone.completed,
             as_of=as_of,
-            tolerances=TOL,
+            tolerances=tolerances,
         )
         assert sql_rag == expected.value, milestone
 
@@ -202,6 +208,28 @@ def test_progress_counts_per_scope(db: Database) -> None:
     }
     assert tables["theme"]["TOP"].rag is Rag.RED
     assert tables["theme"]["EMPTY"].rag is Rag.NOT_STARTED
+
+
+def test_the_next_milestone_is_the_soonest_open_one_lowest_ref_first(db: Database) -> None:
+    """Next is the soonest milestone still open on or after the as-of date (its forecast if
+    slipped); on a tie, the lowest ref. Done, cancelled and overdue ones are not next."""
+    _load(
+        db,
+        milestone_toml("M-9", due="2026-07-01", completed="2026-06-01", status="done"),
+        milestone_toml("M-8", due="2026-07-01", status="cancelled"),
+        milestone_toml("M-7", due="2026-06-29"),  # overdue: behind, not next
+        milestone_toml("M-6", due="2026-06-30", forecast="2026-07-05"),  # slipped past M-4
+        milestone_toml("M-5", due="2026-07-03"),
+        milestone_toml("M-4", due="2026-07-03"),  # same day as M-5: the lower ref
+        milestone_toml("M-3", workstream="W2", due="2026-06-30"),  # due today: still next
+    )
+    tables = _status(db, [ScopeKind.WORKSTREAM])
+    assert {
+        ref: (counts.next_due, counts.next_ref) for ref, counts in tables["workstream"].items()
+    } == {
+        "W1": (D(2026, 7, 3), "M-4"),
+        "W2": (D(2026, 6, 30), "M-3"),
+    }
 
 
 def test_status_narrowed_to_a_theme_or_institution(db: Database) -> None:
