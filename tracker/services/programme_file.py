@@ -305,15 +305,16 @@ class _Reader:
             for key in sorted(set(row) - self.known_keys):
                 self._problem(shown, key, f"unknown field; expected {', '.join(kind.keys)}")
         for spec in kind.fields:
-            if spec.key not in row:
+            key = spec.key
+            if key not in row:
                 if spec.required:
-                    self._problem(shown, spec.key, "missing (required)")
-                record[spec.key] = spec.default
+                    self._problem(shown, key, "missing (required)")
+                record[key] = spec.default
                 continue
             try:
-                record[spec.key] = clean_value(spec, row[spec.key], period=self.period)
+                record[key] = clean_value(spec, row[key], period=self.period)
             except InvalidInput as error:
-                detail = _detail(error, spec.key)
+                detail = _detail(error, key)
                 if detail.startswith("expected a date"):
                     detail += self.hint
                 self._problem(shown, spec.key, detail)

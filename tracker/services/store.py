@@ -212,10 +212,12 @@ class RecordStore(RecordReader):
             values["mou_id"] = self.mou_id
         for key, attribute, target in _columns(kind.table):
             value = record.get(key)
-            if target is None:
+            if target is None or value is None:
                 values[attribute] = value
             else:
-                values[attribute] = None if value is None else self.required_id(target, value)
+                # Known refs straight from the cache: an import asks for some 200,000.
+                known = self._ids.get(target, {}).get(value)
+                values[attribute] = known if known is not None else self.required_id(target, value)
         return values
 
     def required_id(self, table: str, ref: str) -> int:
