@@ -93,6 +93,8 @@ class RecordReader:
 
     def records_of(self, kind: KindSpec, rows: list[Any]) -> list[Record]:
         """Stored rows in their outside form, with one query per list field for all of them."""
+        if not rows:
+            return []  # no record, so no list of one to read (a programme without KPIs)
         for spec in kind.fields:
             if spec.target is not None and spec.field_type is FieldType.REF:
                 wanted = {getattr(row, spec.attribute) for row in rows} - {None}
@@ -128,7 +130,8 @@ class RecordReader:
         if kind.in_mou and self.mou_id is not None:
             statement = statement.where(table.c.mou_id == self.mou_id)
         rows = list(self._read(statement))
-        self.preload([kind.table] if kind.has_ref else [])
+        if rows and kind.has_ref:
+            self.preload([kind.table])
         keys = [self.key_of(kind, row) for row in rows]
         return dict(zip(keys, self.records_of(kind, rows), strict=True))
 
