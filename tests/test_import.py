@@ -377,3 +377,36 @@ def test_cli_import_reads_today_as_the_other_commands_do(
         *(f"  {problem}" for problem in FUTURE_PROBLEMS),
     ]
     assert sum(count_rows(db).values()) == 0
+
+
+def _indexes(database: Database) -> dict[str, str]:
+    with database.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        return dict(rows.all())
+
+
+def test_a_bulk_load_builds_every_index_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large load into an empty SQLite table drops its indexes and builds them once the
+    rows are in (faster than growing them row by row). The database must end with exactly
+    the indexes it started with, and a dry run must leave them untouched."""
+    from tracker.migrate import open_database
+
+    monkeypatch.setattr("tracker.services.importer.BULK_LOAD", 5)  # the example is small
+    database = open_database(str(tmp_path / "bulk.db"), create=True)
+    try:
+        migrated = _indexes(database)
+        assert "ix_milestone_cells" in migrated
+        load(database, EXAMPLE.read_text("utf-8"), commit=False)
+        assert _indexes(database) == migrated
+        assert count_rows(database)["milestone"] == 0
+        load(database, EXAMPLE.read_text("utf-8"))
+        assert _indexes(database) == migrated
+        assert count_rows(database)["milestone"] == EXAMPLE_COUNTS["milestones"]
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        database.dispose()
