@@ -410,3 +410,56 @@ def test_a_bulk_load_builds_every_index_again(
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     finally:
         database.dispose()
+
+
+def test_a_future_date_the_database_holds_still_loads_back(
+    example_cli: Cli, example_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database may hold a completion later than today (written before files were held
+    to the rule, or by another tool). Its own export must still load back; mou check names
+    the date; and a file may not move it to another day in the future."""
+    monkeypatch.setattr("tracker.cli.context.today", lambda: dt.date(2026, 11, 28))
+    table = models.Milestone.__table__  # type: ignore[attr-defined]
+    with example_db.writing() as session:
+        session.execute(
+            table.update()
+            .where(table.c.ref == "MS-10")
+            .values(status="done", completed=dt.date(2026, 12, 9))
+        )
+    exported = tmp_path / "exported.toml"
+    exported.write_text(example_cli("export").stdout, "utf-8")
+    again = example_cli("import", str(exported))
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.splitlines()[0].endswith("0 added, 0 changed, 122 unchanged.")
+    check = example_cli("check")
+    assert (check.exit_code, check.stdout.splitlines()) == (
+        1,
+        [
+            "milestone MS-10 completed: 2026-12-09 is in the future; record it on or after "
+            "the day it happens"
+        ],
+    )
+    moved = tmp_path / "moved.toml"
+    text = exported.read_text("utf-8")
+    assert text.count("completed = 2026-12-09") == 1
+    moved.write_text(text.replace("completed = 2026-12-09", "completed = 2026-12-10"), "utf-8")
+    refused = example_cli("import", str(moved))
+    assert (refused.exit_code, refused.stderr.splitlines()[1:]) == (
+        1,
+        [
+            "  milestones MS-10 completed: 2026-12-10 is in the future; record it on or after "
+            "the day it happens"
+        ],
+    )
+
+
+def test_a_file_may_use_toml_1_1(db: Database) -> None:
+    """Programme files are read as TOML 1.1 (a superset of 1.0): an inline table may run
+    over several lines and end with a comma. The README says so."""
+    text = EXAMPLE.read_text("utf-8").replace(
+        '{ person = "TRACEY", role = "signatory" },',
+        '{\n    person = "TRACEY",\n    role = "signatory",\n  },',
+    )
+    assert text != EXAMPLE.read_text("utf-8")
+    result = load(db, text)
+    assert result.added == 122

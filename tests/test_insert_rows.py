@@ -104,3 +104,17 @@ def test_a_row_of_one_column_is_written_whole(db: Database) -> None:
     with db.writing() as session:
         insert_rows(session, table, [{"ref": "HARWELL"}, {"ref": "DARESBURY"}])
     assert _read(db, table) == [("DARESBURY",), ("HARWELL",)]
+
+
+def test_what_the_session_holds_is_written_first(db: Database) -> None:
+    """Rows an ORM session holds unflushed go in before the bulk rows, as they would before
+    any statement the session runs: an import's last audit entry came after its bulk ones."""
+    from tracker import models
+
+    with db.writing() as session:
+        session.add(models.Setting(key="actor", value="Programme office"))
+        insert_rows(session, models.Setting.__table__, [{"key": "scheme", "value": "calendar"}])
+        written = session.connection().execute(
+            sa.select(models.Setting.__table__.c.key).order_by(models.Setting.__table__.c.key)
+        )
+        assert list(written.scalars()) == ["actor", "scheme"]

@@ -208,6 +208,10 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     """
     if not rows:
         return
+    # session.connection() does not flush as session.execute() does: write what the session
+    # holds first, so rows go in in the order they were made (an audit entry added by the
+    # ORM before these, a parent these rows name).
+    session.flush()
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != "sqlite":

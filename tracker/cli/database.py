@@ -135,13 +135,13 @@ def check(db: Db = None) -> None:
 
     Example: mou check
     """
-    from tracker.cli.context import open_db
+    from tracker.cli.context import open_db, today
     from tracker.errors import MouError
     from tracker.services.checks import check_database
 
     database = open_db(db)
     with database.reading() as session:
-        problems = check_database(session=session)
+        problems = check_database(session=session, today=today())
     if problems:
         for problem in problems:
             typer.echo(problem)

@@ -7,6 +7,7 @@ keys, and the rules the schema cannot express.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -16,13 +17,16 @@ from sqlmodel import Session, col, select
 
 from tracker import models
 from tracker.enums import ActionStatus, MilestoneStatus
-from tracker.kinds import BY_TABLE
+from tracker.fields import in_the_future
+from tracker.kinds import BY_TABLE, KINDS
 from tracker.rules import no_cycle, parent_loops
 from tracker.services.settings import ORDERED, SETTINGS
 
 
-def check_database(*, session: Session) -> list[str]:
-    """Every problem found, one line each; an empty list means all is well."""
+def check_database(*, session: Session, today: dt.date | None = None) -> list[str]:
+    """Every problem found, one line each; an empty list means all is well. With ``today``,
+    also the dates on which something happened that are later than today (other tools, or
+    mou before it refused them in files, could record them)."""
     problems: list[str] = []
     problems += _storage(session)
     problems += _completion_rules(session)
@@ -33,6 +37,24 @@ def check_database(*, session: Session) -> list[str]:
     problems += _parent_loops(session)
     problems += _dependency_loops(session)
     problems += _settings(session)
+    if today is not None:
+        problems += _happened_in_the_future(session, today)
+    return problems
+
+
+def _happened_in_the_future(session: Session, today: dt.date) -> list[str]:
+    problems = []
+    for kind in KINDS:
+        table = kind.model.__table__
+        for spec in kind.fields:
+            if not spec.happened:
+                continue
+            column = table.c[spec.attribute]
+            rows = session.execute(
+                sa.select(table.c.ref, column).where(column > today).order_by(table.c.ref)
+            )
+            for ref, day in rows:
+                problems.append(f"{kind.noun} {ref} {spec.key}: {in_the_future(spec, day, today)}")
     return problems
 
 

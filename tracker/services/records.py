@@ -35,6 +35,8 @@ class RecordReader:
         self._complete: set[str] = set()  # tables whose every ref is cached
 
     def _read(self, statement: Any) -> Any:
+        # On an ORM session a Core statement flushes pending changes first, as an ORM query
+        # does (SQLAlchemy 2.0.16 and later), so a read sees the session's own writes.
         return self.session.execute(statement)
 
     # Refs and ids.

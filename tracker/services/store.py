@@ -69,13 +69,6 @@ class RecordStore(RecordReader):
     def __init__(self, session: Session, *, mou_id: int | None = None) -> None:
         super().__init__(session, mou_id=mou_id)
 
-    def _read(self, statement: Any) -> Any:
-        # Reads go through the Core tables, and a Core statement does not flush the
-        # session's pending changes first as an ORM query does: flush them here, so a read
-        # always sees this session's own writes.
-        self.session.flush()
-        return self.session.execute(statement)
-
     # Refs and ids.
 
     def find(self, kind: KindSpec, key: str, *, for_update: bool = False) -> Any:
