@@ -198,7 +198,7 @@ def _clean_text(spec: FieldSpec, value: Any, _period: PeriodParser | None) -> An
 
 
 def _clean_date(spec: FieldSpec, value: Any, _period: PeriodParser | None) -> Any:
-    # tomllib gives datetimes for values with a time: a business date is a date.
+    # The TOML reader gives datetimes for values with a time: a business date is a date.
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise InvalidInput(f"{spec.key}: expected a date such as 2026-06-30")
     return date_in_range(value, spec.key)
