@@ -25,7 +25,9 @@ def _table(model_name: str) -> sa.TableClause:
 
 
 class RecordReader:
-    """Record-level reads within one session, with a cache of ref <-> id lookups."""
+    """Record-level reads within one session, with a cache of ref <-> id lookups. On an ORM
+    session a Core statement flushes pending changes first, as an ORM query does (SQLAlchemy
+    2.0.16 and later), so a read sees the session's own writes."""
 
     def __init__(self, session: Reader, *, mou_id: int | None = None) -> None:
         self.session = session
@@ -33,11 +35,6 @@ class RecordReader:
         self._ids: dict[str, dict[str, int]] = {}
         self._refs: dict[str, dict[int, str]] = {}
         self._complete: set[str] = set()  # tables whose every ref is cached
-
-    def _read(self, statement: Any) -> Any:
-        # On an ORM session a Core statement flushes pending changes first, as an ORM query
-        # does (SQLAlchemy 2.0.16 and later), so a read sees the session's own writes.
-        return self.session.execute(statement)
 
     # Refs and ids.
 
@@ -49,7 +46,7 @@ class RecordReader:
             if not kind.has_ref or table in self._complete:
                 continue
             stored = _table(kind.model_name)
-            for ref, row_id in self._read(sa.select(stored.c.ref, stored.c.id)):
+            for ref, row_id in self.session.execute(sa.select(stored.c.ref, stored.c.id)):
                 self.remember(table, ref, row_id)
             self._complete.add(table)
 
@@ -68,7 +65,8 @@ class RecordReader:
             if table in self._complete:
                 return None
             stored = _table(BY_TABLE[table].model_name)
-            row_id = self._read(sa.select(stored.c.id).where(stored.c.ref == ref)).scalar()
+            found = sa.select(stored.c.id).where(stored.c.ref == ref)
+            row_id = self.session.execute(found).scalar()
             if row_id is None:
                 return None
             self.remember(table, ref, row_id)
@@ -78,7 +76,8 @@ class RecordReader:
         known = self._refs.get(table, {})
         if row_id not in known:
             stored = _table(BY_TABLE[table].model_name)
-            ref = self._read(sa.select(stored.c.ref).where(stored.c.id == row_id)).scalar_one()
+            found = sa.select(stored.c.ref).where(stored.c.id == row_id)
+            ref = self.session.execute(found).scalar_one()
             self.remember(table, ref, row_id)
         return self._refs[table][row_id]
 
@@ -131,7 +130,7 @@ class RecordReader:
         statement = sa.select(table)
         if kind.in_mou and self.mou_id is not None:
             statement = statement.where(table.c.mou_id == self.mou_id)
-        rows = list(self._read(statement))
+        rows = list(self.session.execute(statement))
         if rows and kind.has_ref:
             self.preload([kind.table])
         keys = [self.key_of(kind, row) for row in rows]
@@ -172,7 +171,7 @@ class RecordReader:
             statement = statement.order_by(model.c.id)
         wanted = set(owner_ids)
         found: dict[int, list[Any]] = {}
-        for owner_id, *values in self._read(statement):
+        for owner_id, *values in self.session.execute(statement):
             if owner_id not in wanted:
                 continue
             entry = tuple(
