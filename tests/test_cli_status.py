@@ -105,6 +105,11 @@ def test_status_as_of_changes_the_answer(example_cli: Cli) -> None:
             1,
             "error: --compare-to: 1899-12-31 is outside the years 1900 to 2199\n",
         ),
+        (
+            ["--compare-to", "FY1899/00 Q1"],
+            1,
+            "error: --compare-to: FY1899/00 Q1 is outside the years 1900 to 2199\n",
+        ),
         (["--theme", "NOPE"], 1, "error: --theme: no theme with ref 'NOPE'\n"),
         (["--institution", "bad ref!"], 1, None),
         (["--by", "planet"], 2, None),

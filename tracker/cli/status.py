@@ -121,6 +121,7 @@ def compared_with(session: Any, text: str | None, as_of: Any, scheme: Any) -> An
     from tracker.cli.context import today
     from tracker.dates import parse_date
     from tracker.errors import InvalidInput, OutOfRange
+    from tracker.fields import period_in_range
     from tracker.periods import parse_quarter, quarter_of
     from tracker.services.status import comparison
 
@@ -132,6 +133,8 @@ def compared_with(session: Any, text: str | None, as_of: Any, scheme: Any) -> An
     except InvalidInput:
         pass
     else:
+        # A quarter's dates are business dates like any other (as report quarterly's are).
+        period_in_range(quarter.label, quarter.start, quarter.end, "--compare-to")
         return comparison(session=session, date=quarter.end, quarter=quarter)
     try:
         day = parse_date(text, field="--compare-to", today=today(), scheme=scheme).value
