@@ -181,6 +181,17 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
         "milestone_exceptions", "commentary", "delivery_by_quarter", "mou",
     ]  # fmt: skip
     assert document["summary"]["pct_on_time"] == 50.0  # to date: of the two due before 28 Nov
+    # The same quarter and as-of date as the pinned folder: the same rows, in its order.
+    for name in ("milestones", "milestone_exceptions"):
+        pinned = read(GOLDEN / "report_fy2026-27_q3" / f"{name}.csv")
+        assert [row["ref"] for row in document[name]] == [row["ref"] for row in pinned]
+    # The whole document is written as its rows are read; with --section it is built first.
+    # Both are the same document.
+    built = example_cli(
+        "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json",
+        "--section", "kpis",
+    )  # fmt: skip
+    assert json.loads(built.stdout) == document
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)
 
 

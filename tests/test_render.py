@@ -114,6 +114,15 @@ def test_json_written_in_pieces_is_the_json_of_the_document(monkeypatch: Any) ->
     assert written.writes > 3  # in several chunks, each edge crossed
 
 
+def test_rows_read_as_the_json_is_written_are_written_as_lists() -> None:
+    """A report's long sections are ``Lines``, read from the database as they are written."""
+    from tracker.services.reports import Lines
+
+    rows = LARGE_DOCUMENT["milestones"]
+    lazy = {"rows": Lines(lambda: iter(rows)), "none": Lines(lambda: iter(())), "after": 1}
+    assert to_json(lazy) == to_json({"rows": rows, "none": [], "after": 1})
+
+
 def test_json_in_pieces_reaches_a_stream_without_bytes(monkeypatch: Any) -> None:
     written = io.StringIO()
     monkeypatch.setattr("sys.stdout", written)

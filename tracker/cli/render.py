@@ -153,14 +153,20 @@ def _indented(value: Any, depth: int) -> Iterator[str]:
             yield from _indented(item, depth + 1)
             separator = ",\n"
         yield "\n" + outer + "}"
-    elif isinstance(value, (list, tuple)) and value:
+    elif isinstance(value, (list, tuple)) or _read_as_written(value):
         separator = "[\n"
         for item in value:
             yield separator + inner + _one_line(item)
             separator = ",\n"
-        yield "\n" + outer + "]"
+        yield "[]" if separator == "[\n" else "\n" + outer + "]"
     else:
         yield _one_line(value)
+
+
+def _read_as_written(value: Any) -> bool:
+    """Rows read from the database as the document is written (a report's ``Lines``): any
+    iterable that is not a text or a mapping."""
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict))
 
 
 def _one_line(value: Any) -> str:

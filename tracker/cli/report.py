@@ -136,12 +136,19 @@ def quarterly(
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise UsageError(f"--xlsx: expected a file name ending in .xlsx; got {str(xlsx)!r}")
     when = moment(recorded_by, None, db)
+    # The whole document as JSON is written while the database is read, a row at a time.
+    streamed = output is OutputFormat.JSON and section is None and out is None and xlsx is None
     with reading(db, when.recorded) as session:
         period, document, issued, title = _report(
-            session, quarter, scheme, as_of, today=when.as_of, fresh=fresh
+            session, quarter, scheme, as_of, today=when.as_of, fresh=fresh, lazy=streamed
         )
-    if issued is None:
-        document["changes"] = _changes(db, period, document, when.recorded)
+        if issued is None:
+            document["changes"] = _changes(db, period, document, when.recorded)
+        if streamed:
+            from tracker.cli.render import json_pieces, write_data
+
+            write_data(json_pieces(_shown(document, issued)))
+            return
     sections = sections_from(document)
     if out is not None or xlsx is not None:
         from tracker.files import write_files
@@ -195,9 +202,10 @@ def _period(session: Session, quarter: str | None, scheme: str | None, today: dt
 
 
 def _fresh(
-    session: Session, period: Quarter, as_of: str | None, today: dt.date
+    session: Session, period: Quarter, as_of: str | None, today: dt.date, *, lazy: bool = False
 ) -> tuple[dict[str, Any], dt.date]:
-    """The report computed from the records the session sees."""
+    """The report computed from the records the session sees (``lazy``: see
+    ``report_document``)."""
     from tracker.dates import parse_date
     from tracker.services.reports import quarterly_report, report_document
     from tracker.services.settings import kpi_thresholds, risk_bands, tolerances
@@ -217,7 +225,7 @@ def _fresh(
         bands=risk_bands(session=session),
         thresholds=kpi_thresholds(session=session),
     )
-    return report_document(report), when
+    return report_document(report, lazy=lazy), when
 
 
 def _report(
@@ -228,6 +236,7 @@ def _report(
     *,
     today: dt.date,
     fresh: bool,
+    lazy: bool = False,
 ) -> tuple[Quarter, dict[str, Any], Issued | None, str]:
     """The quarter, its report's document (the issued one unless told otherwise), the issue
     it came from, and the MoU's title."""
@@ -239,7 +248,7 @@ def _report(
     issued = None if fresh or as_of else in_force(period, session=session)
     if issued is not None:
         return period, issued.document, issued, title
-    document, _ = _fresh(session, period, as_of, today)
+    document, _ = _fresh(session, period, as_of, today, lazy=lazy)
     return period, document, None, title
 
 
@@ -420,7 +429,7 @@ def _terminal_report(
         heading.append(Text(f"Note: {issued.note}"))
     green, red = summary["green_tol_days"], summary["red_tol_days"]
     return Report(
-        document={**document, "issued": issued.stamp} if issued is not None else document,
+        document=_shown(document, issued),
         csv=sections["milestone_summary.csv"],
         sections=shown,
         heading=heading,
@@ -430,6 +439,11 @@ def _terminal_report(
             *_register_notes(summary),
         ],
     )
+
+
+def _shown(document: dict[str, Any], issued: Issued | None) -> dict[str, Any]:
+    """The document as ``--format json`` prints it: an issued report says which issue."""
+    return {**document, "issued": issued.stamp} if issued is not None else document
 
 
 def _register_heading(summary: dict[str, Any]) -> list[Text]:

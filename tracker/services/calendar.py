@@ -202,25 +202,27 @@ class _Feed:
 
     def milestones(self, person_id: int | None) -> list[CalendarEvent]:
         m = models.Milestone
-        workstream_name = col(models.Workstream.name)
         stmt = milestone_select(
-            self.mou_id, rag_expression(self.as_of, self.tolerances), effective_date()
-        ).add_columns(workstream_name)
+            self.mou_id,
+            rag_expression(self.as_of, self.tolerances),
+            effective_date().label("effective"),
+            col(models.Workstream.name).label("workstream_name"),
+        )
         if person_id is not None:
             stmt = stmt.where(col(m.owner_id) == person_id)
         events = []
-        for milestone, ws, _theme, institution, owner, rag, when, ws_name in self.session.execute(
-            stmt
-        ):
+        for milestone in self.session.execute(stmt):
+            when = milestone.effective
             lines = [
-                f"Milestone {milestone.ref} of workstream {ws} ({ws_name})",
+                f"Milestone {milestone.ref} of workstream {milestone.workstream} "
+                f"({milestone.workstream_name})",
                 f"Due: {milestone.due}",
                 *([f"Forecast: {milestone.forecast}"] if milestone.forecast else []),
                 *([f"Completed: {milestone.completed}"] if milestone.completed else []),
                 f"Status: {milestone.status.value}",
-                f"RAG as of {self.as_of}: {rag}",
-                f"Owner: {self.who(owner)}",
-                f"Institution: {institution}",
+                f"RAG as of {self.as_of}: {milestone.rag}",
+                f"Owner: {self.who(milestone.owner)}",
+                f"Institution: {milestone.institution}",
             ]
             cancelled = milestone.status is MilestoneStatus.CANCELLED
             events.append(

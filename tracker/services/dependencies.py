@@ -86,12 +86,13 @@ def at_risk(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElemen
 
 
 def knock_ons(
-    session: Reader, milestone_ids: Iterable[int], as_of: dt.date
+    session: Reader, milestone_ids: Iterable[int] | None, as_of: dt.date
 ) -> dict[int, list[KnockOn]]:
-    """For each of these milestones that is open and at risk: the predecessors that put it at
-    risk, soonest-finishing first. One query, however many milestones."""
-    wanted = sorted(set(milestone_ids))
-    if not wanted:
+    """For each of these milestones (every milestone, for None) that is open and at risk: the
+    predecessors that put it at risk, soonest-finishing first. One query, however many
+    milestones."""
+    wanted = None if milestone_ids is None else sorted(set(milestone_ids))
+    if wanted == []:
         return {}
     milestone, link = _tables(None)
     dependant, predecessor = milestone.alias(), milestone.alias()
@@ -110,12 +111,12 @@ def knock_ons(
         .where(_condition(dependant, predecessor, link, as_of), _open(dependant, as_of))
         .order_by(finish, predecessor.c.ref)
     )
-    if len(wanted) <= 500:
+    if wanted is not None and len(wanted) <= 500:
         statement = statement.where(dependant.c.id.in_(wanted))
-    chosen = set(wanted)
+    chosen = None if wanted is None else set(wanted)
     found: dict[int, list[KnockOn]] = {}
     for milestone_id, ref, day, done in session.execute(statement):
-        if milestone_id in chosen:
+        if chosen is None or milestone_id in chosen:
             found.setdefault(milestone_id, []).append(KnockOn(ref, day, bool(done)))
     return found
 

@@ -63,23 +63,25 @@ class MilestoneFacts:
 
 
 def milestone_facts(row: Any, as_of: dt.date) -> dict[str, Any]:
-    """The shared fields of a row from ``milestone_select``: (milestone, workstream ref, theme
-    ref, institution ref, owner ref, derived RAG, ...). A completion after ``as_of`` is not
-    known yet as of that date, so slippage is measured without it."""
-    milestone, workstream, theme, institution, owner, rag = row[:6]
-    known = milestone.completed if milestone.completed and milestone.completed <= as_of else None
+    """The shared fields of a row from ``milestone_select``. A completion after ``as_of`` is
+    not known yet as of that date, so slippage is measured without it."""
+    # By position, in milestone_select's order: a report reads tens of thousands of rows, and
+    # a row's values by name cost four times as much.
+    ref, title, due, forecast, completed, status = row[1:7]
+    workstream, theme, institution, owner, rag = row[11:16]
+    known = completed if completed is not None and completed <= as_of else None
     return {
-        "ref": milestone.ref,
-        "title": milestone.title,
+        "ref": ref,
+        "title": title,
         "workstream": workstream,
         "theme": theme,
         "institution": institution,
         "owner": owner,
-        "due": milestone.due,
-        "forecast": milestone.forecast,
-        "completed": milestone.completed,
-        "status": milestone.status.value,
-        "slippage_days": slippage_days(milestone.due, milestone.forecast, known),
+        "due": due,
+        "forecast": forecast,
+        "completed": completed,
+        "status": status.value,
+        "slippage_days": slippage_days(due, forecast, known),
         "rag": rag,
     }
 
@@ -90,32 +92,26 @@ class MilestoneRow(MilestoneFacts):
     at_risk_from: str | None = None  # 'MS-03 (2026-12-24)': predecessors that finish later
 
 
-def milestone_select(mou_id: int | None, *columns: Any) -> Any:
-    """Milestones of one MoU with the refs of their workstream, theme, owning institution and
-    owner, then ``columns``: the base of every milestone listing."""
+def milestone_select(mou_id: int | None, rag: Any, *columns: Any) -> Any:
+    """Milestones of one MoU: the milestone's own columns, the refs of its workstream, theme,
+    owning institution and owner, its derived ``rag``, then ``columns``; a row's values are
+    named (``row.ref``, ``row.workstream``, ``row.rag``). The base of every milestone listing.
+
+    Plain columns rather than an ORM object or bundle: a listing reads, and a report of a
+    large programme reads tens of thousands of milestones."""
     owner = sa.orm.aliased(models.Person)
     m = models.Milestone
-    # The milestone's own columns as one bundle rather than an ORM object: a listing reads,
-    # and a report of a large programme has tens of thousands of milestones to read.
-    milestone: Any = sa.orm.Bundle(
-        "milestone",
-        *(
-            col(column)
-            for column in (m.id, m.ref, m.title, m.due, m.forecast, m.completed, m.status)
-        ),
-        col(m.reported_rag),
-        col(m.reported_rag_reason),
-        col(m.version),
-        col(m.workstream_id),
-    )
     # More columns than sqlmodel.select's typed overloads take, so SQLAlchemy's select.
+    own = (m.id, m.ref, m.title, m.due, m.forecast, m.completed, m.status)
+    more = (m.reported_rag, m.reported_rag_reason, m.version, m.workstream_id)
     return (
         sa.select(
-            milestone,
-            col(models.Workstream.ref),
-            col(models.Theme.ref),
-            col(models.Institution.ref),
-            col(owner.ref),
+            *(col(column) for column in (*own, *more)),
+            col(models.Workstream.ref).label("workstream"),
+            col(models.Theme.ref).label("theme"),
+            col(models.Institution.ref).label("institution"),
+            col(owner.ref).label("owner"),
+            rag.label("rag"),
             *columns,
         )
         .join(models.Workstream, col(models.Workstream.id) == models.Milestone.workstream_id)
@@ -162,12 +158,12 @@ def list_milestones(
         stmt = stmt.where(col(models.Milestone.due) > filters.due_after)
     stmt = stmt.order_by(col(models.Milestone.due), col(models.Milestone.ref))
     rows = list(session.execute(stmt))
-    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
+    flagged = knock_ons(session, [row.id for row in rows], as_of)
     return [
         MilestoneRow(
             **milestone_facts(row, as_of),
-            reported_rag=row[0].reported_rag.value if row[0].reported_rag else None,
-            at_risk_from=describe(flagged[row[0].id]) if row[0].id in flagged else None,
+            reported_rag=row.reported_rag.value if row.reported_rag else None,
+            at_risk_from=describe(flagged[row.id]) if row.id in flagged else None,
         )
         for row in rows
     ]

@@ -221,7 +221,9 @@ def _milestones(
     date are overdue."""
     m = models.Milestone
     effective = effective_date()
-    stmt = milestone_select(mou_id, rag_expression(as_of, tolerances), effective).where(
+    stmt = milestone_select(
+        mou_id, rag_expression(as_of, tolerances), effective.label("effective")
+    ).where(
         col(m.status) != MilestoneStatus.CANCELLED,
         sa.not_(is_done(as_of)),
         effective <= until,
@@ -233,16 +235,17 @@ def _milestones(
     if scope.theme_ids is not None:
         stmt = stmt.where(col(models.Workstream.theme_id).in_(scope.theme_ids))
     items = []
-    for milestone, _ws, _theme, institution, owner, rag, when in session.execute(stmt):
+    for milestone in session.execute(stmt):
+        when = milestone.effective
         items.append(
             DueItem(
                 kind=ItemKind.MILESTONE,
                 ref=milestone.ref,
                 title=milestone.title,
                 date=when,
-                owner=owner,
-                institution=institution,
-                rag=rag,
+                owner=milestone.owner,
+                institution=milestone.institution,
+                rag=milestone.rag,
                 days_overdue=(as_of - when).days if when < as_of else None,
             )
         )

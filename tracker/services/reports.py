@@ -8,10 +8,10 @@ programme are sums of cells, so every figure follows one definition.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -117,6 +117,25 @@ class VisitLine:
     open_actions: str
 
 
+T = TypeVar("T")
+
+
+class Lines(Generic[T]):
+    """A section's lines, read from the database each time they are iterated, while the
+    session that made the report is open. A large programme's report lists tens of thousands
+    of milestones: written out as they are read, they are never all held at once."""
+
+    def __init__(self, read: Callable[[], Iterator[T]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[T]:
+        return self._read()
+
+
+def _no_lines() -> Lines[Any]:
+    return Lines(lambda: iter(()))
+
+
 @dataclass
 class QuarterlyReport:
     mou: str
@@ -126,7 +145,7 @@ class QuarterlyReport:
     tolerances: Tolerances
     summary: dict[str, Any]
     milestone_summary: list[SummaryRow]
-    milestones: list[MilestoneLine]
+    milestones: Lines[MilestoneLine]
     theme_progress: ProgressTable
     institution_progress: ProgressTable
     visits: list[VisitLine] = field(default_factory=list)
@@ -136,7 +155,7 @@ class QuarterlyReport:
     bands: RiskBands = field(default_factory=RiskBands)
     thresholds: KpiThresholds = field(default_factory=KpiThresholds)
     actions: list[action_rules.ActionRow] = field(default_factory=list)
-    exceptions: list[ExceptionLine] = field(default_factory=list)
+    exceptions: Lines[ExceptionLine] = field(default_factory=_no_lines)
     commentary: list[dict[str, Any]] = field(default_factory=list)
     delivery: list[dict[str, Any]] = field(default_factory=list)
     mou_facts: dict[str, Any] = field(default_factory=dict)
@@ -229,15 +248,18 @@ FACTS = ("mou",)
 
 
 def report_document(
-    report: QuarterlyReport, changes: list[dict[str, Any]] | None = None
+    report: QuarterlyReport, changes: list[dict[str, Any]] | None = None, *, lazy: bool = False
 ) -> dict[str, Any]:
     """The report as one JSON-ready document (dates as ISO text): what `--format json`
     prints, what the files are written from, and what an issued report keeps. ``changes``
-    are the rows of the "what changed since the last board" section."""
+    are the rows of the "what changed since the last board" section.
+
+    ``lazy``: the milestone and exception rows are ``Lines``, read as the document is written
+    out (which must then happen while the report's session is open); otherwise lists."""
     document: dict[str, Any] = {
         "summary": jsonable(report.summary),
         "milestone_summary": [_row(row) for row in report.milestone_summary],
-        "milestones": [_row(line) for line in report.milestones],
+        "milestones": _rows(report.milestones, lazy=lazy),
         "theme_progress": [jsonable(row_fields(row)) for row in report.theme_progress.rows],
         "institution_progress": [
             jsonable(row_fields(row)) for row in report.institution_progress.rows
@@ -248,12 +270,18 @@ def report_document(
         "issues": [_row(line) for line in report.issues],
         "kpis": [jsonable(_kpi_fields(row, report.quarter.label)) for row in report.kpis],
         "changes": jsonable(changes or []),
-        "milestone_exceptions": [_row(line) for line in report.exceptions],
+        "milestone_exceptions": _rows(report.exceptions, lazy=lazy),
         "commentary": jsonable(report.commentary),
         "delivery_by_quarter": jsonable(report.delivery),
         "mou": jsonable(report.mou_facts),
     }
     return document
+
+
+def _rows(lines: Iterable[Any], *, lazy: bool) -> list[dict[str, Any]] | Lines[dict[str, Any]]:
+    if lazy:
+        return Lines(lambda: map(_row, lines))
+    return [_row(line) for line in lines]
 
 
 def _row(line: Any) -> dict[str, Any]:
@@ -262,7 +290,10 @@ def _row(line: Any) -> dict[str, Any]:
     report of a large programme has tens of thousands of lines."""
     row = dict(vars(line))
     for key, value in row.items():
-        if type(value) not in _JSON_AS_IS:  # most values are; the rest go through jsonable
+        kind = type(value)
+        if kind is dt.date:  # the commonest of the rest: three to a milestone
+            row[key] = value.isoformat()
+        elif kind not in _JSON_AS_IS:  # most values are; the rest go through jsonable
             row[key] = jsonable(value)
     return row
 
@@ -309,9 +340,10 @@ def quarterly_report(
     bands = bands or RiskBands()
     thresholds = thresholds or KpiThresholds()
     mou = current_mou(session=session)
-    assert mou.id is not None
+    mou_id = mou.id
+    assert mou_id is not None
     definitions = _Definitions(quarter, as_of, tolerances)
-    cells = _count_cells(session, mou.id, definitions)
+    cells = _count_cells(session, mou_id, definitions)
     # The trend compares with the previous quarter: as issued, or as of its end.
     try:
         previous: Quarter | None = quarter.previous()
@@ -326,7 +358,7 @@ def quarterly_report(
         if previous
         else None,
     )
-    summary_rows = _summary_rows(session, mou.id, cells, status)
+    summary_rows = _summary_rows(session, mou_id, cells, status)
     programme = summary_rows[-1]
     overall = status.overall
     summary = {
@@ -383,19 +415,19 @@ def quarterly_report(
         tolerances=tolerances,
         summary=summary,
         milestone_summary=summary_rows,
-        milestones=_milestone_lines(session, mou.id, definitions, as_of, tolerances),
+        milestones=Lines(lambda: _milestone_lines(session, mou_id, definitions, as_of, tolerances)),
         theme_progress=status.tables[0],
         institution_progress=status.tables[1],
-        visits=_visit_lines(session, mou.id, quarter),
+        visits=_visit_lines(session, mou_id, quarter),
         risks=risks,
         issues=issues,
         kpis=kpis,
         bands=bands,
         thresholds=thresholds,
-        actions=_action_lines(session, mou.id, quarter, as_of),
-        exceptions=_exception_lines(session, mou.id, as_of, tolerances),
+        actions=_action_lines(session, mou_id, quarter, as_of),
+        exceptions=Lines(lambda: _exception_lines(session, mou_id, as_of, tolerances)),
         commentary=commentary(session=session, quarter=quarter),
-        delivery=_delivery(session, mou.id, quarter, as_of, tolerances),
+        delivery=_delivery(session, mou_id, quarter, as_of, tolerances),
         mou_facts=_mou_facts(session, mou, status, quarter, as_of),
     )
 
@@ -613,35 +645,34 @@ def _milestone_lines(
     definitions: _Definitions,
     as_of: dt.date,
     tolerances: Tolerances,
-) -> list[MilestoneLine]:
+) -> Iterator[MilestoneLine]:
     m = models.Milestone
     flags = ("due_in_period", "achieved_in_period", "achieved_on_time", "missed_in_period")
     stmt = (
         milestone_select(
             mou_id,
             rag_expression(as_of, tolerances),
-            *(definitions.flag(name) for name in flags),
+            *(definitions.flag(name).label(name) for name in flags),
         )
         .where(col(m.status) != MilestoneStatus.CANCELLED, definitions.in_report)
         .order_by(col(m.due), col(m.ref))
     )
-    lines = []
     for row, facts, at_risk_from in _known_then(session, stmt, as_of):
-        milestone = row[0]
-        due_in, achieved, on_time, missed = (bool(mark) for mark in row[6:])
-        lines.append(
-            MilestoneLine(
-                **facts,
-                due_in_period=due_in,
-                achieved_in_period=achieved,
-                on_time=on_time,
-                missed=missed,
-                at_risk_from=at_risk_from,
-                reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
-                reported_rag_reason=milestone.reported_rag_reason,
-            )
+        yield MilestoneLine(
+            **facts,
+            due_in_period=bool(row.due_in_period),
+            achieved_in_period=bool(row.achieved_in_period),
+            on_time=bool(row.achieved_on_time),
+            missed=bool(row.missed_in_period),
+            at_risk_from=at_risk_from,
+            reported_rag=row.reported_rag.value if row.reported_rag else None,
+            reported_rag_reason=row.reported_rag_reason,
         )
-    return lines
+
+
+# How many rows a section's query hands over at a time: the lines are written as they are
+# read, so a report's memory does not grow with the programme.
+_BATCH = 1_000
 
 
 def _known_then(
@@ -649,27 +680,29 @@ def _known_then(
 ) -> Iterator[tuple[Any, dict[str, Any], str | None]]:
     """Each milestone row the statement reads (a ``milestone_select``), with its facts as
     known at A and what it is at risk from. As of A a later completion is not known yet, and
-    the status shown is the one the milestone had before it was completed. Yielded a row at a
-    time, so that only the caller's lines are kept, not their facts as well."""
-    rows = list(session.execute(stmt))
-    earlier = _statuses_before_completion(
-        session, "milestones", MilestoneStatus.DONE, [row[0] for row in rows], as_of
+    the status shown is the one the milestone had before it was completed.
+
+    Read and yielded a batch at a time: only what is at risk and what was done after A (the
+    few milestones whose line needs more than their own row) is held for the whole read."""
+    m = models.Milestone
+    done_later = sa.select(col(m.ref)).where(
+        col(m.status) == MilestoneStatus.DONE, col(m.completed) > as_of
     )
-    flagged = knock_ons(session, [row[0].id for row in rows], as_of)
-    for row in rows:
-        milestone = row[0]
+    earlier = _statuses_before_completion(session, "milestones", done_later)
+    flagged = knock_ons(session, None, as_of)
+    for row in session.execute(stmt.execution_options(yield_per=_BATCH)):
         facts = milestone_facts(row, as_of)
-        if milestone.completed is not None and milestone.completed > as_of:
+        if row.completed is not None and row.completed > as_of:
             facts["completed"] = None
-            if milestone.status is MilestoneStatus.DONE:
-                facts["status"] = earlier.get(milestone.ref, MilestoneStatus.IN_PROGRESS.value)
-        risk = describe(flagged[milestone.id]) if milestone.id in flagged else None
+            if row.status is MilestoneStatus.DONE:
+                facts["status"] = earlier.get(row.ref, MilestoneStatus.IN_PROGRESS.value)
+        risk = describe(flagged[row.id]) if row.id in flagged else None
         yield row, facts, risk
 
 
 def _exception_lines(
     session: Session, mou_id: int, as_of: dt.date, tolerances: Tolerances
-) -> list[ExceptionLine]:
+) -> Iterator[ExceptionLine]:
     """Every milestone open at A that is RED (derived or reported) or at risk from one it
     depends on: the exceptions a board reads first, whatever quarter they fall in."""
     m = models.Milestone
@@ -683,35 +716,26 @@ def _exception_lines(
         )
         .order_by(col(m.due), col(m.ref))
     )
-    lines = []
     for row, facts, at_risk_from in _known_then(session, stmt, as_of):  # open at A
-        milestone = row[0]
-        effective = milestone.forecast or milestone.due
+        effective = row.forecast or row.due
         late = (as_of - effective).days if effective < as_of else None
-        lines.append(
-            ExceptionLine(
-                **facts,
-                overdue=late is not None,
-                days_overdue=late,
-                reported_rag=milestone.reported_rag.value if milestone.reported_rag else None,
-                reported_rag_reason=milestone.reported_rag_reason,
-                at_risk_from=at_risk_from,
-            )
+        yield ExceptionLine(
+            **facts,
+            overdue=late is not None,
+            days_overdue=late,
+            reported_rag=row.reported_rag.value if row.reported_rag else None,
+            reported_rag_reason=row.reported_rag_reason,
+            at_risk_from=at_risk_from,
         )
-    return lines
 
 
 def _statuses_before_completion(
-    session: Session, kind: str, done: Any, records: list[Any], as_of: dt.date
+    session: Session, kind: str, refs: list[str] | sa.Select[Any]
 ) -> dict[str, str]:
-    """For records (milestones, actions) done after ``as_of``: the status each had before it
-    was set to done, read from the audit trail (the last status change that was not to done)."""
-    refs = [
-        item.ref
-        for item in records
-        if item.status == done and item.completed is not None and item.completed > as_of
-    ]
-    if not refs:
+    """For these records (milestones, actions) done after the as-of date, by ref: the status
+    each had before it was set to done, read from the audit trail (the last status change
+    that was not to done)."""
+    if isinstance(refs, list) and not refs:
         return {}
     e = models.AuditEntry
     rows = session.exec(
@@ -794,9 +818,14 @@ def _action_lines(
         sa.or_(action_rules.is_open(as_of), closed_in)
     )
     rows = list(session.execute(stmt))
-    earlier = _statuses_before_completion(
-        session, "actions", ActionStatus.DONE, [row[0] for row in rows], as_of
-    )
+    done_later = [
+        row[0].ref
+        for row in rows
+        if row[0].status == ActionStatus.DONE
+        and row[0].completed is not None
+        and row[0].completed > as_of
+    ]
+    earlier = _statuses_before_completion(session, "actions", done_later)
     lines = []
     for row in rows:
         line = action_rules.action_row(row, as_of)

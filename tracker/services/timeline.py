@@ -163,18 +163,24 @@ def _placed(
     effective = effective_date()
     first, last = quarters[0].start, quarters[-1].end
     stmt = (
-        milestone_select(mou_id, rag_expression(as_of, tolerances), effective, is_done(as_of))
+        milestone_select(
+            mou_id,
+            rag_expression(as_of, tolerances),
+            effective.label("effective"),
+            is_done(as_of).label("done"),
+        )
         .where(col(m.status) != MilestoneStatus.CANCELLED, effective.between(first, last))
         .order_by(effective, col(m.ref))
     )
     scheme = quarters[0].scheme
     index = {quarter: position for position, quarter in enumerate(quarters)}
     rows = list(session.execute(stmt))
-    first_due = _first_due_dates(session, [row[0].id for row in rows])
+    first_due = _first_due_dates(session, [row.id for row in rows])
     found: dict[int, list[list[Placed]]] = {}
-    for milestone, _ws, _theme, _inst, _owner, rag, when, done in rows:
+    for milestone in rows:
+        when = milestone.effective
         planned = first_due.get(milestone.id, milestone.due)
-        if done:
+        if milestone.done:
             mark = Mark.DONE
         elif when < as_of:
             mark = Mark.OVERDUE
@@ -183,7 +189,8 @@ def _placed(
         else:
             mark = Mark.DUE
         cells = found.setdefault(milestone.workstream_id, [[] for _ in quarters])
-        cells[index[quarter_of(when, scheme)]].append(Placed(milestone.ref, mark, rag, when))
+        placed = Placed(milestone.ref, mark, milestone.rag, when)
+        cells[index[quarter_of(when, scheme)]].append(placed)
     return found
 
 
