@@ -41,7 +41,6 @@ from tracker.services.status import (
     ProgressTable,
     comparison,
     programme_status,
-    theme_subtree,
 )
 from tracker.services.status_rows import row_fields
 from tracker.services.store import RecordStore
@@ -618,25 +617,48 @@ def _summary_rows(
             )
         ).all()
     )
-    theme_ids = dict(
-        session.exec(
-            select(models.Theme.ref, models.Theme.id).where(models.Theme.mou_id == mou_id)
-        ).all()
+    theme = sa.select(col(models.Theme.ref), col(models.Theme.id))
+    theme_ids: dict[str, int] = dict(
+        session.execute(theme.where(col(models.Theme.mou_id) == mou_id)).all()
     )
-    institution_ids = dict(
-        session.exec(select(models.Institution.ref, models.Institution.id)).all()
-    )
+    institution = sa.select(col(models.Institution.ref), col(models.Institution.id))
+    institution_ids: dict[str, int] = dict(session.execute(institution).all())
+    # The cells added up once per theme (its workstreams' own) and per institution, then
+    # each theme's subtree from those: a large programme has thousands of cells.
+    by_theme: dict[int | None, list[dict[str, int]]] = {}
+    by_institution: dict[int, list[dict[str, int]]] = {}
+    for (workstream_id, institution_id), counted in cells.items():
+        by_theme.setdefault(theme_of.get(workstream_id), []).append(counted)
+        by_institution.setdefault(institution_id, []).append(counted)
+    theme_totals = {theme_id: _add(parts) for theme_id, parts in by_theme.items()}
+    children: dict[int | None, list[int]] = {}
+    for theme_id, parent_id in session.execute(
+        sa.select(col(models.Theme.id), col(models.Theme.parent_id))
+    ):
+        children.setdefault(parent_id, []).append(theme_id)
     rows = []
     for row in status.tables[0].rows:  # themes, in tree order
-        subtree = theme_subtree(session, theme_ids[row.scope])
-        totals = _add([value for (ws, _), value in cells.items() if theme_of.get(ws) in subtree])
+        subtree = _subtree(children, theme_ids[row.scope])
+        totals = _add([theme_totals[each] for each in subtree if each in theme_totals])
         rows.append(_summary_row("theme", row.scope, totals))
     for row in status.tables[1].rows:  # institutions: parties and owners
-        institution_id = institution_ids[row.scope]
-        totals = _add([value for (_, inst), value in cells.items() if inst == institution_id])
+        totals = _add(by_institution.get(institution_ids[row.scope], []))
         rows.append(_summary_row("institution", row.scope, totals))
     rows.append(_summary_row("programme", status.mou, _add(list(cells.values()))))
     return rows
+
+
+def _subtree(children: dict[int | None, list[int]], theme_id: int) -> set[int]:
+    """A theme and every theme under it (a loop of parents, which other tools can write,
+    ends where it comes back round)."""
+    found = {theme_id}
+    waiting = [theme_id]
+    while waiting:
+        for child in children.get(waiting.pop(), []):
+            if child not in found:
+                found.add(child)
+                waiting.append(child)
+    return found
 
 
 def _milestone_lines(
