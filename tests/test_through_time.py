@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
+from tests.helpers import MINIMAL, milestone_toml
 from tracker.dates import parse_moment
 from tracker.services.rag import trend
 
@@ -57,6 +58,43 @@ def test_every_read_command_sees_the_programme_as_recorded(example_cli: Cli) -> 
         assert ok(example_cli(*read, "--recorded-by", moment)) == before[read], read
     # And the live data did change.
     assert ok(example_cli("export")) != before[("export",)]
+
+
+def test_going_back_over_many_changes_to_one_kind(cli: Cli, tmp_path: Path) -> None:
+    """More than fifty milestones changed since the moment: the rebuild reads them at once
+    and writes their old values with one flush, and the past still reads as it was, with
+    a record changed several times, a list (depends_on) changed, one removed, one added."""
+    programme = tmp_path / "programme.toml"
+    refs = [f"M{number:02d}" for number in range(60)]
+    programme.write_text(MINIMAL + "".join(milestone_toml(ref, due="2026-08-03") for ref in refs))
+    ok(cli("import", str(programme)))
+    ok(cli("update-milestone", "M01", "--depends-on", "M00"))
+    reads = [
+        ("status", "--as-of", AS_OF, "-f", "json"),
+        ("list", "milestones", "--as-of", AS_OF, "-f", "csv"),
+        ("show", "M01", "--as-of", AS_OF, "-f", "json"),
+        ("export",),
+    ]
+    before = {read: ok(cli(*read)) for read in reads}
+    moment = now()
+    # Taken back last: a change to a column alone, written only by the rebuild's last flush.
+    ok(cli("update-milestone", "M07", "--title", "Renamed before the import"))
+    programme.write_text(
+        MINIMAL
+        + "".join(
+            milestone_toml(ref, due="2026-09-14", forecast="2026-12-07", completed=None)
+            for ref in refs
+        )
+    )
+    ok(cli("import", str(programme)))
+    ok(cli("update-milestone", "M01", "--depends-on", "M02,M03"))
+    ok(cli("update-milestone", "M02", "--forecast", "2027-01-11"))
+    ok(cli("update-milestone", "M02", "--done", "2026-11-20"))
+    ok(cli("remove-milestone", "M05"))
+    ok(cli("add-milestone", "Added later", "-w", "W1", "--due", "2026-10-05"))
+    for read in reads:
+        assert ok(cli(*read, "--recorded-by", moment)) == before[read], read
+    assert ok(cli("export")) != before[("export",)]
 
 
 def test_the_as_of_date_defaults_to_the_recorded_date(example_cli: Cli) -> None:

@@ -61,6 +61,10 @@ def _model(name: str) -> Any:
     return getattr(models, name)
 
 
+# Refs asked for in one query: well within every backend's limit on a statement's values.
+_LOAD_CHUNK = 500
+
+
 class RecordStore(RecordReader):
     """Record-level reads and writes within one ORM session."""
 
@@ -68,6 +72,7 @@ class RecordStore(RecordReader):
 
     def __init__(self, session: Session, *, mou_id: int | None = None) -> None:
         super().__init__(session, mou_id=mou_id)
+        self._loaded: list[Any] = []
 
     # Refs and ids.
 
@@ -101,6 +106,19 @@ class RecordStore(RecordReader):
         return self.session.get(
             model, row_id, with_for_update=for_update, populate_existing=for_update
         )
+
+    def load(self, kind: KindSpec, refs: set[str]) -> None:
+        """Read the rows of these refs into the session at once (a kind with a ref), so that
+        ``find`` then asks no query: going back over a thousand changes read them one query
+        each."""
+        model: Any = kind.model
+        wanted = sorted(refs)
+        for start in range(0, len(wanted), _LOAD_CHUNK):
+            chunk = wanted[start : start + _LOAD_CHUNK]
+            for row in self.session.exec(select(model).where(col(model.ref).in_(chunk))):
+                self.remember(kind.table, row.ref, row.id)
+                # The session holds its rows weakly: kept here, they stay in it to be found.
+                self._loaded.append(row)
 
     # Writing.
 
@@ -161,10 +179,11 @@ class RecordStore(RecordReader):
             self.session, kind=kind.table, ref=key, before=before, after=after, base=base
         )
 
-    def restore(self, kind: KindSpec, row: Any, values: Record) -> None:
+    def restore(self, kind: KindSpec, row: Any, values: Record, *, flush: bool = True) -> None:
         """Put some fields of a stored row back to earlier values, unaudited: what taking a
         change back needs. Only the fields given are read or written, so going back over a
-        thousand changes does not read every record's lists three times each."""
+        thousand changes does not read every record's lists three times each. Without
+        ``flush`` the row's own columns are written at the session's next flush."""
         columns = {key: (attribute, target) for key, attribute, target in _columns(kind.table)}
         for key, value in values.items():
             if key in columns:
@@ -178,7 +197,8 @@ class RecordStore(RecordReader):
                 current = self._entries(spec, [row.id]).get(row.id, [])
                 if current != (value or []):
                     self._replace_entries(spec, row.id, current, value or [])
-        self.session.flush()
+        if flush:
+            self.session.flush()
 
     def delete(self, kind: KindSpec, key: str, row: Any) -> None:
         """Remove a record and its own parts (lists); the caller has dealt with references."""
