@@ -7,7 +7,9 @@ import datetime as dt
 import io
 import json
 import os
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,6 +195,36 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
     )  # fmt: skip
     assert json.loads(built.stdout) == document
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)
+
+
+def test_the_json_is_written_out_after_the_read_has_ended(
+    example_cli: Cli, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pager reading a large report slowly must not keep the database read open (on
+    SQLite, writers would wait for it): by the time the JSON is written out, another
+    connection takes the database's exclusive lock at once."""
+    if example_db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's locks: PostgreSQL's readers never hold writers back")
+    import tracker.cli.render as render
+
+    path = example_db.engine.url.database
+    assert path is not None
+    write_out = render.write_spooled
+    checked = []
+
+    def locked_at_once(spool: Any) -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # "database is locked" while a read is open
+        other.execute("ROLLBACK")
+        other.close()
+        checked.append(path)
+        write_out(spool)
+
+    monkeypatch.setattr(render, "write_spooled", locked_at_once)
+    result = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "-f", "json")
+    assert result.exit_code == 0, result
+    assert checked == [path]
+    assert json.loads(result.stdout)["summary"]["period"] == "FY2026/27 Q3"
 
 
 @pytest.mark.parametrize(

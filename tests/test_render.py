@@ -19,9 +19,11 @@ from tracker.cli.render import (
     _narrowest,
     json_pieces,
     rich_table,
+    spooled,
     table_width,
     to_json,
     write_data,
+    write_spooled,
 )
 
 KINDS = ["ref", "text", "number", "date", "rag", "bar"]
@@ -112,6 +114,21 @@ def test_json_written_in_pieces_is_the_json_of_the_document(monkeypatch: Any) ->
     assert text == to_json(LARGE_DOCUMENT)
     assert json.loads(text) == LARGE_DOCUMENT
     assert written.writes > 3  # in several chunks, each edge crossed
+
+
+def test_spooled_json_is_written_out_exactly(monkeypatch: Any) -> None:
+    """A report's JSON is spooled while the database is read and written out after: what
+    arrives is the document's JSON, on a byte stream or a text one, every character whole
+    across the spool's chunks (the document is larger than one)."""
+    written = _CountingBytes()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(written, encoding="ascii"))
+    write_spooled(spooled(json_pieces(LARGE_DOCUMENT)))
+    assert written.getvalue().decode("utf-8") == to_json(LARGE_DOCUMENT)
+    assert written.writes > 3
+    text = io.StringIO()
+    monkeypatch.setattr("sys.stdout", text)
+    write_spooled(spooled(json_pieces(LARGE_DOCUMENT)))
+    assert text.getvalue() == to_json(LARGE_DOCUMENT)
 
 
 def test_rows_read_as_the_json_is_written_are_written_as_lists() -> None:

@@ -6,15 +6,18 @@ User text only ever reaches Rich as ``Text`` objects, never as markup, so a titl
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from rich import box
 from rich.cells import cell_len
@@ -115,16 +118,56 @@ def write_data(text: str | Iterable[str]) -> None:
             stream.write(piece)
         return
     stream.flush()
+    _encoded(pieces, buffer)
+    buffer.flush()
+
+
+def spooled(pieces: Iterable[str]) -> BinaryIO:
+    """Text in pieces, encoded as UTF-8 into a temporary file (held in memory up to a
+    megabyte) and rewound, for ``write_spooled`` to write out once the database read that
+    produced it has ended: a slow reader of the output (a pager) then never keeps the read
+    open, nor the writers that would wait for it; and a large report is never held whole."""
+    # Handed on open: write_spooled closes it.
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        _encoded(pieces, spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def write_spooled(spool: BinaryIO) -> None:
+    """Write out what ``spooled`` holds, as ``write_data`` writes text, and close it."""
+    with spool:
+        stream = sys.stdout
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            while chunk := spool.read(_WRITE_CHUNK):
+                stream.write(decoder.decode(chunk))
+            stream.write(decoder.decode(b"", final=True))
+            return
+        stream.flush()
+        shutil.copyfileobj(spool, buffer, _WRITE_CHUNK)
+        buffer.flush()
+
+
+_SPOOL_IN_MEMORY = 1 << 20
+
+
+def _encoded(pieces: Iterable[str], target: Any) -> None:
+    """Write the pieces to a binary ``target`` as UTF-8, a chunk at a time."""
     gathered: list[str] = []
     size = 0
     for piece in pieces:
         gathered.append(piece)
         size += len(piece)
         if size >= _WRITE_CHUNK:
-            buffer.write("".join(gathered).encode("utf-8"))
+            target.write("".join(gathered).encode("utf-8"))
             gathered, size = [], 0
-    buffer.write("".join(gathered).encode("utf-8"))
-    buffer.flush()
+    target.write("".join(gathered).encode("utf-8"))
 
 
 def to_json(document: Any) -> str:

@@ -136,7 +136,8 @@ def quarterly(
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise UsageError(f"--xlsx: expected a file name ending in .xlsx; got {str(xlsx)!r}")
     when = moment(recorded_by, None, db)
-    # The whole document as JSON is written while the database is read, a row at a time.
+    # The whole document as JSON: its rows are encoded as they are read, into a spool that
+    # is written out once the read has ended (tracker.cli.render.spooled).
     streamed = output is OutputFormat.JSON and section is None and out is None and xlsx is None
     with reading(db, when.recorded) as session:
         period, document, issued, title = _report(
@@ -145,10 +146,14 @@ def quarterly(
         if issued is None:
             document["changes"] = _changes(db, period, document, when.recorded)
         if streamed:
-            from tracker.cli.render import json_pieces, write_data
+            from tracker.cli.render import json_pieces, spooled
 
-            write_data(json_pieces(_shown(document, issued)))
-            return
+            spool = spooled(json_pieces(_shown(document, issued)))
+    if streamed:
+        from tracker.cli.render import write_spooled
+
+        write_spooled(spool)
+        return
     sections = sections_from(document)
     if out is not None or xlsx is not None:
         from tracker.files import write_files
