@@ -8,6 +8,8 @@ import io
 import json
 import os
 import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +158,7 @@ def test_formula_cells_are_guarded_and_numbers_stay_numbers(cli: Cli, tmp_path: 
     assert names["TOP"] == "Top theme"
 
 
-def test_terminal_and_json_views(example_cli: Cli) -> None:
+def test_terminal_and_json_views(example_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     # The terminal shows the board pack (tests/test_board_pack.py pins it whole).
     shown = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28")
     assert shown.exit_code == 0, shown
@@ -172,11 +174,12 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
         "Quarterly report FY2026/27 Q3 (2026-10-01 to 2026-12-31), to date, as of 2026-11-28: RED"
     )
     assert section.stdout.splitlines()[5] == "KPIs"
-    document = json.loads(
-        example_cli(
-            "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json"
-        ).stdout
+    # Its rows read two at a time, so that every section's read goes on past a batch.
+    monkeypatch.setattr("tracker.services.reports._BATCH", 2)
+    streamed = example_cli(
+        "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json"
     )
+    document = json.loads(streamed.stdout)
     assert list(document) == [
         "summary", "milestone_summary", "milestones", "theme_progress",
         "institution_progress", "visits", "actions", "risks", "issues", "kpis", "changes",
@@ -193,8 +196,16 @@ def test_terminal_and_json_views(example_cli: Cli) -> None:
         "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json",
         "--section", "kpis",
     )  # fmt: skip
-    assert json.loads(built.stdout) == document
+    assert built.stdout == streamed.stdout
     assert (document["summary"]["to_date"], document["summary"]["due_rest_of_period"]) == (True, 2)
+
+
+def _sqlite_path(database: Database) -> str:
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's locks: PostgreSQL's readers never hold writers back")
+    path = database.engine.url.database
+    assert path is not None
+    return path
 
 
 def test_the_json_is_written_out_after_the_read_has_ended(
@@ -203,28 +214,92 @@ def test_the_json_is_written_out_after_the_read_has_ended(
     """A pager reading a large report slowly must not keep the database read open (on
     SQLite, writers would wait for it): by the time the JSON is written out, another
     connection takes the database's exclusive lock at once."""
-    if example_db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's locks: PostgreSQL's readers never hold writers back")
     import tracker.cli.render as render
 
-    path = example_db.engine.url.database
-    assert path is not None
-    write_out = render.write_spooled
+    path = _sqlite_path(example_db)
+    write_out = render.write_data
     checked = []
 
-    def locked_at_once(spool: Any) -> None:
+    def locked_at_once(text: Any) -> None:
         other = sqlite3.connect(path, timeout=0, isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")  # "database is locked" while a read is open
         other.execute("ROLLBACK")
         other.close()
         checked.append(path)
-        write_out(spool)
+        write_out(text)
 
-    monkeypatch.setattr(render, "write_spooled", locked_at_once)
+    monkeypatch.setattr(render, "write_data", locked_at_once)
     result = example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "-f", "json")
     assert result.exit_code == 0, result
     assert checked == [path]
     assert json.loads(result.stdout)["summary"]["period"] == "FY2026/27 Q3"
+
+
+def test_a_write_committing_while_the_report_is_made_goes_through(
+    example_cli: Cli, example_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What changed since the last quarter is worked out on connections of its own. Were the
+    report's read still open then, a writer committing meanwhile would wait for that read,
+    and the read's second connection for the writer, until both gave up."""
+    import tracker.db
+    import tracker.services.changes as changes
+
+    path = _sqlite_path(example_db)
+    monkeypatch.setattr(tracker.db, "BUSY_TIMEOUT_MS", 2_000)  # a quick failure, not 30 s
+    outcome: list[str] = []
+
+    def write() -> None:  # another command's write transaction, committing meanwhile
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("PRAGMA busy_timeout = 2000")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE milestone SET title = 'Edited meanwhile' WHERE ref = 'MS-13'")
+        try:
+            other.execute("COMMIT")
+            outcome.append("committed")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+        other.close()
+
+    worked_out = changes.since_last_quarter
+
+    def with_a_writer(*args: Any, **kwargs: Any) -> Any:
+        writer = threading.Thread(target=write)
+        writer.start()
+        time.sleep(0.3)  # the writer is waiting to commit
+        try:
+            return worked_out(*args, **kwargs)
+        finally:
+            writer.join()
+
+    monkeypatch.setattr(changes, "since_last_quarter", with_a_writer)
+    result = example_cli(
+        "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json"
+    )
+    assert outcome == ["committed"]
+    assert result.exit_code == 0, result
+
+
+def test_a_completion_after_the_as_of_date_shows_the_status_before_it(
+    example_cli: Cli,
+) -> None:
+    """As of a date before a milestone was completed, its line shows the status it had then
+    (read from the trail: here "planned", not the "in_progress" a missing trail gives)."""
+    shown = json.loads(example_cli("show", "MS-16", "-f", "json").stdout)
+    assert shown["fields"]["status"] == "planned"
+    assert example_cli("update-milestone", "MS-16", "--done", "2026-11-29").exit_code == 0
+    document = json.loads(
+        example_cli(
+            "report", "quarterly", "-q", "FY2026/27 Q3", "--as-of", "2026-11-28", "-f", "json"
+        ).stdout
+    )
+    lines = [
+        line
+        for name in ("milestones", "milestone_exceptions")
+        for line in document[name]
+        if line["ref"] == "MS-16"
+    ]
+    assert lines
+    assert {(line["status"], line["completed"]) for line in lines} == {("planned", None)}
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,14 @@ from rich.console import Console
 from tests.conftest import examples
 from tracker.cli.render import (
     Column,
+    EncodedRows,
     Section,
     _narrowest,
     json_pieces,
     rich_table,
-    spooled,
     table_width,
     to_json,
     write_data,
-    write_spooled,
 )
 
 KINDS = ["ref", "text", "number", "date", "rag", "bar"]
@@ -116,19 +115,17 @@ def test_json_written_in_pieces_is_the_json_of_the_document(monkeypatch: Any) ->
     assert written.writes > 3  # in several chunks, each edge crossed
 
 
-def test_spooled_json_is_written_out_exactly(monkeypatch: Any) -> None:
-    """A report's JSON is spooled while the database is read and written out after: what
-    arrives is the document's JSON, on a byte stream or a text one, every character whole
-    across the spool's chunks (the document is larger than one)."""
-    written = _CountingBytes()
-    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(written, encoding="ascii"))
-    write_spooled(spooled(json_pieces(LARGE_DOCUMENT)))
-    assert written.getvalue().decode("utf-8") == to_json(LARGE_DOCUMENT)
-    assert written.writes > 3
-    text = io.StringIO()
-    monkeypatch.setattr("sys.stdout", text)
-    write_spooled(spooled(json_pieces(LARGE_DOCUMENT)))
-    assert text.getvalue() == to_json(LARGE_DOCUMENT)
+def test_rows_encoded_ahead_are_written_as_the_rows_themselves(monkeypatch: Any) -> None:
+    """A report's long sections are encoded while the database is read and written out after:
+    the JSON is exactly the rows', every character whole, past the spool's memory and with
+    line breaks of every kind inside the values."""
+    monkeypatch.setattr("tracker.cli.render._SPOOL_IN_MEMORY", 1_000)  # on to disk early
+    rows = [
+        *LARGE_DOCUMENT["milestones"],
+        {"ref": "MS-LINES", "title": "one\ntwo\rthree\r\nfour\u2028five\u0085six\x1cseven"},
+    ]
+    document = {"summary": {"n": 1}, "rows": EncodedRows(iter(rows)), "none": EncodedRows([])}
+    assert to_json(document) == to_json({"summary": {"n": 1}, "rows": rows, "none": []})
 
 
 def test_rows_read_as_the_json_is_written_are_written_as_lists() -> None:

@@ -6,18 +6,16 @@ User text only ever reaches Rich as ``Text`` objects, never as markup, so a titl
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
 import json
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 from rich import box
 from rich.cells import cell_len
@@ -122,36 +120,28 @@ def write_data(text: str | Iterable[str]) -> None:
     buffer.flush()
 
 
-def spooled(pieces: Iterable[str]) -> BinaryIO:
-    """Text in pieces, encoded as UTF-8 into a temporary file (held in memory up to a
-    megabyte) and rewound, for ``write_spooled`` to write out once the database read that
-    produced it has ended: a slow reader of the output (a pager) then never keeps the read
-    open, nor the writers that would wait for it; and a large report is never held whole."""
-    # Handed on open: write_spooled closes it.
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
-    try:
-        _encoded(pieces, spool)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spool  # type: ignore[return-value]
+class EncodedRows:
+    """Rows already written as JSON, one line each, in a temporary file (held in memory up to
+    a megabyte). A report's long sections are encoded this way while the database is read,
+    and written out once the read has ended: a slow reader of the output (a pager) then
+    never keeps the read open, nor the writers that would wait for it, and a large report is
+    never held whole. Iterated once; the file is closed at the end."""
 
+    def __init__(self, rows: Iterable[Any]) -> None:
+        # Kept open for __iter__, which closes it.
+        self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+        try:
+            _encoded((_one_line(row) + "\n" for row in rows), self._spool)
+        except BaseException:
+            self._spool.close()
+            raise
+        self._spool.seek(0)
 
-def write_spooled(spool: BinaryIO) -> None:
-    """Write out what ``spooled`` holds, as ``write_data`` writes text, and close it."""
-    with spool:
-        stream = sys.stdout
-        buffer = getattr(stream, "buffer", None)
-        if buffer is None:
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            while chunk := spool.read(_WRITE_CHUNK):
-                stream.write(decoder.decode(chunk))
-            stream.write(decoder.decode(b"", final=True))
-            return
-        stream.flush()
-        shutil.copyfileobj(spool, buffer, _WRITE_CHUNK)
-        buffer.flush()
+    def __iter__(self) -> Iterator[str]:
+        # Split at "\n" alone: JSON writes every other line break in a text as an escape.
+        with self._spool as spool, io.TextIOWrapper(spool, "utf-8", newline="\n") as text:
+            for line in text:
+                yield line[:-1]
 
 
 _SPOOL_IN_MEMORY = 1 << 20
@@ -198,8 +188,9 @@ def _indented(value: Any, depth: int) -> Iterator[str]:
         yield "\n" + outer + "}"
     elif isinstance(value, (list, tuple)) or _read_as_written(value):
         separator = "[\n"
-        for item in value:
-            yield separator + inner + _one_line(item)
+        written = iter(value) if isinstance(value, EncodedRows) else map(_one_line, value)
+        for line in written:
+            yield separator + inner + line
             separator = ",\n"
         yield "[]" if separator == "[\n" else "\n" + outer + "]"
     else:

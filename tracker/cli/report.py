@@ -54,6 +54,10 @@ SchemeOption = Annotated[
 ]
 
 
+# The sections a large programme's report lists tens of thousands of rows in.
+_LONG_SECTIONS = ("milestones", "milestone_exceptions")
+
+
 def files() -> tuple[str, ...]:
     from tracker.services.reports import SECTIONS
 
@@ -136,23 +140,26 @@ def quarterly(
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise UsageError(f"--xlsx: expected a file name ending in .xlsx; got {str(xlsx)!r}")
     when = moment(recorded_by, None, db)
-    # The whole document as JSON: its rows are encoded as they are read, into a spool that
-    # is written out once the read has ended (tracker.cli.render.spooled).
+    # The whole document as JSON: its long sections are encoded as their rows are read
+    # (tracker.cli.render.EncodedRows), and the document written once the read has ended.
     streamed = output is OutputFormat.JSON and section is None and out is None and xlsx is None
     with reading(db, when.recorded) as session:
         period, document, issued, title = _report(
             session, quarter, scheme, as_of, today=when.as_of, fresh=fresh, lazy=streamed
         )
-        if issued is None:
-            document["changes"] = _changes(db, period, document, when.recorded)
-        if streamed:
-            from tracker.cli.render import json_pieces, spooled
+        if streamed and issued is None:  # an issued report's rows are at hand already
+            from tracker.cli.render import EncodedRows
 
-            spool = spooled(json_pieces(_shown(document, issued)))
+            for key in _LONG_SECTIONS:
+                document[key] = EncodedRows(document[key])
+    # Worked out on connections of its own, with no read of this command's open: on SQLite a
+    # writer committing meanwhile would wait for that read, and the read for the writer.
+    if issued is None:
+        document["changes"] = _changes(db, period, document, when.recorded)
     if streamed:
-        from tracker.cli.render import write_spooled
+        from tracker.cli.render import json_pieces, write_data
 
-        write_spooled(spool)
+        write_data(json_pieces(_shown(document, issued)))
         return
     sections = sections_from(document)
     if out is not None or xlsx is not None:
