@@ -14,6 +14,7 @@ from tracker import models
 from tracker.db import Database
 from tracker.errors import ValidationFailed
 from tracker.services.importer import ImportResult, import_programme
+from tracker.services.programme_file import ProgrammeText
 
 EXAMPLE_COUNTS = {
     "mou": 1,
@@ -58,6 +59,14 @@ def test_loading_the_same_file_twice_changes_nothing(example_db: Database) -> No
     result = load(example_db, EXAMPLE.read_text("utf-8"))
     assert (result.added, result.changed, result.unchanged) == (0, 0, 122)
     assert snapshot(example_db) == before
+
+
+def test_an_import_lets_go_of_the_text_it_is_handed(db: Database) -> None:
+    text = ProgrammeText(EXAMPLE.read_text("utf-8"))
+    with db.writing() as session:
+        result = import_programme(text, session=session, source="example")
+    assert result.added == 122
+    assert text.take() == ""  # parsed, and let go: a large file's text is not kept
 
 
 def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:

@@ -43,7 +43,12 @@ from tracker.rules import Record, parent_loops
 from tracker.services import audit, trail
 from tracker.services.configure import change_settings
 from tracker.services.editing import ref_lock
-from tracker.services.programme_file import Existing, Programme, load_programme_text
+from tracker.services.programme_file import (
+    Existing,
+    Programme,
+    ProgrammeText,
+    load_programme_text,
+)
 from tracker.services.settings import reporting_scheme, stored_settings
 from tracker.services.store import RecordStore
 
@@ -158,7 +163,7 @@ class ImportConflicts(MouError):
 
 
 def import_programme(
-    text: str,
+    text: str | ProgrammeText,
     *,
     session: Session,
     source: str,
@@ -169,7 +174,8 @@ def import_programme(
 ) -> ImportResult:
     """Validate the whole file against the database, merge it with what was recorded since
     the last import, then write it. Raises ValidationFailed or ImportConflicts (and writes
-    nothing) when anything is wrong."""
+    nothing) when anything is wrong. Given as a ``ProgrammeText``, the file's text is let go
+    once it is read."""
     # One import at a time, and no new ref handed out while it runs (PostgreSQL).
     serialise(session, "import")
     for kind in KINDS:
@@ -186,7 +192,6 @@ def import_programme(
         scheme=reporting_scheme(session=session),
         today=today,
     )
-    del text
     merge = _Merge(store, existing, prefer=prefer, source=source, today=today)
     plan = merge.plan(programme)
     if merge.conflicts and prefer is None:

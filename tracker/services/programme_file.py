@@ -49,8 +49,22 @@ class Programme:
         return next(iter(self.records["mou"]))
 
 
+class ProgrammeText:
+    """A programme file's text, handed over to be parsed. Parsing takes it, so that once the
+    file is read its text is let go: a caller that kept the text in a variable would keep a
+    large file's text (15 MB for 100,000 milestones) for the whole import, while records are
+    written."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def take(self) -> str:
+        text, self._text = self._text, ""
+        return text
+
+
 def load_programme_text(
-    text: str,
+    text: str | ProgrammeText,
     *,
     source: str,
     existing: Existing,
@@ -62,7 +76,10 @@ def load_programme_text(
     ValidationFailed listing every problem. ``scheme`` is the database's reporting scheme,
     for period labels (a file's own [settings] scheme takes precedence). A date on which
     something happened (a completion) may not be later than ``today``."""
+    if isinstance(text, ProgrammeText):
+        text = text.take()
     data = _parse_json(text, source) if file_format == "json" else _parse_toml(text, source)
+    del text
     problems: list[Problem] = []
     settings = _read_settings(data.get(SETTINGS_TABLE), problems)
     if "scheme" in settings:
