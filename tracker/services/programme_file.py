@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from typing import Any
 # TOML 1.1, a superset of the TOML 1.0 that tomllib reads.
 import tomli
 
-from tracker.errors import InvalidInput, Problem, ValidationFailed
+from tracker.errors import InvalidInput, MouError, Problem, ValidationFailed
 from tracker.fields import FieldSpec, FieldType, clean_value, in_the_future, refs_named
 from tracker.kinds import BY_TABLE, FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.periods import Scheme, parse_period
@@ -78,14 +78,8 @@ def load_programme_text(
     something happened (a completion) may not be later than ``today``."""
     if isinstance(text, ProgrammeText):
         text = text.take()
-    data = _parse_json(text, source) if file_format == "json" else _parse_toml(text, source)
+    programme, problems = _read(text, source, file_format, scheme)
     del text
-    problems: list[Problem] = []
-    settings = _read_settings(data.get(SETTINGS_TABLE), problems)
-    if "scheme" in settings:
-        scheme = Scheme(settings["scheme"])
-    programme = _read_tables(data, problems, scheme, hint=_FORMAT_HINTS[file_format])
-    programme.settings = settings
     _check_mou(programme, existing, problems)
     # References are checked even when some fields were refused, so one pass shows all;
     # the rules between fields need every field read, so they wait for a clean read.
@@ -101,6 +95,180 @@ def load_programme_text(
     if problems:
         raise ValidationFailed(problems, source)
     return programme
+
+
+def _read(
+    text: str, source: str, file_format: str, scheme: Scheme
+) -> tuple[Programme, list[Problem]]:
+    """The file's records and settings, and the problems found reading them: a piece at a
+    time where the file splits, otherwise from the whole file parsed at once (which also
+    gives the parser's own message for a file that is not valid).
+
+    An error that stops reading (a setting no value of which is known) is raised from the
+    whole file too: a file that is not valid further on says so instead, as it always has."""
+    hint = _FORMAT_HINTS[file_format]
+    pieces = _json_pieces(text) if file_format == "json" else _toml_pieces(text)
+    try:
+        return _Tables(scheme, hint).read(pieces)
+    except (_Unsplittable, MouError, RecursionError):
+        pieces.close()
+    data = _parse_json(text, source) if file_format == "json" else _parse_toml(text, source)
+    return _Tables(scheme, hint).read(iter([data]))
+
+
+class _Unsplittable(Exception):
+    """The file cannot be read a piece at a time with the same result as whole; it is read
+    whole instead."""
+
+
+# Enough text per piece that the parser's own start-up is lost in the work (a few hundred
+# milestones), little enough that a piece's parsed form is small.
+PIECE_CHARS = 64 * 1024
+
+# The header of an array of tables, alone on its line: ``[[milestones]]``. Each piece of a
+# TOML file after the first starts at one.
+_ARRAY_HEADER = re.compile(r"^\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*\r?$", re.MULTILINE)
+
+
+def _toml_pieces(text: str) -> Generator[dict[str, Any], None, None]:
+    """A TOML file as the tables of consecutive pieces of its text, each parsed on its own.
+
+    The first piece is the text before the first header of an array of tables; each later
+    piece starts at such a header. A parser that reaches the end of a piece cleanly stopped
+    between two statements, so the next piece starts where parsing the whole file would be
+    too, at its header. Parsed on their own, later pieces can only hold arrays of tables that
+    their own headers start; joined in order they are what the whole file gives, as long as
+    no array of tables has the name of a table of the first piece (which the whole file
+    refuses). Anything else (a piece that is not valid alone, or holds other tables) raises
+    _Unsplittable, and the whole file is parsed instead."""
+    found = _ARRAY_HEADER.search(text)
+    end = found.start() if found else len(text)
+    first = _toml_piece(text[:end])
+    names = set(first)
+    yield first
+    del first
+    while end < len(text):
+        start = end
+        found = _ARRAY_HEADER.search(text, start + PIECE_CHARS)
+        end = found.start() if found else len(text)
+        chunk = text[start:end]
+        headers = set(_ARRAY_HEADER.findall(chunk))
+        piece = _toml_piece(chunk)
+        del chunk
+        for name, value in piece.items():
+            if name not in headers or name in names or not isinstance(value, list):
+                raise _Unsplittable
+        yield piece
+        del piece
+
+
+def _toml_piece(text: str) -> dict[str, Any]:
+    try:
+        return tomli.loads(text)
+    except (ValueError, RecursionError):
+        raise _Unsplittable from None
+
+
+# JSON's white space, as the json module reads it.
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+# After an element of an array: its comma and the white space on either side, or the end of
+# the array (with the white space before it).
+_JSON_NEXT = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*|\])")
+# Elements of a JSON array per piece.
+PIECE_ROWS = 1_000
+
+
+def _json_pieces(text: str) -> Generator[dict[str, Any], None, None]:
+    """A JSON file's tables, its arrays of records an element at a time (in pieces of
+    PIECE_ROWS): the outer object is read here, each value with the json module's own
+    decoder, as ``json.loads`` reads it. The first piece holds every table before the first
+    array of records (the settings, read before any record, are among them in files mou
+    writes). Anything unusual, from a syntax error to a key given twice in the outer object,
+    raises _Unsplittable, and the whole file is parsed instead (with the json module's
+    message, when it is not valid)."""
+    decoder = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+    # What raw_decode calls, without its wrapping: once per element of a long array.
+    scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+    typed = {kind.table: _Typed.of(kind.fields) for kind in KINDS}
+    streamed = {kind.table for kind in KINDS if kind.scope is not Scope.MOU}
+    piece: dict[str, Any] = {}
+    seen: set[str] = set()
+    try:
+        at = _expect(text, _skip(text, 0), "{")
+        if text[at : at + 1] == "}":
+            at += 1
+        while text[at - 1 : at] != "}":
+            if text[at : at + 1] != '"':
+                raise _Unsplittable
+            name, at = _scanstring(text, at + 1)
+            if name in seen:
+                raise _Unsplittable
+            seen.add(name)
+            at = _expect(text, _skip(text, at), ":")
+            if name in streamed and text[at : at + 1] == "[":
+                if piece:
+                    yield piece
+                    piece = {}
+                rows: list[Any] = []
+                at = _skip(text, at + 1)
+                if text[at : at + 1] == "]":
+                    at += 1
+                while text[at - 1 : at] != "]":
+                    row, at = scan(text, at)
+                    if isinstance(row, dict):
+                        _dates_from_json(typed[name], row)
+                    rows.append(row)
+                    if len(rows) == PIECE_ROWS:
+                        yield {name: rows}
+                        rows = []
+                    # Past the comma after the element, or the end of the array.
+                    after = _JSON_NEXT.match(text, at)
+                    if after is None:
+                        raise _Unsplittable
+                    at = after.end()
+                yield {name: rows}
+                del rows
+            else:
+                value, at = decoder.raw_decode(text, at)
+                if name in typed:
+                    _dates_in_table(typed[name], value)
+                piece[name] = value
+            at = _after_item(text, at, "}")
+    # JSONDecodeError and _DuplicateKey are ValueErrors; scan_once raises StopIteration where
+    # it finds no value.
+    except (ValueError, RecursionError, StopIteration):
+        raise _Unsplittable from None
+    if _skip(text, at) != len(text):
+        raise _Unsplittable  # more after the outer object
+    yield piece
+
+
+def _skip(text: str, at: int) -> int:
+    """Where the JSON white space from ``at`` ends."""
+    return _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]  # always matches
+
+
+def _expect(text: str, at: int, mark: str) -> int:
+    """Past ``mark`` (and the white space after it) at ``at``."""
+    if text[at : at + 1] != mark:
+        raise _Unsplittable
+    return _skip(text, at + 1)
+
+
+def _after_item(text: str, at: int, close: str) -> int:
+    """Past the comma (and white space) after an item of an array or object, or just past
+    its closing mark; a comma before the closing mark is refused by the next item's read."""
+    at = _skip(text, at)
+    if text[at : at + 1] == close:
+        return at + 1
+    return _expect(text, at, ",")
+
+
+def _scanstring(text: str, at: int) -> tuple[str, int]:
+    """A key of the outer object, read as the json module reads every string."""
+    scan: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+    name, end = scan(text, at)
+    return name, end
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
@@ -150,13 +318,16 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
             [Problem("file", None, None, "expected a JSON object of tables")], source
         )
     for kind in KINDS:
-        content = data.get(kind.table)
-        records = [content] if isinstance(content, dict) else content
-        typed = _Typed.of(kind.fields)
-        for record in records if isinstance(records, list) else []:
-            if isinstance(record, dict):
-                _dates_from_json(typed, record)
+        _dates_in_table(_Typed.of(kind.fields), data.get(kind.table))
     return data
+
+
+def _dates_in_table(typed: _Typed, content: Any) -> None:
+    """Dates read back in a table's records: one record (the MoU) or a list of them."""
+    records = [content] if isinstance(content, dict) else content
+    for record in records if isinstance(records, list) else []:
+        if isinstance(record, dict):
+            _dates_from_json(typed, record)
 
 
 @dataclass(frozen=True)
@@ -243,59 +414,115 @@ def _read_settings(raw: Any, problems: list[Problem]) -> dict[str, str]:
     return settings
 
 
-def _read_tables(
-    data: dict[str, Any], problems: list[Problem], scheme: Scheme, *, hint: str
-) -> Programme:
-    programme = Programme()
-    known = [*(kind.table for kind in FILE_ORDER), SETTINGS_TABLE]
-    for table in sorted(set(data) - set(known)):
-        problems.append(Problem(table, None, None, f"unknown table; expected {', '.join(known)}"))
-    if "mou" not in data:
-        problems.append(Problem("mou", None, None, "missing: the file needs one [mou] table"))
-    for kind in FILE_ORDER:
-        # Taken out of the parsed file as it is read, so the file's own form of a table is
-        # freed as its records are made (a large file is never held twice).
-        raw = data.pop(kind.table, {} if kind.scope is Scope.MOU else [])
-        if kind.scope is Scope.MOU:
-            if not isinstance(raw, dict):
-                problems.append(Problem("mou", None, None, "expected one [mou] table"))
-                raw = {}
-            rows = [raw] if raw else []
-        elif not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
+class _Tables:
+    """Reads a file's tables from its pieces (``_toml_pieces``, ``_json_pieces``, or the
+    whole file as one piece) into records, collecting every problem in the order a whole
+    file's are given: the settings', unknown tables', a missing MoU's, then each table's in
+    the order of a programme file."""
+
+    def __init__(self, scheme: Scheme, hint: str) -> None:
+        self.scheme = scheme
+        self.hint = hint
+        self.settings: dict[str, str] = {}
+        self.problems: list[Problem] = []  # the settings' own
+        self.named: set[str] = set()  # every table the file names, known or not
+        self.readers: dict[str, _Reader] = {}
+
+    def read(self, pieces: Iterator[dict[str, Any]]) -> tuple[Programme, list[Problem]]:
+        for number, piece in enumerate(pieces):
+            if number == 0:
+                self._settings(piece)
+            elif SETTINGS_TABLE in piece:
+                # Records already read were read under the database's reporting scheme.
+                raise _Unsplittable
+            for table in list(piece):
+                # Taken out of the piece as it is read, so the file's own form of a table is
+                # freed as its records are made.
+                value = piece.pop(table)
+                self.named.add(table)
+                reader = self.readers.get(table)
+                if reader is not None:
+                    reader.take(value)
+            del piece
+        return self._programme()
+
+    def _settings(self, piece: dict[str, Any]) -> None:
+        if SETTINGS_TABLE in piece:
+            self.named.add(SETTINGS_TABLE)
+            self.settings = _read_settings(piece.pop(SETTINGS_TABLE), self.problems)
+        scheme = Scheme(self.settings["scheme"]) if "scheme" in self.settings else self.scheme
+        self.readers = {kind.table: _Reader(kind, scheme, self.hint) for kind in FILE_ORDER}
+
+    def _programme(self) -> tuple[Programme, list[Problem]]:
+        problems = self.problems
+        known = [*(kind.table for kind in FILE_ORDER), SETTINGS_TABLE]
+        for table in sorted(self.named - set(known)):
             problems.append(
-                Problem(kind.table, None, None, f"expected an array of tables [[{kind.table}]]")
+                Problem(table, None, None, f"unknown table; expected {', '.join(known)}")
             )
-            rows = []
-        else:
-            rows = raw
-        programme.records[kind.table] = _Reader(kind, problems, scheme, hint).records(rows)
-    return programme
+        if "mou" not in self.named:
+            problems.append(Problem("mou", None, None, "missing: the file needs one [mou] table"))
+        programme = Programme(settings=self.settings)
+        for kind in FILE_ORDER:
+            reader = self.readers[kind.table]
+            problems += reader.problems
+            programme.records[kind.table] = reader.records
+        return programme, problems
 
 
 class _Reader:
-    """Reads one table's records, collecting every problem."""
+    """Reads one table's records, collecting every problem; a table may come in pieces."""
 
-    def __init__(self, kind: KindSpec, problems: list[Problem], scheme: Scheme, hint: str):
+    def __init__(self, kind: KindSpec, scheme: Scheme, hint: str):
         self.kind = kind
-        self.problems = problems
+        self.problems: list[Problem] = []
         self.hint = hint
         self.period = lambda text: parse_period(text, scheme=scheme).label
         self.known_keys = frozenset(kind.keys)
+        self.records: dict[str, Record] = {}
+        self.position = 0  # of the last record read, from 1
+        self.refused = False  # the table is not in a form records are read from
 
-    def records(self, rows: list[Record]) -> dict[str, Record]:
-        records: dict[str, Record] = {}
+    def take(self, value: Any) -> None:
+        """Read the table's value, or its next piece (a list of records)."""
         kind = self.kind
-        for position, row in enumerate(rows, start=1):
-            rows[position - 1] = {}  # the parsed row is not needed once read: let it go
-            key = self._key(row, position)
+        if self.refused:
+            return
+        if kind.scope is Scope.MOU:
+            if not isinstance(value, dict):
+                self._refuse(Problem("mou", None, None, "expected one [mou] table"))
+                return
+            rows = [value] if value else []
+        elif not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+            self._refuse(
+                Problem(kind.table, None, None, f"expected an array of tables [[{kind.table}]]")
+            )
+            return
+        else:
+            rows = value
+        self._read(rows)
+
+    def _refuse(self, problem: Problem) -> None:
+        """The whole table is refused, and none of its records read (pieces of it read
+        already are dropped)."""
+        self.refused = True
+        self.records = {}
+        self.problems = [problem]
+
+    def _read(self, rows: list[Record]) -> None:
+        records = self.records
+        kind = self.kind
+        for index, row in enumerate(rows):
+            rows[index] = {}  # the parsed row is not needed once read: let it go
+            self.position += 1
+            key = self._key(row, self.position)
             if key is None:
                 continue
-            shown = key if kind.has_ref else f"#{position} ({key})"
+            shown = key if kind.has_ref else f"#{self.position} ({key})"
             if key in records:
                 self._problem(shown, kind.key_field, "duplicate: appears more than once")
                 continue
             records[key] = self._fields(row, shown)
-        return records
 
     def _problem(self, where: str | None, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(self.kind.table, where, field_name, message))
