@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +21,10 @@ from typing import Any
 import tomli
 
 from tracker.errors import InvalidInput, MouError, Problem, ValidationFailed
-from tracker.fields import FieldSpec, FieldType, clean_value, in_the_future, refs_named
+from tracker.fields import FieldSpec, FieldType, in_the_future, refs_named
 from tracker.kinds import BY_TABLE, FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.periods import Scheme, parse_period
-from tracker.rules import Record, parent_loops
+from tracker.rules import Lookup, Record, parent_loops
 from tracker.services.settings import SETTINGS, out_of_order
 from tracker.text import clean_ref
 
@@ -32,12 +33,188 @@ Existing = dict[str, dict[str, Record]]
 SETTINGS_TABLE = "settings"
 
 
+class FileRecords(Mapping[str, Record]):
+    """One table's records as a programme file gives them, in the file's order, by key (a
+    ref; a party: its institution's ref). Reading one makes it as a dict, afresh each time.
+
+    They are held as one list per field, not as a dict per record: a dict of a milestone's
+    dozen fields takes some 650 bytes, the same record held so about 100 (a pointer a field,
+    and its values, kept once where they repeat: refs to the same workstream, the same
+    dates). The lists' memory comes from the system allocator, which takes it back for the
+    database's pages once the records are written (``release``).
+
+    A list field the file does not give is held as None; once the record's defaults are
+    filled in (``fill_defaults``) it reads as an empty list."""
+
+    def __init__(self, kind: KindSpec) -> None:
+        self.kind = kind
+        self._names = tuple(spec.key for spec in kind.fields)
+        self._index = {name: index for index, name in enumerate(self._names)}
+        self._lists = tuple(spec.key for spec in kind.list_fields)
+        self._list_indexes = tuple(self._index[name] for name in self._lists)
+        self._repeating = tuple(spec.field_type in _REPEATING for spec in kind.fields)
+        self._shared: dict[Any, Any] = {}
+        self._positions: dict[str, int] = {}
+        self._columns: tuple[list[Any], ...] = tuple([] for _ in self._names)
+        # Records added but not yet in the columns: they go in a batch at a time, turned
+        # from rows into columns in one step.
+        self._added: list[list[Any]] = []
+        self._filled = 0  # how many records, from the first, have their defaults
+
+    def add(self, key: str, values: list[Any]) -> None:
+        """A new record: its values in the order of the kind's fields."""
+        self._positions[key] = len(self._positions)
+        self._added.append(values)
+        if len(self._added) == _ADDED_AT_ONCE:
+            self._settle()
+
+    def _settle(self) -> None:
+        shared = self._shared
+        for column, repeating, values in zip(
+            self._columns, self._repeating, zip(*self._added, strict=True), strict=True
+        ):
+            column.extend(map(shared.setdefault, values, values) if repeating else values)
+        self._added = []
+
+    def __getitem__(self, key: str) -> Record:
+        return self._record(self._positions[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def value(self, key: str, name: str) -> Any:
+        """One field of one record, without making the whole record."""
+        return self._field(self._index[name], self._positions[key])
+
+    def column(self, name: str) -> list[Any]:
+        """One field of every record, in the file's order, as held (a list field not given
+        is None)."""
+        if self._added:
+            self._settle()
+        return self._columns[self._index[name]]
+
+    def view(self, key: str) -> Mapping[str, Any] | None:
+        """A record to read a field or two of (what rules look up), without making it."""
+        position = self._positions.get(key)
+        return None if position is None else _RecordView(self, position)
+
+    def each(self) -> Iterator[tuple[str, Record]]:
+        """Every record, made in turn, in the file's order."""
+        if self._added:
+            self._settle()
+        names, filled = self._names, self._filled
+        for position, (key, row) in enumerate(
+            zip(self._positions, zip(*self._columns, strict=True), strict=True)
+        ):
+            record = dict(zip(names, row, strict=True))
+            if position < filled:
+                self._emptied(record)
+            yield key, record
+
+    def made(self, keys: list[str]) -> list[Record]:
+        """The records of these keys, each made once."""
+        if self._added:
+            self._settle()
+        positions = [self._positions[key] for key in keys]
+        if len(positions) == 1:
+            return [self._record(positions[0])]
+        pick = operator.itemgetter(*positions)
+        rows = zip(*[pick(column) for column in self._columns], strict=True)
+        records = [dict(zip(self._names, row, strict=True)) for row in rows]
+        for position, record in zip(positions, records, strict=True):
+            if position < self._filled:
+                self._emptied(record)
+        return records
+
+    def fill_defaults(self, lookup: Lookup) -> None:
+        """Fill in every record's defaults that depend on other fields or records, in the
+        file's order (a default may look up a record filled in before it)."""
+        if not self.kind.defaults:
+            self._filled = len(self)  # lists alone: they read as empty from now on
+            return
+        columns = self._columns
+        fill = self.kind.fill_defaults
+        for position, (_, record) in enumerate(self.each()):
+            fill(record, lookup)
+            for column, value in zip(columns, record.values(), strict=True):
+                column[position] = value
+            for index in self._list_indexes:
+                if not columns[index][position]:
+                    columns[index][position] = None
+            self._filled = position + 1
+
+    def release(self) -> None:
+        """Let every record go (once written)."""
+        self._positions = {}
+        self._columns = tuple([] for _ in self._names)
+        self._shared = {}
+
+    def _field(self, index: int, position: int) -> Any:
+        if self._added:
+            self._settle()
+        value = self._columns[index][position]
+        if value is None and position < self._filled and index in self._list_indexes:
+            return []
+        return value
+
+    def _record(self, position: int) -> Record:
+        if self._added:
+            self._settle()
+        record = {
+            name: column[position] for name, column in zip(self._names, self._columns, strict=True)
+        }
+        if position < self._filled:
+            self._emptied(record)
+        return record
+
+    def _emptied(self, record: Record) -> None:
+        for name in self._lists:
+            if record[name] is None:
+                record[name] = []
+
+
+# Records of a table turned into columns at a time.
+_ADDED_AT_ONCE = 1_024
+
+# Field types whose values are immutable and repeat across a file's records.
+_REPEATING = frozenset({FieldType.REF, FieldType.DATE, FieldType.PERIOD})
+
+
+class _RecordView(Mapping[str, Any]):
+    """A record of ``FileRecords`` read a field at a time."""
+
+    __slots__ = ("_position", "_records")
+
+    def __init__(self, records: FileRecords, position: int) -> None:
+        self._records = records
+        self._position = position
+
+    def __getitem__(self, name: str) -> Any:
+        return self._records._field(self._records._index[name], self._position)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        index = self._records._index.get(name)
+        return default if index is None else self._records._field(index, self._position)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records._names)
+
+    def __len__(self) -> int:
+        return len(self._records._names)
+
+
 @dataclass
 class Programme:
     """A validated programme file: records in their normal form, keyed by table and key (a
     ref; a party: its institution's ref), and the settings it sets (stored form)."""
 
-    records: dict[str, dict[str, Record]] = field(default_factory=dict)
+    records: dict[str, FileRecords] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -89,8 +266,7 @@ def load_programme_text(
     if not problems:
         lookup = _lookup(programme, existing)
         for kind in KINDS:
-            for record in programme.records[kind.table].values():
-                kind.fill_defaults(record, lookup)
+            programme.records[kind.table].fill_defaults(lookup)
         _check_rules(programme, existing, problems)
     if problems:
         raise ValidationFailed(problems, source)
@@ -479,7 +655,7 @@ class _Reader:
         self.hint = hint
         self.period = lambda text: parse_period(text, scheme=scheme).label
         self.known_keys = frozenset(kind.keys)
-        self.records: dict[str, Record] = {}
+        self.records = FileRecords(kind)
         self.position = 0  # of the last record read, from 1
         self.refused = False  # the table is not in a form records are read from
 
@@ -506,14 +682,14 @@ class _Reader:
         """The whole table is refused, and none of its records read (pieces of it read
         already are dropped)."""
         self.refused = True
-        self.records = {}
+        self.records = FileRecords(self.kind)
         self.problems = [problem]
 
-    def _read(self, rows: list[Record]) -> None:
+    def _read(self, rows: list[Any]) -> None:
         records = self.records
         kind = self.kind
         for index, row in enumerate(rows):
-            rows[index] = {}  # the parsed row is not needed once read: let it go
+            rows[index] = None  # the parsed row is not needed once read: let it go
             self.position += 1
             key = self._key(row, self.position)
             if key is None:
@@ -522,7 +698,7 @@ class _Reader:
             if key in records:
                 self._problem(shown, kind.key_field, "duplicate: appears more than once")
                 continue
-            records[key] = self._fields(row, shown)
+            records.add(key, self._fields(row, shown))
 
     def _problem(self, where: str | None, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(self.kind.table, where, field_name, message))
@@ -543,27 +719,37 @@ class _Reader:
             self._problem(where, key_field, _detail(error, key_field))
             return None
 
-    def _fields(self, row: Record, shown: str) -> Record:
+    def _fields(self, row: Record, shown: str) -> list[Any]:
+        """The record's values, in the order of its kind's fields (None for one refused)."""
         kind = self.kind
-        record: Record = {}
+        values: list[Any] = []
         if not self.known_keys.issuperset(row):
             for key in sorted(set(row) - self.known_keys):
                 self._problem(shown, key, f"unknown field; expected {', '.join(kind.keys)}")
+        period = self.period
         for spec in kind.fields:
             key = spec.key
-            if key not in row:
+            given = row.get(key, _ABSENT)
+            if given is _ABSENT:
                 if spec.required:
                     self._problem(shown, key, "missing (required)")
-                record[key] = spec.default
+                values.append(spec.default)
                 continue
             try:
-                record[key] = clean_value(spec, row[key], period=self.period)
+                # clean_value, called for half a million values of a large file without its
+                # own call in between.
+                value = spec.checker(spec, given, period)
             except InvalidInput as error:
                 detail = _detail(error, key)
                 if detail.startswith("expected a date"):
                     detail += self.hint
                 self._problem(shown, spec.key, detail)
-        return record
+                value = None
+            values.append(value)
+        return values
+
+
+_ABSENT = object()  # a field a record does not give
 
 
 def _detail(error: InvalidInput, key: str) -> str:
@@ -601,16 +787,16 @@ def _check_references(programme: Programme, existing: Existing, problems: list[P
         # order, only to say where an unknown one is.
         named: set[tuple[str, str]] = set()
         for spec in kind.ref_fields:
-            values: Iterable[Any] = (record.get(spec.key) for record in records.values())
+            values: Iterable[Any] = records.column(spec.key)
             if spec.field_type is FieldType.REF:
                 values = set(values)  # one ref each: the same few hundred, many times over
             for value in values:
                 named.update(refs_named(spec, value))
         if all(known(table, ref) for table, ref in named):
             continue
-        for key, record in records.items():
+        for key in records:
             for spec in kind.ref_fields:
-                for table, ref in refs_named(spec, record.get(spec.key)):
+                for table, ref in refs_named(spec, records.value(key, spec.key)):
                     if not known(table, ref):
                         noun = BY_TABLE[table].noun
                         problems.append(
@@ -627,9 +813,10 @@ def _check_happened(
     for kind in FILE_ORDER:
         happened = [spec for spec in kind.fields if spec.happened]
         stored = existing.get(kind.table, {})
-        for key, record in programme.records[kind.table].items() if happened else ():
+        records = programme.records[kind.table]
+        for key in records if happened else ():
             for spec in happened:
-                value = record.get(spec.key)
+                value = records.value(key, spec.key)
                 if value is not None and stored.get(key, {}).get(spec.key) == value:
                     continue
                 wrong = in_the_future(spec, value, today)
@@ -637,9 +824,10 @@ def _check_happened(
                     problems.append(Problem(kind.table, key, spec.key, wrong))
 
 
-def _lookup(programme: Programme, existing: Existing) -> Any:
-    def lookup(table: str, ref: str) -> Record:
-        return programme.records[table].get(ref) or existing.get(table, {}).get(ref) or {}
+def _lookup(programme: Programme, existing: Existing) -> Lookup:
+    def lookup(table: str, ref: str) -> Mapping[str, Any]:
+        found = programme.records[table].view(ref)
+        return found if found is not None else existing.get(table, {}).get(ref) or {}
 
     return lookup
 
@@ -650,12 +838,14 @@ def _check_rules(programme: Programme, existing: Existing, problems: list[Proble
         problems.append(Problem("mou", None, None, "the file needs exactly one [mou] table"))
     lookup = _lookup(programme, existing)
     for kind in FILE_ORDER:
-        for key, record in records[kind.table].items():
+        for key, record in records[kind.table].each():
             for field_name, message in kind.problems(record, lookup, key):
                 problems.append(Problem(kind.table, key, field_name, message))
         if kind.parent is not None:
             spec = kind.field(kind.parent)
             parents = {ref: row.get(spec.key) for ref, row in existing.get(kind.table, {}).items()}
-            parents.update({ref: row[spec.key] for ref, row in records[kind.table].items()})
+            parents.update(
+                zip(records[kind.table], records[kind.table].column(spec.key), strict=True)
+            )
             for ref in parent_loops(parents, list(records[kind.table])):
                 problems.append(Problem(kind.table, ref, kind.parent, "makes a loop of parents"))
