@@ -11,7 +11,6 @@ import pytest
 
 from tracker.enums import MilestoneStatus
 from tracker.kinds import MILESTONES, WORKSTREAMS
-from tracker.services import programme_file
 from tracker.services.programme_file import FileRecords
 
 FIELDS = [spec.key for spec in MILESTONES.fields]
@@ -30,7 +29,7 @@ def milestone(number: int, **values: Any) -> list[Any]:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(programme_file, "_ADDED_AT_ONCE", 3)
+    monkeypatch.setattr(FileRecords, "BLOCK", 3)
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -49,7 +48,7 @@ def test_records_read_back_as_they_were_added_in_order() -> None:
     assert dict(records.each()) == {key: records[key] for key in added}
     assert records.made(["M7", "M2", "M9"]) == [records["M7"], records["M2"], records["M9"]]
     assert records.made(["M4"]) == [records["M4"]]
-    assert records.column("title") == [f"Milestone {number}" for number in range(10)]
+    assert list(records.column("title")) == [f"Milestone {number}" for number in range(10)]
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -135,3 +134,19 @@ def test_released_records_are_gone() -> None:
     records.release()
     assert len(records) == 0
     assert "M1" not in records
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_block_is_let_go_once_every_record_in_it_is_written() -> None:
+    records = FileRecords(MILESTONES)
+    for number in range(7):
+        records.add(f"M{number}", milestone(number))
+    records.made(["M0"])  # blocks of three: M0-M2, M3-M5, M6
+    records.written(["M4", "M0", "M1"])
+    assert [block is None for block in records._blocks] == [False, False, False]
+    assert records["M2"]["title"] == "Milestone 2"
+    records.written(["M2"])
+    assert [block is None for block in records._blocks] == [True, False, False]
+    assert records.made(["M5", "M3", "M6"]) == [
+        dict(zip(FIELDS, milestone(number), strict=True)) for number in (5, 3, 6)
+    ]

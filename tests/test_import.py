@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -14,7 +15,7 @@ from tracker import models
 from tracker.db import Database
 from tracker.errors import ValidationFailed
 from tracker.services.importer import ImportResult, import_programme
-from tracker.services.programme_file import ProgrammeText
+from tracker.services.programme_file import FileRecords, ProgrammeText
 
 EXAMPLE_COUNTS = {
     "mou": 1,
@@ -419,6 +420,31 @@ def test_a_bulk_load_builds_every_index_again(
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     finally:
         database.dispose()
+
+
+def test_records_written_in_many_chunks_load_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file is written a chunk at a time, each let go once written: with chunks and
+    blocks of a few records, the example spans many of them, and loads exactly as in one."""
+    from tracker.migrate import open_database
+
+    def loaded(name: str) -> tuple[dict[str, list[tuple[Any, ...]]], list[tuple[str, str]]]:
+        database = open_database(str(tmp_path / f"{name}.db"), create=True)
+        try:
+            result = load(database, EXAMPLE.read_text("utf-8"))
+            rows = snapshot(database)
+        finally:
+            database.dispose()
+        del rows["audit_command"]  # when it ran
+        return rows, result.new_records
+
+    whole = loaded("whole")
+    monkeypatch.setattr("tracker.services.importer.INSERT_CHUNK", 3)
+    monkeypatch.setattr(FileRecords, "BLOCK", 2)
+    in_chunks = loaded("chunks")
+    assert in_chunks == whole
+    assert len(whole[1]) == 122
 
 
 def test_a_future_date_the_database_holds_still_loads_back(

@@ -128,11 +128,16 @@ def shown(item: Any) -> str:
 class ImportResult:
     mou: str
     counts: dict[str, Counts] = field(default_factory=dict)
-    new_records: list[tuple[str, str]] = field(default_factory=list)  # (table, key)
+    new_keys: dict[str, list[str]] = field(default_factory=dict)  # table -> keys added
     changes: list[FieldChange] = field(default_factory=list)  # fields written from the file
     kept: list[FieldChange] = field(default_factory=list)  # database values kept
     conflicts: list[FieldChange] = field(default_factory=list)  # resolved by ``prefer``
     prefer: Prefer | None = None
+
+    @property
+    def new_records(self) -> list[tuple[str, str]]:
+        """(table, key) of every record added, in the order they were written."""
+        return [(table, key) for table, keys in self.new_keys.items() for key in keys]
 
     @property
     def added(self) -> int:
@@ -448,6 +453,7 @@ class _Writer:
         self.progress = progress
 
     def write(self, programme: Programme, plan: _Plan) -> ImportResult:
+        """Write the plan; the programme's records are let go as they are written."""
         merge = self.merge
         result = ImportResult(
             mou=programme.mou_ref,
@@ -472,7 +478,7 @@ class _Writer:
             new = plan.new.get(kind.table, [])
             counts = result.counts.setdefault(kind.table, Counts())
             self._insert(kind, new, programme.records[kind.table])
-            result.new_records += [(kind.table, key) for key in new]
+            result.new_keys[kind.table] = new
             counts.added += len(new)
             bases: list[dict[str, Any]] = []
             for item in items:
@@ -523,6 +529,7 @@ class _Writer:
             for layer in _layers(kind, keys, records):
                 for start in range(0, len(layer), INSERT_CHUNK):
                     self._insert_chunk(kind, layer[start : start + INSERT_CHUNK], records)
+            records.release()
 
     def _insert_chunk(self, kind: KindSpec, keys: list[str], records: FileRecords) -> None:
         store = self.store
@@ -538,11 +545,10 @@ class _Writer:
             rows.append(values)
         ids = _insert_returning_ids(store.session, table, rows)
         del rows
-        for key, row_id in zip(keys, ids, strict=True):
-            if kind.has_ref:
-                store.remember(kind.table, key, row_id)
-            if kind.scope is Scope.MOU:
-                store.mou_id = row_id
+        if kind.has_ref:
+            store.remember_added(kind.table, keys, ids)
+        if kind.scope is Scope.MOU:
+            store.mou_id = ids[-1]
         for spec in kind.list_fields:
             assert spec.rows is not None
             child_rows = [
@@ -560,6 +566,9 @@ class _Writer:
                 for key, record in zip(keys, chunk, strict=True)
             ],
         )
+        # Written, the records are let go, so the memory they took serves the database's
+        # pages as the next ones are written.
+        records.written(keys)
 
 
 # Records written per INSERT: large enough to be quick, small enough that the rows, their

@@ -9,8 +9,8 @@ records already in the database. Every kind is read the same way, from its descr
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
-import operator
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,14 +37,17 @@ class FileRecords(Mapping[str, Record]):
     """One table's records as a programme file gives them, in the file's order, by key (a
     ref; a party: its institution's ref). Reading one makes it as a dict, afresh each time.
 
-    They are held as one list per field, not as a dict per record: a dict of a milestone's
-    dozen fields takes some 650 bytes, the same record held so about 100 (a pointer a field,
-    and its values, kept once where they repeat: refs to the same workstream, the same
-    dates). The lists' memory comes from the system allocator, which takes it back for the
-    database's pages once the records are written (``release``).
+    They are held field by field, not as a dict per record: a dict of a milestone's dozen
+    fields takes some 650 bytes, the same record held so about 100 (a pointer a field, and
+    its values, kept once where they repeat: refs to the same workstream, the same dates).
+    Each block of BLOCK records has a list per field; the lists' memory comes from the
+    system allocator, which takes it back for the database's pages as soon as a block's
+    records are written (``written``).
 
     A list field the file does not give is held as None; once the record's defaults are
     filled in (``fill_defaults``) it reads as an empty list."""
+
+    BLOCK = 1_024
 
     def __init__(self, kind: KindSpec) -> None:
         self.kind = kind
@@ -55,9 +58,12 @@ class FileRecords(Mapping[str, Record]):
         self._repeating = tuple(spec.field_type in _REPEATING for spec in kind.fields)
         self._shared: dict[Any, Any] = {}
         self._positions: dict[str, int] = {}
-        self._columns: tuple[list[Any], ...] = tuple([] for _ in self._names)
-        # Records added but not yet in the columns: they go in a batch at a time, turned
-        # from rows into columns in one step.
+        # Per block, a list per field (None once its records are written), and how many of
+        # its records are written.
+        self._blocks: list[tuple[list[Any], ...] | None] = []
+        self._written: list[int] = []
+        # Records added but not yet in a block: they go in a block at a time, turned from
+        # rows into columns in one step.
         self._added: list[list[Any]] = []
         self._filled = 0  # how many records, from the first, have their defaults
 
@@ -65,19 +71,28 @@ class FileRecords(Mapping[str, Record]):
         """A new record: its values in the order of the kind's fields."""
         self._positions[key] = len(self._positions)
         self._added.append(values)
-        if len(self._added) == _ADDED_AT_ONCE:
+        if len(self._added) == self.BLOCK:
             self._settle()
 
     def _settle(self) -> None:
+        """The records added into blocks: the last block filled up first, if it is not full
+        (records read before more are added)."""
+        added, self._added = self._added, []
         shared = self._shared
-        for column, repeating, values in zip(
-            self._columns, self._repeating, zip(*self._added, strict=True), strict=True
-        ):
-            column.extend(map(shared.setdefault, values, values) if repeating else values)
-        self._added = []
+        while added:
+            last = self._blocks[-1] if self._blocks else None
+            if last is None or len(last[0]) == self.BLOCK:
+                last = tuple([] for _ in self._names)
+                self._blocks.append(last)
+                self._written.append(0)
+            room = self.BLOCK - len(last[0])
+            rows, added = added[:room], added[room:]
+            columns = zip(last, self._repeating, zip(*rows, strict=True), strict=True)
+            for column, repeating, values in columns:
+                column.extend(map(shared.setdefault, values, values) if repeating else values)
 
     def __getitem__(self, key: str) -> Record:
-        return self._record(self._positions[key])
+        return self.made([key])[0]
 
     def __contains__(self, key: object) -> bool:
         return key in self._positions
@@ -92,12 +107,11 @@ class FileRecords(Mapping[str, Record]):
         """One field of one record, without making the whole record."""
         return self._field(self._index[name], self._positions[key])
 
-    def column(self, name: str) -> list[Any]:
+    def column(self, name: str) -> Iterator[Any]:
         """One field of every record, in the file's order, as held (a list field not given
         is None)."""
-        if self._added:
-            self._settle()
-        return self._columns[self._index[name]]
+        index = self._index[name]
+        return itertools.chain.from_iterable(block[index] for block in self._every_block())
 
     def view(self, key: str) -> Mapping[str, Any] | None:
         """A record to read a field or two of (what rules look up), without making it."""
@@ -106,30 +120,29 @@ class FileRecords(Mapping[str, Record]):
 
     def each(self) -> Iterator[tuple[str, Record]]:
         """Every record, made in turn, in the file's order."""
-        if self._added:
-            self._settle()
-        names, filled = self._names, self._filled
-        for position, (key, row) in enumerate(
-            zip(self._positions, zip(*self._columns, strict=True), strict=True)
-        ):
-            record = dict(zip(names, row, strict=True))
-            if position < filled:
-                self._emptied(record)
-            yield key, record
+        names = self._names
+        keys = iter(self._positions)
+        position = 0
+        for block in self._every_block():
+            for row in zip(*block, strict=True):
+                record = dict(zip(names, row, strict=True))
+                if position < self._filled:
+                    self._emptied(record)
+                yield next(keys), record
+                position += 1
 
     def made(self, keys: list[str]) -> list[Record]:
         """The records of these keys, each made once."""
-        if self._added:
-            self._settle()
-        positions = [self._positions[key] for key in keys]
-        if len(positions) == 1:
-            return [self._record(positions[0])]
-        pick = operator.itemgetter(*positions)
-        rows = zip(*[pick(column) for column in self._columns], strict=True)
-        records = [dict(zip(self._names, row, strict=True)) for row in rows]
-        for position, record in zip(positions, records, strict=True):
+        blocks = self._settled()
+        records = []
+        for position in map(self._positions.__getitem__, keys):
+            number, offset = divmod(position, self.BLOCK)
+            block = blocks[number]
+            assert block is not None, "a record written already"
+            record = dict(zip(self._names, [column[offset] for column in block], strict=True))
             if position < self._filled:
                 self._emptied(record)
+            records.append(record)
         return records
 
     def fill_defaults(self, lookup: Lookup) -> None:
@@ -138,49 +151,60 @@ class FileRecords(Mapping[str, Record]):
         if not self.kind.defaults:
             self._filled = len(self)  # lists alone: they read as empty from now on
             return
-        columns = self._columns
         fill = self.kind.fill_defaults
         for position, (_, record) in enumerate(self.each()):
             fill(record, lookup)
-            for column, value in zip(columns, record.values(), strict=True):
-                column[position] = value
+            number, offset = divmod(position, self.BLOCK)
+            block = self._blocks[number]
+            assert block is not None
+            for column, value in zip(block, record.values(), strict=True):
+                column[offset] = value
             for index in self._list_indexes:
-                if not columns[index][position]:
-                    columns[index][position] = None
+                if not block[index][offset]:
+                    block[index][offset] = None
             self._filled = position + 1
+
+    def written(self, keys: list[str]) -> None:
+        """These records are written and will not be read again: each block of them all is
+        let go."""
+        for position in map(self._positions.__getitem__, keys):
+            number = position // self.BLOCK
+            self._written[number] += 1
+            block = self._blocks[number]
+            if block is not None and self._written[number] == len(block[0]):
+                self._blocks[number] = None
 
     def release(self) -> None:
         """Let every record go (once written)."""
         self._positions = {}
-        self._columns = tuple([] for _ in self._names)
+        self._blocks = []
+        self._written = []
         self._shared = {}
 
-    def _field(self, index: int, position: int) -> Any:
+    def _settled(self) -> list[tuple[list[Any], ...] | None]:
         if self._added:
             self._settle()
-        value = self._columns[index][position]
+        return self._blocks
+
+    def _every_block(self) -> Iterator[tuple[list[Any], ...]]:
+        for block in self._settled():
+            assert block is not None, "records written already"
+            yield block
+
+    def _field(self, index: int, position: int) -> Any:
+        number, offset = divmod(position, self.BLOCK)
+        block = self._settled()[number]
+        assert block is not None, "a record written already"
+        value = block[index][offset]
         if value is None and position < self._filled and index in self._list_indexes:
             return []
         return value
-
-    def _record(self, position: int) -> Record:
-        if self._added:
-            self._settle()
-        record = {
-            name: column[position] for name, column in zip(self._names, self._columns, strict=True)
-        }
-        if position < self._filled:
-            self._emptied(record)
-        return record
 
     def _emptied(self, record: Record) -> None:
         for name in self._lists:
             if record[name] is None:
                 record[name] = []
 
-
-# Records of a table turned into columns at a time.
-_ADDED_AT_ONCE = 1_024
 
 # Field types whose values are immutable and repeat across a file's records.
 _REPEATING = frozenset({FieldType.REF, FieldType.DATE, FieldType.PERIOD})
