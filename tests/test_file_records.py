@@ -150,3 +150,28 @@ def test_a_block_is_let_go_once_every_record_in_it_is_written() -> None:
     assert records.made(["M5", "M3", "M6"]) == [
         dict(zip(FIELDS, milestone(number), strict=True)) for number in (5, 3, 6)
     ]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_text_reads_back_as_it_was_given_and_as_a_default_changes_it() -> None:
+    titles = ["Zoë's milestone", "", "日本語のタイトル", "x" * 200, "Milestone 5", "Last"]
+    reasons = [None, "A reason", None, "Another", "Why", "Because"]
+
+    def retitle(record: dict[str, Any], _lookup: Any) -> None:
+        if record["title"] == "":
+            record["title"] = "Given by a default"
+
+    kind = dataclasses.replace(MILESTONES, defaults=(*MILESTONES.defaults, retitle))
+    records = FileRecords(kind)
+    for number, (title, reason) in enumerate(zip(titles, reasons, strict=True)):
+        records.add(f"M{number}", milestone(number, title=title, reported_rag_reason=reason))
+    assert [records[f"M{number}"]["title"] for number in range(6)] == titles
+    assert list(records.column("reported_rag_reason")) == reasons
+    records.fill_defaults(lambda _table, _ref: {})
+    assert [record["title"] for _, record in records.each()] == [
+        titles[0],
+        "Given by a default",
+        *titles[2:],
+    ]
+    assert records.value("M1", "title") == "Given by a default"
+    assert records.made(["M1", "M3"])[1]["title"] == "x" * 200
