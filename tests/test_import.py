@@ -91,6 +91,29 @@ def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
     assert new.status == "planned"
 
 
+def test_a_record_held_may_name_one_the_same_file_adds(example_db: Database) -> None:
+    """Once written, the ids of the records an import adds are let go (no table written
+    after milestones names one); an edit to a record held that names one finds it still."""
+    text = EXAMPLE.read_text("utf-8")
+    edited = text.replace('depends_on = ["MS-05"]', 'depends_on = ["MS-05", "MS-99"]', 1)
+    edited += (
+        '\n[[milestones]]\nref = "MS-99"\nworkstream = "WS01"\ntitle = "Added later"\n'
+        "due = 2026-11-20\n"
+    )
+    result = load(example_db, edited)
+    assert (result.added, result.changed) == (1, 1)
+    assert result.new_records == [("milestones", "MS-99")]
+    with example_db.reading() as session:
+        ms13 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-13")).one()
+        ms99 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-99")).one()
+        links = session.exec(
+            select(models.MilestoneDependency).where(
+                models.MilestoneDependency.milestone_id == ms13.id
+            )
+        ).all()
+    assert ms99.id in {link.depends_on_id for link in links}
+
+
 def test_changing_a_list_of_refs_is_a_change(example_db: Database) -> None:
     text = EXAMPLE.read_text("utf-8")
     start = text.index('ref = "WS01"')

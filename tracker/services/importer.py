@@ -128,7 +128,7 @@ def shown(item: Any) -> str:
 class ImportResult:
     mou: str
     counts: dict[str, Counts] = field(default_factory=dict)
-    new_keys: dict[str, list[str]] = field(default_factory=dict)  # table -> keys added
+    new_keys: dict[str, str] = field(default_factory=dict)  # table -> keys added, a line each
     changes: list[FieldChange] = field(default_factory=list)  # fields written from the file
     kept: list[FieldChange] = field(default_factory=list)  # database values kept
     conflicts: list[FieldChange] = field(default_factory=list)  # resolved by ``prefer``
@@ -137,7 +137,12 @@ class ImportResult:
     @property
     def new_records(self) -> list[tuple[str, str]]:
         """(table, key) of every record added, in the order they were written."""
-        return [(table, key) for table, keys in self.new_keys.items() for key in keys]
+        return [
+            (table, key)
+            for table, keys in self.new_keys.items()
+            if keys
+            for key in keys.split("\n")
+        ]
 
     @property
     def added(self) -> int:
@@ -477,9 +482,9 @@ class _Writer:
             items = by_kind.get(kind.table, [])
             new = plan.new.get(kind.table, [])
             counts = result.counts.setdefault(kind.table, Counts())
-            self._insert(kind, new, programme.records[kind.table])
-            result.new_keys[kind.table] = new
             counts.added += len(new)
+            written = len(new)
+            result.new_keys[kind.table] = self._insert(kind, new, programme.records[kind.table])
             bases: list[dict[str, Any]] = []
             for item in items:
                 if item.record is None:  # removed in the database since, and kept so
@@ -504,8 +509,8 @@ class _Writer:
                         {"kind": kind.table, "ref": item.key, "action": "base", "base": item.base}
                     )
             audit.record_many(self.store.session, bases)
-            done += len(new) + len(items)
-            if self.progress is not None and (new or items):
+            done += written + len(items)
+            if self.progress is not None and (written or items):
                 self.progress(f"Loading {kind.table}", done, total)
         return result
 
@@ -519,17 +524,26 @@ class _Writer:
         if changes or bases:
             change_settings(changes, session=self.store.session, bases=bases)
 
-    def _insert(self, kind: KindSpec, keys: list[str], records: FileRecords) -> None:
+    def _insert(self, kind: KindSpec, keys: list[str], records: FileRecords) -> str:
         """New records in bulk, a chunk at a time (so memory stays flat however long the
         file): one INSERT per chunk for the table, one per list field, one for the audit
-        entries; refs are looked up from the store's cache."""
+        entries; refs are looked up from the store's cache. Returns the keys written, one a
+        line; ``keys`` is emptied."""
         # Records of a nesting kind go in by depth, so each parent's id is known before its
         # children are written.
         with _indexes_built_after(self.store.session, kind.model.__table__, len(keys)):
             for layer in _layers(kind, keys, records):
                 for start in range(0, len(layer), INSERT_CHUNK):
                     self._insert_chunk(kind, layer[start : start + INSERT_CHUNK], records)
+            # Written, everything held for the records is let go before the indexes are
+            # built, whose pages then take its memory: the records themselves, and the refs,
+            # kept from now on as one string (a ref holds no line break), not 100,000.
             records.release()
+            if kind.has_ref and kind.table not in _NAMED_LATER:
+                self.store.forget_added(kind.table, keys)
+            written = "\n".join(keys)
+            keys.clear()
+        return written
 
     def _insert_chunk(self, kind: KindSpec, keys: list[str], records: FileRecords) -> None:
         store = self.store
@@ -569,6 +583,24 @@ class _Writer:
         # Written, the records are let go, so the memory they took serves the database's
         # pages as the next ones are written.
         records.written(keys)
+
+
+def _tables_named(kind: KindSpec) -> set[str]:
+    """The tables a kind's records name."""
+    named = {spec.target for spec in kind.ref_fields if spec.target is not None}
+    for spec in kind.ref_fields:
+        columns = spec.rows.columns if spec.rows is not None else ()
+        named.update(column.target for column in columns if column.target is not None)
+    return named
+
+
+# The tables whose records a table written after them may name: the ids of those it adds
+# stay remembered until the end.
+_NAMED_LATER = frozenset(
+    kind.table
+    for position, kind in enumerate(KINDS)
+    if any(kind.table in _tables_named(later) for later in KINDS[position + 1 :])
+)
 
 
 # Records written per INSERT: large enough to be quick, small enough that the rows, their

@@ -60,6 +60,15 @@ class RecordReader:
         remembered, it would hold some 5 MB while they are written."""
         self._ids.setdefault(table, {}).update(zip(refs, ids, strict=True))
 
+    def forget_added(self, table: str, refs: list[str]) -> None:
+        """Forget the ids of rows just inserted (``remember_added``); should one be asked for
+        after all, it is read from the database."""
+        known = self._ids.get(table, {})
+        for ref in refs:
+            known.pop(ref, None)
+        self._ids[table] = dict(known)  # a dict keeps its size as keys go; a copy does not
+        self._complete.discard(table)
+
     def forget(self, table: str, ref: str) -> None:
         row_id = self._ids.get(table, {}).pop(ref, None)
         if row_id is not None:
