@@ -59,7 +59,14 @@ class FileRecords(Mapping[str, Record]):
         self._repeating = tuple(spec.field_type in _REPEATING for spec in kind.fields)
         self._texts = tuple(spec.field_type in _TEXTS for spec in kind.fields)
         self._shared: dict[Any, Any] = {}
-        self._positions: dict[str, int] = {}
+        # Where each record is: its block's number (one int for a block's records) and its
+        # place in the block, from that block's own index (places are ints every block
+        # shares). A position of its own for each record would be an int for each: 3 MB
+        # for 100,000 records, in memory that stays with Python once freed.
+        self._block_of: dict[str, int] = {}
+        self._places: list[dict[str, int]] = []
+        self._place_numbers = tuple(range(self.BLOCK))
+        self._number = 0  # the last block's number
         # Per block, a list per field (None once its records are written), and how many of
         # its records are written.
         self._blocks: list[_Block | None] = []
@@ -71,7 +78,12 @@ class FileRecords(Mapping[str, Record]):
 
     def add(self, key: str, values: list[Any]) -> None:
         """A new record: its values in the order of the kind's fields."""
-        self._positions[key] = len(self._positions)
+        if not self._places or len(self._places[-1]) == self.BLOCK:
+            self._places.append({})
+            self._number = len(self._places) - 1
+        places = self._places[-1]
+        places[key] = self._place_numbers[len(places)]
+        self._block_of[key] = self._number
         self._added.append(values)
         if len(self._added) == self.BLOCK:
             self._settle()
@@ -101,17 +113,18 @@ class FileRecords(Mapping[str, Record]):
         return self.made([key])[0]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._positions
+        return key in self._block_of
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._positions)
+        return iter(self._block_of)
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._block_of)
 
     def value(self, key: str, name: str) -> Any:
         """One field of one record, without making the whole record."""
-        return self._field(self._index[name], self._positions[key])
+        number = self._block_of[key]
+        return self._field(self._index[name], number, self._places[number][key])
 
     def column(self, name: str) -> Iterator[Any]:
         """One field of every record, in the file's order, as held (a list field not given
@@ -121,13 +134,15 @@ class FileRecords(Mapping[str, Record]):
 
     def view(self, key: str) -> Mapping[str, Any] | None:
         """A record to read a field or two of (what rules look up), without making it."""
-        position = self._positions.get(key)
-        return None if position is None else _RecordView(self, position)
+        number = self._block_of.get(key)
+        if number is None:
+            return None
+        return _RecordView(self, number, self._places[number][key])
 
     def each(self) -> Iterator[tuple[str, Record]]:
         """Every record, made in turn, in the file's order."""
         names = self._names
-        keys = iter(self._positions)
+        keys = iter(self._block_of)
         position = 0
         for block in self._every_block():
             for row in zip(*block, strict=True):
@@ -141,12 +156,13 @@ class FileRecords(Mapping[str, Record]):
         """The records of these keys, each made once."""
         blocks = self._settled()
         records = []
-        for position in map(self._positions.__getitem__, keys):
-            number, offset = divmod(position, self.BLOCK)
+        for key in keys:
+            number = self._block_of[key]
+            offset = self._places[number][key]
             block = blocks[number]
             assert block is not None, "a record written already"
             record = dict(zip(self._names, [column[offset] for column in block], strict=True))
-            if position < self._filled:
+            if number * self.BLOCK + offset < self._filled:
                 self._emptied(record)
             records.append(record)
         return records
@@ -172,16 +188,17 @@ class FileRecords(Mapping[str, Record]):
     def written(self, keys: list[str]) -> None:
         """These records are written and will not be read again: each block of them all is
         let go."""
-        for position in map(self._positions.__getitem__, keys):
-            number = position // self.BLOCK
+        for number in map(self._block_of.__getitem__, keys):
             self._written[number] += 1
             block = self._blocks[number]
             if block is not None and self._written[number] == len(block[0]):
                 self._blocks[number] = None
+                self._places[number] = {}
 
     def release(self) -> None:
         """Let every record go (once written)."""
-        self._positions = {}
+        self._block_of = {}
+        self._places = []
         self._blocks = []
         self._written = []
         self._shared = {}
@@ -201,12 +218,12 @@ class FileRecords(Mapping[str, Record]):
         assert block is not None, "records written already"
         return block
 
-    def _field(self, index: int, position: int) -> Any:
-        number, offset = divmod(position, self.BLOCK)
+    def _field(self, index: int, number: int, offset: int) -> Any:
         block = self._settled()[number]
         assert block is not None, "a record written already"
         value = block[index][offset]
-        if value is None and position < self._filled and index in self._list_indexes:
+        filled = number * self.BLOCK + offset < self._filled
+        if value is None and filled and index in self._list_indexes:
             return []
         return value
 
@@ -267,18 +284,21 @@ _Block = tuple[list[Any] | _Texts, ...]
 class _RecordView(Mapping[str, Any]):
     """A record of ``FileRecords`` read a field at a time."""
 
-    __slots__ = ("_position", "_records")
+    __slots__ = ("_number", "_offset", "_records")
 
-    def __init__(self, records: FileRecords, position: int) -> None:
+    def __init__(self, records: FileRecords, number: int, offset: int) -> None:
         self._records = records
-        self._position = position
+        self._number = number
+        self._offset = offset
 
     def __getitem__(self, name: str) -> Any:
-        return self._records._field(self._records._index[name], self._position)
+        return self._records._field(self._records._index[name], self._number, self._offset)
 
     def get(self, name: str, default: Any = None) -> Any:
         index = self._records._index.get(name)
-        return default if index is None else self._records._field(index, self._position)
+        if index is None:
+            return default
+        return self._records._field(index, self._number, self._offset)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._records._names)
