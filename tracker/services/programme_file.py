@@ -141,14 +141,16 @@ class FileRecords(Mapping[str, Record]):
 
     def each(self) -> Iterator[tuple[str, Record]]:
         """Every record, made in turn, in the file's order."""
-        names = self._names
+        names, lists = self._names, self._lists
         keys = iter(self._block_of)
         position = 0
         for block in self._every_block():
             for row in zip(*block, strict=True):
                 record = dict(zip(names, row, strict=True))
                 if position < self._filled:
-                    self._emptied(record)
+                    for name in lists:
+                        if record[name] is None:
+                            record[name] = []
                 yield next(keys), record
                 position += 1
 
@@ -169,20 +171,23 @@ class FileRecords(Mapping[str, Record]):
 
     def fill_defaults(self, lookup: Lookup) -> None:
         """Fill in every record's defaults that depend on other fields or records, in the
-        file's order (a default may look up a record filled in before it)."""
-        if not self.kind.defaults:
-            self._filled = len(self)  # lists alone: they read as empty from now on
+        file's order (a default may look up a record filled in before it). What the kind's
+        ``fill_defaults`` does to list fields (an empty list for one not given) is how these
+        records read once filled: only its defaults are run here."""
+        defaults, names, lists = self.kind.defaults, self._names, self._list_indexes
+        if not defaults:
+            self._filled = len(self)
             return
-        fill, names, lists = self.kind.fill_defaults, self._names, self._list_indexes
         for block in self._every_block():
             for offset, row in enumerate(zip(*block, strict=True)):
                 record = dict(zip(names, row, strict=True))
-                fill(record, lookup)
-                # Only what the defaults changed is put back (a list they made empty as not
-                # given): most records keep every value they had.
-                for index, (held, value) in enumerate(zip(row, record.values(), strict=True)):
-                    if value is not held:
-                        block[index][offset] = None if index in lists and not value else value
+                for default in defaults:
+                    default(record, lookup)
+                # Put back what the defaults changed (most records give every value).
+                if tuple(record.values()) != row:
+                    for index, (held, value) in enumerate(zip(row, record.values(), strict=True)):
+                        if value is not held:
+                            block[index][offset] = None if index in lists and not value else value
                 self._filled += 1
 
     def written(self, keys: list[str]) -> None:
@@ -627,10 +632,14 @@ class _Typed:
 
 
 def _dates_from_json(typed: _Typed, record: dict[str, Any]) -> None:
-    for key in typed.dates & record.keys():
-        record[key] = _as_date(record[key])
-    for key in typed.times & record.keys():
-        record[key] = _as_datetime(record[key])
+    # A kind has a few date fields, and each record some dozen keys, new strings each when
+    # the file is read a record at a time: looked up, not hashed into sets.
+    for key in typed.dates:
+        if key in record:
+            record[key] = _as_date(record[key])
+    for key in typed.times:
+        if key in record:
+            record[key] = _as_datetime(record[key])
     for key, columns in typed.lists.items():
         entries = record.get(key)
         for entry in entries if isinstance(entries, list) else ():
