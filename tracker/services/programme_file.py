@@ -762,6 +762,9 @@ class _Reader:
         self.hint = hint
         self.period = lambda text: parse_period(text, scheme=scheme).label
         self.known_keys = frozenset(kind.keys)
+        # Each field with its key and the function clean_value would call: read once here,
+        # not for each of half a million values of a large file.
+        self.checks = tuple((spec, spec.key, spec.checker) for spec in kind.fields)
         self.records = FileRecords(kind)
         self.position = 0  # of the last record read, from 1
         self.refused = False  # the table is not in a form records are read from
@@ -834,8 +837,7 @@ class _Reader:
             for key in sorted(set(row) - self.known_keys):
                 self._problem(shown, key, f"unknown field; expected {', '.join(kind.keys)}")
         period = self.period
-        for spec in kind.fields:
-            key = spec.key
+        for spec, key, check in self.checks:
             given = row.get(key, _ABSENT)
             if given is _ABSENT:
                 if spec.required:
@@ -843,9 +845,7 @@ class _Reader:
                 values.append(spec.default)
                 continue
             try:
-                # clean_value, called for half a million values of a large file without its
-                # own call in between.
-                value = spec.checker(spec, given, period)
+                value = check(spec, given, period)
             except InvalidInput as error:
                 detail = _detail(error, key)
                 if detail.startswith("expected a date"):
