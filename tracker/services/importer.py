@@ -37,7 +37,7 @@ from tracker import models
 from tracker.db import insert_rows, serialise
 from tracker.enums import Prefer
 from tracker.errors import MouError, Problem, ValidationFailed
-from tracker.fields import plain
+from tracker.fields import plain, refs_named
 from tracker.kinds import FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.rules import Record, parent_loops
 from tracker.services import audit, trail
@@ -529,23 +529,34 @@ class _Writer:
         file): one INSERT per chunk for the table, one per list field, one for the audit
         entries; refs are looked up from the store's cache. Returns the keys written, one a
         line; ``keys`` is emptied."""
+        # The ids of the new rows are remembered for what is written after them: all of them
+        # when a later table may name them, otherwise only those the table's own records
+        # name (a milestone's predecessors, a theme's parent), and those only until its
+        # records are written. 100,000 ids take 7 MB.
+        remembered: set[str] | None = None
+        if kind.has_ref and kind.table not in _NAMED_LATER:
+            remembered = _named_by_its_own(kind, records)
+            self.store.partly_remembered(kind.table)
         # Records of a nesting kind go in by depth, so each parent's id is known before its
         # children are written.
         with _indexes_built_after(self.store.session, kind.model.__table__, len(keys)):
             for layer in _layers(kind, keys, records):
                 for start in range(0, len(layer), INSERT_CHUNK):
-                    self._insert_chunk(kind, layer[start : start + INSERT_CHUNK], records)
+                    chunk = layer[start : start + INSERT_CHUNK]
+                    self._insert_chunk(kind, chunk, records, remembered)
             # Written, everything held for the records is let go before the indexes are
             # built, whose pages then take its memory: the records themselves, and the refs,
             # kept from now on as one string (a ref holds no line break), not 100,000.
             records.release()
-            if kind.has_ref and kind.table not in _NAMED_LATER:
-                self.store.forget_added(kind.table, keys)
+            if remembered:
+                self.store.forget_added(kind.table, remembered)
             written = "\n".join(keys)
             keys.clear()
         return written
 
-    def _insert_chunk(self, kind: KindSpec, keys: list[str], records: FileRecords) -> None:
+    def _insert_chunk(
+        self, kind: KindSpec, keys: list[str], records: FileRecords, remembered: set[str] | None
+    ) -> None:
         store = self.store
         table = kind.model.__table__
         # Each record made once, for its row, its lists and its audit entry (in which the
@@ -559,8 +570,11 @@ class _Writer:
             rows.append(values)
         ids = _insert_returning_ids(store.session, table, rows)
         del rows
-        if kind.has_ref:
-            store.remember_added(kind.table, keys, ids)
+        added = zip(keys, ids, strict=True)
+        if kind.has_ref and remembered is None:
+            store.remember_added(kind.table, added)
+        elif remembered:
+            store.remember_added(kind.table, (pair for pair in added if pair[0] in remembered))
         if kind.scope is Scope.MOU:
             store.mou_id = ids[-1]
         for spec in kind.list_fields:
@@ -591,6 +605,15 @@ def _tables_named(kind: KindSpec) -> set[str]:
     for spec in kind.ref_fields:
         columns = spec.rows.columns if spec.rows is not None else ()
         named.update(column.target for column in columns if column.target is not None)
+    return named
+
+
+def _named_by_its_own(kind: KindSpec, records: FileRecords) -> set[str]:
+    """The refs of a table that its own records name."""
+    named: set[str] = set()
+    for spec in kind.ref_fields:
+        for value in records.column(spec.key):
+            named.update(ref for table, ref in refs_named(spec, value) if table == kind.table)
     return named
 
 

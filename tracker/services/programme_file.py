@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 # The parser tomllib comes from, compiled (about twice as fast on a long file); it reads
@@ -65,7 +66,7 @@ class FileRecords(Mapping[str, Record]):
         # for 100,000 records, in memory that stays with Python once freed.
         self._block_of: dict[str, int] = {}
         self._places: list[dict[str, int]] = []
-        self._place_numbers = tuple(range(self.BLOCK))
+        self._place_numbers = _numbers_to(self.BLOCK)
         self._number = 0  # the last block's number
         # Per block, a list per field (None once its records are written), and how many of
         # its records are written.
@@ -236,6 +237,12 @@ class FileRecords(Mapping[str, Record]):
         for name in self._lists:
             if record[name] is None:
                 record[name] = []
+
+
+@cache
+def _numbers_to(count: int) -> tuple[int, ...]:
+    """The ints from 0 to ``count``, made once for every table's records."""
+    return tuple(range(count))
 
 
 # Field types whose values are immutable and repeat across a file's records.
