@@ -175,3 +175,10 @@ def test_text_reads_back_as_it_was_given_and_as_a_default_changes_it() -> None:
     ]
     assert records.value("M1", "title") == "Given by a default"
     assert records.made(["M1", "M3"])[1]["title"] == "x" * 200
+    # Keys that follow one another are read a run at a time, across blocks too.
+    keys = [f"M{number}" for number in range(1, 6)]
+    assert records.made(keys) == [records[key] for key in keys]
+    assert [record["title"] for record in records.made(keys)][:2] == [
+        "Given by a default",
+        titles[2],
+    ]

@@ -37,7 +37,7 @@ from tracker import models
 from tracker.db import insert_rows, serialise
 from tracker.enums import Prefer
 from tracker.errors import MouError, Problem, ValidationFailed
-from tracker.fields import plain, refs_named
+from tracker.fields import FieldSpec, plain, refs_named
 from tracker.kinds import FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.rules import Record, parent_loops
 from tracker.services import audit, trail
@@ -601,19 +601,25 @@ class _Writer:
 
 def _tables_named(kind: KindSpec) -> set[str]:
     """The tables a kind's records name."""
-    named = {spec.target for spec in kind.ref_fields if spec.target is not None}
-    for spec in kind.ref_fields:
-        columns = spec.rows.columns if spec.rows is not None else ()
-        named.update(column.target for column in columns if column.target is not None)
-    return named
+    return {table for spec in kind.ref_fields for table in _tables_named_by(spec)}
+
+
+def _tables_named_by(spec: FieldSpec) -> set[str]:
+    """The tables a field's values name."""
+    named = {spec.target} if spec.target is not None else set()
+    columns = spec.rows.columns if spec.rows is not None else ()
+    return named | {column.target for column in columns if column.target is not None}
 
 
 def _named_by_its_own(kind: KindSpec, records: FileRecords) -> set[str]:
     """The refs of a table that its own records name."""
     named: set[str] = set()
     for spec in kind.ref_fields:
+        if kind.table not in _tables_named_by(spec):
+            continue
         for value in records.column(spec.key):
-            named.update(ref for table, ref in refs_named(spec, value) if table == kind.table)
+            if value is not None:
+                named.update(ref for table, ref in refs_named(spec, value) if table == kind.table)
     return named
 
 

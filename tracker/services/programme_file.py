@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 # The parser tomllib comes from, compiled (about twice as fast on a long file); it reads
 # TOML 1.1, a superset of the TOML 1.0 that tomllib reads.
@@ -158,17 +158,39 @@ class FileRecords(Mapping[str, Record]):
     def made(self, keys: list[str]) -> list[Record]:
         """The records of these keys, each made once."""
         blocks = self._settled()
+        names, lists = self._names, self._lists
         records = []
-        for key in keys:
-            number = self._block_of[key]
-            offset = self._places[number][key]
+        # Keys that follow one another in a block (as a table's keys mostly do) are read
+        # together, a run of each field's values at a time.
+        for number, start, stop in self._runs(keys):
             block = blocks[number]
             assert block is not None, "a record written already"
-            record = dict(zip(self._names, [column[offset] for column in block], strict=True))
-            if number * self.BLOCK + offset < self._filled:
-                self._emptied(record)
-            records.append(record)
+            position = number * self.BLOCK + start
+            for row in zip(*[column[start:stop] for column in block], strict=True):
+                record = dict(zip(names, row, strict=True))
+                if position < self._filled:
+                    for name in lists:
+                        if record[name] is None:
+                            record[name] = []
+                records.append(record)
+                position += 1
         return records
+
+    def _runs(self, keys: list[str]) -> Iterator[tuple[int, int, int]]:
+        """(block number, first place, place after the last) of each run of keys that
+        follow one another in a block."""
+        run: list[int] = []
+        for key in keys:
+            number = self._block_of[key]
+            place = self._places[number][key]
+            if run and (number != run[0] or place != run[2]):
+                yield run[0], run[1], run[2]
+                run = []
+            if not run:
+                run = [number, place, place]
+            run[2] += 1
+        if run:
+            yield run[0], run[1], run[2]
 
     def fill_defaults(self, lookup: Lookup) -> None:
         """Fill in every record's defaults that depend on other fields or records, in the
@@ -273,7 +295,15 @@ class _Texts:
     def __len__(self) -> int:
         return len(self._ends)
 
-    def __getitem__(self, offset: int) -> Any:
+    @overload
+    def __getitem__(self, offset: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, offset: slice) -> list[Any]: ...
+
+    def __getitem__(self, offset: int | slice) -> Any:
+        if isinstance(offset, slice):
+            return list(self._values(offset.start or 0, offset.stop))
         if offset in self._changed:
             return self._changed[offset]
         return self._joined[self._ends[offset - 1] if offset else 0 : self._ends[offset]]
@@ -282,11 +312,16 @@ class _Texts:
         self._changed[offset] = value
 
     def __iter__(self) -> Iterator[Any]:
-        starts = itertools.chain((0,), self._ends)
-        values = map(self._joined.__getitem__, map(slice, starts, self._ends))
+        return self._values(0, len(self))
+
+    def _values(self, start: int, stop: int) -> Iterator[Any]:
+        ends = self._ends[start:stop]
+        starts = itertools.chain((self._ends[start - 1] if start else 0,), ends)
+        values = map(self._joined.__getitem__, map(slice, starts, ends))
         if not self._changed:
             return values
-        return (self._changed.get(offset, value) for offset, value in enumerate(values))
+        changed = self._changed
+        return (changed.get(offset, value) for offset, value in enumerate(values, start))
 
 
 # A block: for each field of its kind, its records' values.
@@ -928,9 +963,11 @@ def _check_happened(
         happened = [spec for spec in kind.fields if spec.happened]
         stored = existing.get(kind.table, {})
         records = programme.records[kind.table]
-        for key in records if happened else ():
-            for spec in happened:
-                value = records.value(key, spec.key)
+        if not happened:
+            continue
+        columns = [records.column(spec.key) for spec in happened]
+        for key, *values in zip(records, *columns, strict=True):
+            for spec, value in zip(happened, values, strict=True):
                 if value is not None and stored.get(key, {}).get(spec.key) == value:
                     continue
                 wrong = in_the_future(spec, value, today)
@@ -952,8 +989,12 @@ def _check_rules(programme: Programme, existing: Existing, problems: list[Proble
         problems.append(Problem("mou", None, None, "the file needs exactly one [mou] table"))
     lookup = _lookup(programme, existing)
     for kind in FILE_ORDER:
-        for key, record in records[kind.table].each():
-            for field_name, message in kind.problems(record, lookup, key):
+        for key, record in records[kind.table].each() if kind.rules else ():
+            # The record is made afresh: it takes its own ref here, for the rules to see,
+            # rather than be copied with it (``KindSpec.problems``).
+            if kind.has_ref:
+                record["ref"] = key
+            for field_name, message in kind.problems(record, lookup):
                 problems.append(Problem(kind.table, key, field_name, message))
         if kind.parent is not None:
             spec = kind.field(kind.parent)
