@@ -191,6 +191,38 @@ def test_toml_in_pieces_is_the_whole_file(pieces: Any, case: str) -> None:
     assert parsed_whole is not in_pieces
 
 
+@pytest.mark.parametrize(
+    "header", ["[[institutions]]", "[[ institutions ]]", "[[institutions]]  # a comment"]
+)
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_long_toml_file_is_read_in_many_pieces(
+    monkeypatch: pytest.MonkeyPatch, header: str, line_end: str
+) -> None:
+    monkeypatch.setattr(programme_file, "PIECE_CHARS", 1)
+    institutions = "".join(INSTITUTION.format(ref=f"I{number}") for number in range(5))
+    text = (HEAD + institutions.replace("[[institutions]]", header)).replace("\n", line_end)
+    pieces = list(programme_file._toml_pieces(text))
+    assert [list(piece) for piece in pieces] == [["mou"]] + [["institutions"]] * 5
+
+
+def test_a_long_json_array_is_read_in_many_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(programme_file, "PIECE_ROWS", 2)
+    rows = ", ".join(f'{{"ref": "I{number}"}}' for number in range(5))
+    text = f'{{"settings": {{}}, "mou": {{"ref": "M"}}, "institutions": [{rows}], "people": []}}'
+    pieces = [
+        {name: len(value) for name, value in piece.items()}
+        for piece in programme_file._json_pieces(text)
+    ]
+    assert pieces == [
+        {"settings": 0, "mou": 1},
+        {"institutions": 2},
+        {"institutions": 2},
+        {"institutions": 1},
+        {"people": 0},
+        {},
+    ]
+
+
 JSON_HEAD = '{"mou": {"ref": "M", "title": "A programme"}'
 JSON_INSTITUTIONS = (
     '"institutions": [{"ref": "A", "name": "N", "kind": "other"}, '

@@ -4,6 +4,11 @@ Validation is complete, not fail-fast: every problem is collected with its table
 field, so a user fixes a file in one pass. References may point into the file itself or to
 records already in the database. Every kind is read the same way, from its description in
 ``tracker.kinds``.
+
+A large file is never held whole in its parsed form (some 100 MB for 100,000 milestones): it
+is parsed a piece at a time, each piece's records read and let go before the next (a file
+that does not split so is parsed whole, with the same result), and the records kept compactly
+(``FileRecords``) until they are written.
 """
 
 from __future__ import annotations
@@ -255,11 +260,6 @@ class FileRecords(Mapping[str, Record]):
             return []
         return value
 
-    def _emptied(self, record: Record) -> None:
-        for name in self._lists:
-            if record[name] is None:
-                record[name] = []
-
 
 @cache
 def _numbers_to(count: int) -> tuple[int, ...]:
@@ -446,9 +446,11 @@ class _Unsplittable(Exception):
 # milestones), little enough that a piece's parsed form is small.
 PIECE_CHARS = 64 * 1024
 
-# The header of an array of tables, alone on its line: ``[[milestones]]``. Each piece of a
-# TOML file after the first starts at one.
-_ARRAY_HEADER = re.compile(r"^\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*\r?$", re.MULTILINE)
+# The header of an array of tables, alone on its line but for a comment: ``[[milestones]]``.
+# Each piece of a TOML file after the first starts at one.
+_ARRAY_HEADER = re.compile(
+    r"^\[\[[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE
+)
 
 
 def _toml_pieces(text: str) -> Generator[dict[str, Any], None, None]:
