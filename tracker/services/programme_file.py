@@ -967,10 +967,10 @@ def _check_happened(
         records = programme.records[kind.table]
         if not happened:
             continue
-        columns = [records.column(spec.key) for spec in happened]
-        for key, *values in zip(records, *columns, strict=True):
+        columns = zip(*[records.column(spec.key) for spec in happened], strict=True)
+        for key, values in zip(records, columns, strict=True):
             for spec, value in zip(happened, values, strict=True):
-                if value is not None and stored.get(key, {}).get(spec.key) == value:
+                if value is None or stored.get(key, {}).get(spec.key) == value:
                     continue
                 wrong = in_the_future(spec, value, today)
                 if wrong is not None:
