@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -14,6 +15,7 @@ from tracker import models
 from tracker.db import Database
 from tracker.errors import ValidationFailed
 from tracker.services.importer import ImportResult, import_programme
+from tracker.services.programme_file import FileRecords, ProgrammeText
 
 EXAMPLE_COUNTS = {
     "mou": 1,
@@ -60,6 +62,14 @@ def test_loading_the_same_file_twice_changes_nothing(example_db: Database) -> No
     assert snapshot(example_db) == before
 
 
+def test_an_import_lets_go_of_the_text_it_is_handed(db: Database) -> None:
+    text = ProgrammeText(EXAMPLE.read_text("utf-8"))
+    with db.writing() as session:
+        result = import_programme(text, session=session, source="example")
+    assert result.added == 122
+    assert text.take() == ""  # parsed, and let go: a large file's text is not kept
+
+
 def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
     text = EXAMPLE.read_text("utf-8")
     edited = text.replace('ref = "MS-13"', 'ref = "MS-13"\nforecast = 2026-12-18', 1)
@@ -79,6 +89,29 @@ def test_an_edited_file_updates_what_it_names(example_db: Database) -> None:
     # The owning institution defaults to the workstream's lead; the status to planned.
     assert new.institution_id == ws01.lead_id
     assert new.status == "planned"
+
+
+def test_a_record_held_may_name_one_the_same_file_adds(example_db: Database) -> None:
+    """Once written, the ids of the records an import adds are let go (no table written
+    after milestones names one); an edit to a record held that names one finds it still."""
+    text = EXAMPLE.read_text("utf-8")
+    edited = text.replace('depends_on = ["MS-05"]', 'depends_on = ["MS-05", "MS-99"]', 1)
+    edited += (
+        '\n[[milestones]]\nref = "MS-99"\nworkstream = "WS01"\ntitle = "Added later"\n'
+        "due = 2026-11-20\n"
+    )
+    result = load(example_db, edited)
+    assert (result.added, result.changed) == (1, 1)
+    assert result.new_records == [("milestones", "MS-99")]
+    with example_db.reading() as session:
+        ms13 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-13")).one()
+        ms99 = session.exec(select(models.Milestone).where(models.Milestone.ref == "MS-99")).one()
+        links = session.exec(
+            select(models.MilestoneDependency).where(
+                models.MilestoneDependency.milestone_id == ms13.id
+            )
+        ).all()
+    assert ms99.id in {link.depends_on_id for link in links}
 
 
 def test_changing_a_list_of_refs_is_a_change(example_db: Database) -> None:
@@ -410,6 +443,31 @@ def test_a_bulk_load_builds_every_index_again(
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     finally:
         database.dispose()
+
+
+def test_records_written_in_many_chunks_load_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file is written a chunk at a time, each let go once written: with chunks and
+    blocks of a few records, the example spans many of them, and loads exactly as in one."""
+    from tracker.migrate import open_database
+
+    def loaded(name: str) -> tuple[dict[str, list[tuple[Any, ...]]], list[tuple[str, str]]]:
+        database = open_database(str(tmp_path / f"{name}.db"), create=True)
+        try:
+            result = load(database, EXAMPLE.read_text("utf-8"))
+            rows = snapshot(database)
+        finally:
+            database.dispose()
+        del rows["audit_command"]  # when it ran
+        return rows, result.new_records
+
+    whole = loaded("whole")
+    monkeypatch.setattr("tracker.services.importer.INSERT_CHUNK", 3)
+    monkeypatch.setattr(FileRecords, "BLOCK", 2)
+    in_chunks = loaded("chunks")
+    assert in_chunks == whole
+    assert len(whole[1]) == 122
 
 
 def test_a_future_date_the_database_holds_still_loads_back(

@@ -19,11 +19,12 @@ The storage rules live here, once:
 
 from __future__ import annotations
 
+import itertools
 import operator
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,23 +227,18 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     compiled = sa.insert(table).compile(dialect=dialect, column_keys=[*keys, *defaults])
     order = list(compiled.positiontup or ())  # the table's column order
     assert sorted(order) == sorted([*keys, *defaults]), "every bind is a column given"
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
-    ]
-    convert = [(index, process) for index, process in enumerate(processors) if process]
-    pick = operator.itemgetter(*order)
-    one = len(order) == 1  # itemgetter then gives the value itself, not a tuple of one
-    parameters = []
-    for row in rows:
-        values = pick({**defaults, **row} if defaults else row)
-        if one:
-            values = (values,)
-        if convert:
-            values = list(values)
-            for index, process in convert:
-                values[index] = process(values[index])
-        parameters.append(tuple(values))
-    connection.exec_driver_sql(compiled.string, parameters)
+    # Column by column, each value picked and converted in one pass over the rows (a loop
+    # in C), then the rows' parameters put together from the columns.
+    columns: list[Iterable[Any]] = []
+    for name in order:
+        values: Iterable[Any] = (
+            itertools.repeat(defaults[name], len(rows))
+            if name in defaults
+            else map(operator.itemgetter(name), rows)
+        )
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(map(process, values) if process else values)
+    connection.exec_driver_sql(compiled.string, list(zip(*columns, strict=True)))
 
 
 @dataclass

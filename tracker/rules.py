@@ -9,12 +9,13 @@ through ``Lookup``, the records it names) and returns what is wrong with it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
 Record = dict[str, Any]
 # Finds another record (from the same file or the database) by table and ref; {} when absent.
-Lookup = Callable[[str, str], Record]
+# What it finds is only read.
+Lookup = Callable[[str, str], Mapping[str, Any]]
 Problem = tuple[str, str]  # (field, message)
 Rule = Callable[[Record, Lookup], list[Problem]]
 Default = Callable[[Record, Lookup], None]

@@ -55,17 +55,22 @@ def import_file(
     from tracker.cli.progress import Progress
     from tracker.errors import UsageError
     from tracker.services.importer import import_programme
+    from tracker.services.programme_file import ProgrammeText
 
     if output is OutputFormat.CSV:
         raise UsageError("--format: an import reports as a table or JSON; not csv")
-    text = read_text(file)
+    content = read_text(file)
+    size, file_format = len(content), _format_of(file, content)
+    # Handed over whole, so the import lets the text go once it is parsed.
+    text = ProgrammeText(content)
+    del content
     database = open_db(db, create=True)
-    with Progress.for_size(len(text)) as progress, database.writing(commit=not dry_run) as session:
+    with Progress.for_size(size) as progress, database.writing(commit=not dry_run) as session:
         result = import_programme(
             text,
             session=session,
             source=str(file),
-            file_format=_format_of(file, text),
+            file_format=file_format,
             today=today(),
             prefer=prefer,
             progress=progress.update,

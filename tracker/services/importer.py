@@ -25,7 +25,7 @@ audit entry per record; changed records go through the same write path as any ed
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,13 +37,19 @@ from tracker import models
 from tracker.db import insert_rows, serialise
 from tracker.enums import Prefer
 from tracker.errors import MouError, Problem, ValidationFailed
-from tracker.fields import plain
+from tracker.fields import FieldSpec, plain, refs_named
 from tracker.kinds import FILE_ORDER, KINDS, KindSpec, Scope
 from tracker.rules import Record, parent_loops
 from tracker.services import audit, trail
 from tracker.services.configure import change_settings
 from tracker.services.editing import ref_lock
-from tracker.services.programme_file import Existing, Programme, load_programme_text
+from tracker.services.programme_file import (
+    Existing,
+    FileRecords,
+    Programme,
+    ProgrammeText,
+    load_programme_text,
+)
 from tracker.services.settings import reporting_scheme, stored_settings
 from tracker.services.store import RecordStore
 
@@ -122,11 +128,21 @@ def shown(item: Any) -> str:
 class ImportResult:
     mou: str
     counts: dict[str, Counts] = field(default_factory=dict)
-    new_records: list[tuple[str, str]] = field(default_factory=list)  # (table, key)
+    new_keys: dict[str, str] = field(default_factory=dict)  # table -> keys added, a line each
     changes: list[FieldChange] = field(default_factory=list)  # fields written from the file
     kept: list[FieldChange] = field(default_factory=list)  # database values kept
     conflicts: list[FieldChange] = field(default_factory=list)  # resolved by ``prefer``
     prefer: Prefer | None = None
+
+    @property
+    def new_records(self) -> list[tuple[str, str]]:
+        """(table, key) of every record added, in the order they were written."""
+        return [
+            (table, key)
+            for table, keys in self.new_keys.items()
+            if keys
+            for key in keys.split("\n")
+        ]
 
     @property
     def added(self) -> int:
@@ -158,7 +174,7 @@ class ImportConflicts(MouError):
 
 
 def import_programme(
-    text: str,
+    text: str | ProgrammeText,
     *,
     session: Session,
     source: str,
@@ -169,7 +185,8 @@ def import_programme(
 ) -> ImportResult:
     """Validate the whole file against the database, merge it with what was recorded since
     the last import, then write it. Raises ValidationFailed or ImportConflicts (and writes
-    nothing) when anything is wrong."""
+    nothing) when anything is wrong. Given as a ``ProgrammeText``, the file's text is let go
+    once it is read."""
     # One import at a time, and no new ref handed out while it runs (PostgreSQL).
     serialise(session, "import")
     for kind in KINDS:
@@ -186,12 +203,11 @@ def import_programme(
         scheme=reporting_scheme(session=session),
         today=today,
     )
-    del text
     merge = _Merge(store, existing, prefer=prefer, source=source, today=today)
     plan = merge.plan(programme)
     if merge.conflicts and prefer is None:
         raise ImportConflicts(merge.conflicts, source)
-    merge.check(plan, source)
+    merge.check(plan, programme, source)
     return _Writer(store, merge, progress).write(programme, plan)
 
 
@@ -199,6 +215,19 @@ def existing_records(store: RecordStore) -> Existing:
     """Every record the database holds, in outside form, keyed by table and key."""
     store.preload()
     return {kind.table: store.all_records(kind) for kind in KINDS}
+
+
+@dataclass
+class _Plan:
+    """What to write: the records that are new, by key, per table (written as the file gives
+    them, which is also their base), and what to write for each record the database holds
+    or held. Parents come before their children in both."""
+
+    new: dict[str, list[str]]
+    held: list[_Planned]
+
+    def __len__(self) -> int:
+        return sum(map(len, self.new.values())) + len(self.held)
 
 
 @dataclass
@@ -234,12 +263,22 @@ class _Merge:
         self.kept: list[FieldChange] = []
         self.conflicts: list[FieldChange] = []
 
-    def plan(self, programme: Programme) -> list[_Planned]:
-        planned: list[_Planned] = []
+    def plan(self, programme: Programme) -> _Plan:
+        plan = _Plan(new={}, held=[])
         for kind in KINDS:
-            for key, record in _parents_first(kind, programme.records[kind.table]):
-                planned.append(self._record(kind, key, record))
-        return planned
+            records = programme.records[kind.table]
+            held = self.existing[kind.table]
+            new = plan.new.setdefault(kind.table, [])
+            for key in _parents_first(kind, records):
+                if key not in held and (kind.table, key) not in self.bases:
+                    new.append(key)  # never imported nor held: no record to make for it
+                    continue
+                item = self._record(kind, key, records[key])
+                if item.new:
+                    new.append(key)
+                else:
+                    plan.held.append(item)
+        return plan
 
     def _base(self, kind: KindSpec, key: str) -> Record | None:
         found = self.bases.get((kind.table, key))
@@ -320,30 +359,45 @@ class _Merge:
                 entries.append(history.entry(current, reason, self.today))
         return entries
 
-    def check(self, plan: list[_Planned], source: str) -> None:
+    def check(self, plan: _Plan, programme: Programme, source: str) -> None:
         """Merged records keep every rule a record keeps (a field kept from the database beside
-        one taken from the file could break one)."""
-        merged: dict[str, dict[str, Record]] = {
-            table: dict(records) for table, records in self.existing.items()
-        }
-        for item in plan:
+        one taken from the file could break one). The merged records are the database's, with
+        the planned ones in their place: those it holds as merged, new ones as in the file."""
+        changed: dict[str, dict[str, Record]] = {table: {} for table in self.existing}
+        for item in plan.held:
             if item.record is not None:
-                merged[item.kind.table][item.key] = item.record
+                changed[item.kind.table][item.key] = item.record
+        new = {table: set(keys) for table, keys in plan.new.items()}
 
-        def lookup(table: str, ref: str) -> Record:
-            return merged.get(table, {}).get(ref) or {}
+        def lookup(table: str, ref: str) -> Mapping[str, Any]:
+            if ref in changed[table]:
+                return changed[table][ref]
+            if ref in new[table]:
+                return programme.records[table].view(ref) or {}
+            return self.existing[table].get(ref) or {}
+
+        def merged(table: str) -> dict[str, Record]:
+            records = programme.records[table]
+            return {
+                **self.existing[table],
+                **{key: records[key] for key in new[table]},
+                **changed[table],
+            }
 
         problems: list[Problem] = []
         suffix = " (after keeping changes made in the database since the last import)"
-        for item in plan:
+        for item in plan.held:
             if item.record is None or not item.changed or item.new:
                 continue
             for name, message in item.kind.problems(item.record, lookup, item.key):
                 problems.append(Problem(item.kind.table, item.key, name, message + suffix))
         for kind in KINDS:
+            if kind.unique is None and kind.parent is None:
+                continue
+            records = merged(kind.table)
             if kind.unique is not None:
                 first: dict[tuple[Any, ...], str] = {}
-                for key, record in sorted(merged[kind.table].items()):
+                for key, record in sorted(records.items()):
                     values = kind.unique.values(record)
                     if values in first:  # each pair named once, by the later key
                         name, message = kind.taken(record, first[values])
@@ -351,7 +405,7 @@ class _Merge:
                     first.setdefault(values, key)
             if kind.parent is None:
                 continue
-            parents = {key: record.get(kind.parent) for key, record in merged[kind.table].items()}
+            parents = {key: record.get(kind.parent) for key, record in records.items()}
             for ref in parent_loops(parents, sorted(parents)):
                 problems.append(
                     Problem(kind.table, ref, kind.parent, "makes a loop of parents" + suffix)
@@ -403,7 +457,8 @@ class _Writer:
         self.merge = merge
         self.progress = progress
 
-    def write(self, programme: Programme, plan: list[_Planned]) -> ImportResult:
+    def write(self, programme: Programme, plan: _Plan) -> ImportResult:
+        """Write the plan; the programme's records are let go as they are written."""
         merge = self.merge
         result = ImportResult(
             mou=programme.mou_ref,
@@ -420,20 +475,18 @@ class _Writer:
         # Counted in the order a programme file lists its tables, whatever the write order.
         result.counts = {kind.table: Counts() for kind in FILE_ORDER}
         by_kind: dict[str, list[_Planned]] = {}
-        for item in plan:
+        for item in plan.held:
             by_kind.setdefault(item.kind.table, []).append(item)
         done, total = 0, len(plan)
         for kind in KINDS:
             items = by_kind.get(kind.table, [])
+            new = plan.new.get(kind.table, [])
             counts = result.counts.setdefault(kind.table, Counts())
-            new = [item for item in items if item.new]
-            self._insert(kind, new)
-            result.new_records += [(kind.table, item.key) for item in new]
             counts.added += len(new)
+            written = len(new)
+            result.new_keys[kind.table] = self._insert(kind, new, programme.records[kind.table])
             bases: list[dict[str, Any]] = []
             for item in items:
-                if item.new:
-                    continue
                 if item.record is None:  # removed in the database since, and kept so
                     if item.base_moved:
                         bases.append(
@@ -456,8 +509,8 @@ class _Writer:
                         {"kind": kind.table, "ref": item.key, "action": "base", "base": item.base}
                     )
             audit.record_many(self.store.session, bases)
-            done += len(items)
-            if self.progress is not None and items:
+            done += written + len(items)
+            if self.progress is not None and (written or items):
                 self.progress(f"Loading {kind.table}", done, total)
         return result
 
@@ -471,40 +524,65 @@ class _Writer:
         if changes or bases:
             change_settings(changes, session=self.store.session, bases=bases)
 
-    def _insert(self, kind: KindSpec, items: list[_Planned]) -> None:
+    def _insert(self, kind: KindSpec, keys: list[str], records: FileRecords) -> str:
         """New records in bulk, a chunk at a time (so memory stays flat however long the
         file): one INSERT per chunk for the table, one per list field, one for the audit
-        entries; refs are looked up from the store's cache."""
+        entries; refs are looked up from the store's cache. Returns the keys written, one a
+        line; ``keys`` is emptied."""
+        # The ids of the new rows are remembered for what is written after them: all of them
+        # when a later table may name them, otherwise only those the table's own records
+        # name (a milestone's predecessors, a theme's parent), and those only until its
+        # records are written. 100,000 ids take 7 MB.
+        remembered: set[str] | None = None
+        if kind.has_ref and kind.table not in _NAMED_LATER:
+            remembered = _named_by_its_own(kind, records)
+            self.store.partly_remembered(kind.table)
         # Records of a nesting kind go in by depth, so each parent's id is known before its
         # children are written.
-        with _indexes_built_after(self.store.session, kind.model.__table__, len(items)):
-            for layer in _layers(kind, items):
+        with _indexes_built_after(self.store.session, kind.model.__table__, len(keys)):
+            for layer in _layers(kind, keys, records):
                 for start in range(0, len(layer), INSERT_CHUNK):
-                    self._insert_chunk(kind, layer[start : start + INSERT_CHUNK])
+                    chunk = layer[start : start + INSERT_CHUNK]
+                    self._insert_chunk(kind, chunk, records, remembered)
+            # Written, everything held for the records is let go before the indexes are
+            # built, whose pages then take its memory: the records themselves, and the refs,
+            # kept from now on as one string (a ref holds no line break), not 100,000.
+            records.release()
+            if remembered:
+                self.store.forget_added(kind.table, remembered)
+            written = "\n".join(keys)
+            keys.clear()
+        return written
 
-    def _insert_chunk(self, kind: KindSpec, layer: list[_Planned]) -> None:
+    def _insert_chunk(
+        self, kind: KindSpec, keys: list[str], records: FileRecords, remembered: set[str] | None
+    ) -> None:
         store = self.store
         table = kind.model.__table__
+        # Each record made once, for its row, its lists and its audit entry (in which the
+        # same record is both what was added and the base of the next import).
+        chunk = records.made(keys)
         rows = []
-        for item in layer:
-            assert item.record is not None
-            values = store.column_values(kind, item.record, new=True)
+        for key, record in zip(keys, chunk, strict=True):
+            values = store.column_values(kind, record, new=True)
             if kind.has_ref:
-                values["ref"] = item.key
+                values["ref"] = key
             rows.append(values)
         ids = _insert_returning_ids(store.session, table, rows)
         del rows
-        for item, row_id in zip(layer, ids, strict=True):
-            if kind.has_ref:
-                store.remember(kind.table, item.key, row_id)
-            if kind.scope is Scope.MOU:
-                store.mou_id = row_id
+        added = zip(keys, ids, strict=True)
+        if kind.has_ref and remembered is None:
+            store.remember_added(kind.table, added)
+        elif remembered:
+            store.remember_added(kind.table, (pair for pair in added if pair[0] in remembered))
+        if kind.scope is Scope.MOU:
+            store.mou_id = ids[-1]
         for spec in kind.list_fields:
             assert spec.rows is not None
             child_rows = [
                 row
-                for item, row_id in zip(layer, ids, strict=True)
-                for row in store.entry_rows(spec, row_id, (item.record or {})[spec.key])
+                for record, row_id in zip(chunk, ids, strict=True)
+                for row in store.entry_rows(spec, row_id, record[spec.key])
             ]
             if child_rows:
                 child = getattr(models, spec.rows.model_name)
@@ -512,16 +590,46 @@ class _Writer:
         audit.record_many(
             store.session,
             [
-                {
-                    "kind": kind.table,
-                    "ref": item.key,
-                    "action": "add",
-                    "new": item.record,
-                    "base": item.base,
-                }
-                for item in layer
+                {"kind": kind.table, "ref": key, "action": "add", "new": record, "base": record}
+                for key, record in zip(keys, chunk, strict=True)
             ],
         )
+        # Written, the records are let go, so the memory they took serves the database's
+        # pages as the next ones are written.
+        records.written(keys)
+
+
+def _tables_named(kind: KindSpec) -> set[str]:
+    """The tables a kind's records name."""
+    return {table for spec in kind.ref_fields for table in _tables_named_by(spec)}
+
+
+def _tables_named_by(spec: FieldSpec) -> set[str]:
+    """The tables a field's values name."""
+    named = {spec.target} if spec.target is not None else set()
+    columns = spec.rows.columns if spec.rows is not None else ()
+    return named | {column.target for column in columns if column.target is not None}
+
+
+def _named_by_its_own(kind: KindSpec, records: FileRecords) -> set[str]:
+    """The refs of a table that its own records name."""
+    named: set[str] = set()
+    for spec in kind.ref_fields:
+        if kind.table not in _tables_named_by(spec):
+            continue
+        for value in records.column(spec.key):
+            if value is not None:
+                named.update(ref for table, ref in refs_named(spec, value) if table == kind.table)
+    return named
+
+
+# The tables whose records a table written after them may name: the ids of those it adds
+# stay remembered until the end.
+_NAMED_LATER = frozenset(
+    kind.table
+    for position, kind in enumerate(KINDS)
+    if any(kind.table in _tables_named(later) for later in KINDS[position + 1 :])
+)
 
 
 # Records written per INSERT: large enough to be quick, small enough that the rows, their
@@ -578,42 +686,42 @@ def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any
     return [row_id for (row_id,) in returned]
 
 
-def _layers(kind: KindSpec, items: list[_Planned]) -> list[list[_Planned]]:
+def _layers(kind: KindSpec, keys: list[str], records: FileRecords) -> list[list[str]]:
     if kind.parent is None:
-        return [items]
-    by_key = {item.key: item for item in items}
+        return [keys]
+    parent_key = kind.parent
+    writing = set(keys)
     depth: dict[str, int] = {}
 
     def depth_of(key: str) -> int:
         if key not in depth:
-            record = by_key[key].record or {}
-            parent = record.get(kind.parent or "")
-            depth[key] = depth_of(parent) + 1 if parent in by_key else 0
+            parent = records.value(key, parent_key)
+            depth[key] = depth_of(parent) + 1 if parent in writing else 0
         return depth[key]
 
-    layers: dict[int, list[_Planned]] = {}
-    for item in items:
-        layers.setdefault(depth_of(item.key), []).append(item)
+    layers: dict[int, list[str]] = {}
+    for key in keys:
+        layers.setdefault(depth_of(key), []).append(key)
     return [layers[level] for level in sorted(layers)]
 
 
-def _parents_first(kind: KindSpec, records: dict[str, Record]) -> list[tuple[str, Record]]:
-    """Records of a nesting kind (themes, sites): a parent before its children (loops were
-    refused)."""
+def _parents_first(kind: KindSpec, records: FileRecords) -> list[str]:
+    """Keys of the records of a nesting kind (themes, sites): a parent before its children
+    (loops were refused)."""
     if kind.parent is None:
-        return list(records.items())
+        return list(records)
     parent_key = kind.parent
-    ordered: list[tuple[str, Record]] = []
+    ordered: list[str] = []
     placed: set[str] = set()
 
     def place(key: str) -> None:
         if key in placed:
             return
-        parent = records[key][parent_key]
+        parent = records.value(key, parent_key)
         if parent in records:
             place(parent)
         placed.add(key)
-        ordered.append((key, records[key]))
+        ordered.append(key)
 
     for key in records:
         place(key)
