@@ -11,7 +11,7 @@ import pytest
 
 from tracker.enums import MilestoneStatus
 from tracker.kinds import MILESTONES, WORKSTREAMS
-from tracker.services.programme_file import FileRecords
+from tracker.services.file_records import FileRecords
 
 FIELDS = [spec.key for spec in MILESTONES.fields]
 

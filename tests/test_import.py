@@ -14,8 +14,9 @@ from tests.helpers import count_rows, snapshot
 from tracker import models
 from tracker.db import Database
 from tracker.errors import ValidationFailed
+from tracker.services.file_records import FileRecords
 from tracker.services.importer import ImportResult, import_programme
-from tracker.services.programme_file import FileRecords, ProgrammeText
+from tracker.services.programme_file import ProgrammeText
 
 EXAMPLE_COUNTS = {
     "mou": 1,

@@ -43,9 +43,9 @@ from tracker.rules import Record, parent_loops
 from tracker.services import audit, trail
 from tracker.services.configure import change_settings
 from tracker.services.editing import ref_lock
+from tracker.services.file_records import FileRecords
 from tracker.services.programme_file import (
     Existing,
-    FileRecords,
     Programme,
     ProgrammeText,
     load_programme_text,
