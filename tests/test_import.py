@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import EXAMPLE, Cli
-from tests.helpers import count_rows, snapshot
+from tests.helpers import MINIMAL, count_rows, milestone_toml, snapshot
 from tracker import models
 from tracker.db import Database
 from tracker.errors import ValidationFailed
@@ -469,6 +470,21 @@ def test_records_written_in_many_chunks_load_as_in_one(
     in_chunks = loaded("chunks")
     assert in_chunks == whole
     assert len(whole[1]) == 122
+
+
+def test_a_predecessor_further_on_in_the_file_than_a_chunk(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A milestone may depend on one the file gives later, however much later: predecessors
+    are written once every milestone is in, not with each chunk of rows (a file whose first
+    milestone depended on its 2,050th was refused: "milestone M2050 does not exist")."""
+    monkeypatch.setattr("tracker.services.importer.INSERT_CHUNK", 2)
+    first = milestone_toml("M0", due="2026-08-03") + 'depends_on = ["M4", "M1"]\n'
+    rest = "".join(milestone_toml(f"M{number}", due="2026-07-06") for number in range(1, 5))
+    load(db, MINIMAL + first + rest)
+    shown = Cli(db.url)("show", "M0", "-f", "json")
+    assert shown.exit_code == 0, shown
+    assert json.loads(shown.stdout)["fields"]["depends_on"] == ["M1", "M4"]
 
 
 def test_a_future_date_the_database_holds_still_loads_back(

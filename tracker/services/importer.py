@@ -539,11 +539,15 @@ class _Writer:
             self.store.partly_remembered(kind.table)
         # Records of a nesting kind go in by depth, so each parent's id is known before its
         # children are written.
+        # A list naming the table's own records (a milestone's predecessors) may name one
+        # further on in the file: its entries are written once every row is in.
+        later: list[tuple[FieldSpec, int, list[Any]]] = []
         with _indexes_built_after(self.store.session, kind.model.__table__, len(keys)):
             for layer in _layers(kind, keys, records):
                 for start in range(0, len(layer), INSERT_CHUNK):
                     chunk = layer[start : start + INSERT_CHUNK]
-                    self._insert_chunk(kind, chunk, records, remembered)
+                    self._insert_chunk(kind, chunk, records, remembered, later)
+            self._insert_entries(later)
             # Written, everything held for the records is let go before the indexes are
             # built, whose pages then take its memory: the records themselves, and the refs,
             # kept from now on as one string (a ref holds no line break), not 100,000.
@@ -555,7 +559,12 @@ class _Writer:
         return written
 
     def _insert_chunk(
-        self, kind: KindSpec, keys: list[str], records: FileRecords, remembered: set[str] | None
+        self,
+        kind: KindSpec,
+        keys: list[str],
+        records: FileRecords,
+        remembered: set[str] | None,
+        later: list[tuple[FieldSpec, int, list[Any]]],
     ) -> None:
         store = self.store
         table = kind.model.__table__
@@ -578,15 +587,19 @@ class _Writer:
         if kind.scope is Scope.MOU:
             store.mou_id = ids[-1]
         for spec in kind.list_fields:
-            assert spec.rows is not None
-            child_rows = [
-                row
-                for record, row_id in zip(chunk, ids, strict=True)
-                for row in store.entry_rows(spec, row_id, record[spec.key])
-            ]
-            if child_rows:
-                child = getattr(models, spec.rows.model_name)
-                insert_rows(store.session, child.__table__, child_rows)
+            if kind.table in _tables_named_by(spec):
+                later.extend(
+                    (spec, row_id, record[spec.key])
+                    for record, row_id in zip(chunk, ids, strict=True)
+                    if record[spec.key]
+                )
+            else:
+                self._insert_entries(
+                    [
+                        (spec, row_id, record[spec.key])
+                        for record, row_id in zip(chunk, ids, strict=True)
+                    ]
+                )
         audit.record_many(
             store.session,
             [
@@ -597,6 +610,21 @@ class _Writer:
         # Written, the records are let go, so the memory they took serves the database's
         # pages as the next ones are written.
         records.written(keys)
+
+    def _insert_entries(self, lists: list[tuple[FieldSpec, int, list[Any]]]) -> None:
+        """The child-table rows of these lists (field, owner's id, entries), one INSERT per
+        field."""
+        by_field: dict[str, list[dict[str, Any]]] = {}
+        fields: dict[str, FieldSpec] = {}
+        for spec, owner_id, entries in lists:
+            fields[spec.key] = spec
+            by_field.setdefault(spec.key, []).extend(self.store.entry_rows(spec, owner_id, entries))
+        for key, child_rows in by_field.items():
+            rows = fields[key].rows
+            assert rows is not None
+            if child_rows:
+                child = getattr(models, rows.model_name)
+                insert_rows(self.store.session, child.__table__, child_rows)
 
 
 def _tables_named(kind: KindSpec) -> set[str]:
