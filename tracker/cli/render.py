@@ -198,8 +198,8 @@ def _indented(value: Any, depth: int) -> Iterator[str]:
 
 
 def _read_as_written(value: Any) -> bool:
-    """Rows read from the database as the document is written (a report's ``Lines``): any
-    iterable that is not a text or a mapping."""
+    """Rows that are not a list: a report's ``EncodedRows`` (or its ``Lines``, read from the
+    database as they are written). Any iterable that is not a text or a mapping."""
     return isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict))
 
 
