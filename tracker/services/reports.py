@@ -41,6 +41,8 @@ from tracker.services.status import (
     ProgressTable,
     comparison,
     programme_status,
+    subtree,
+    theme_children,
 )
 from tracker.services.status_rows import row_fields
 from tracker.services.store import RecordStore
@@ -631,34 +633,17 @@ def _summary_rows(
         by_theme.setdefault(theme_of.get(workstream_id), []).append(counted)
         by_institution.setdefault(institution_id, []).append(counted)
     theme_totals = {theme_id: _add(parts) for theme_id, parts in by_theme.items()}
-    children: dict[int | None, list[int]] = {}
-    for theme_id, parent_id in session.execute(
-        sa.select(col(models.Theme.id), col(models.Theme.parent_id))
-    ):
-        children.setdefault(parent_id, []).append(theme_id)
+    children = theme_children(session)
     rows = []
     for row in status.tables[0].rows:  # themes, in tree order
-        subtree = _subtree(children, theme_ids[row.scope])
-        totals = _add([theme_totals[each] for each in subtree if each in theme_totals])
+        under = subtree(children, theme_ids[row.scope])
+        totals = _add([theme_totals[each] for each in under if each in theme_totals])
         rows.append(_summary_row("theme", row.scope, totals))
     for row in status.tables[1].rows:  # institutions: parties and owners
         totals = _add(by_institution.get(institution_ids[row.scope], []))
         rows.append(_summary_row("institution", row.scope, totals))
     rows.append(_summary_row("programme", status.mou, _add(list(cells.values()))))
     return rows
-
-
-def _subtree(children: dict[int | None, list[int]], theme_id: int) -> set[int]:
-    """A theme and every theme under it (a loop of parents, which other tools can write,
-    ends where it comes back round)."""
-    found = {theme_id}
-    waiting = [theme_id]
-    while waiting:
-        for child in children.get(waiting.pop(), []):
-            if child not in found:
-                found.add(child)
-                waiting.append(child)
-    return found
 
 
 def _milestone_lines(

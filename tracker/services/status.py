@@ -531,17 +531,32 @@ _TABLES = {
 
 
 def theme_subtree(session: Reader, theme_id: int | None) -> set[int]:
+    """A theme's id and those of every theme under it (none for None)."""
+    if theme_id is None:
+        return set()
+    return subtree(theme_children(session), theme_id)
+
+
+def theme_children(session: Reader) -> dict[int | None, list[int]]:
+    """Each theme's id under its parent's (None: a theme at the top)."""
     theme = tables.theme
-    pairs = session.execute(sa.select(theme.c.id, theme.c.parent_id)).all()
-    found = {theme_id} if theme_id is not None else set()
-    grew = True
-    while grew:
-        grew = False
-        for child, parent in pairs:
-            if parent in found and child not in found and child is not None:
+    children: dict[int | None, list[int]] = {}
+    for child, parent in session.execute(sa.select(theme.c.id, theme.c.parent_id)):
+        children.setdefault(parent, []).append(child)
+    return children
+
+
+def subtree(children: dict[int | None, list[int]], theme_id: int) -> set[int]:
+    """A theme and every theme under it, from ``theme_children``: a loop of parents (which
+    other tools can write) ends where it comes back round."""
+    found = {theme_id}
+    waiting = [theme_id]
+    while waiting:
+        for child in children.get(waiting.pop(), []):
+            if child not in found:
                 found.add(child)
-                grew = True
-    return {item for item in found if item is not None}
+                waiting.append(child)
+    return found
 
 
 def _parties(session: Reader, mou_id: int) -> list[PartySummary]:
