@@ -183,14 +183,6 @@ TOML_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", TOML_CASES)
-def test_toml_in_pieces_is_the_whole_file(pieces: Any, case: str) -> None:
-    text, in_pieces = TOML_CASES[case]
-    found, parsed_whole = pieces(text, "toml")
-    assert found == whole(text, "toml")
-    assert parsed_whole is not in_pieces
-
-
 @pytest.mark.parametrize(
     "header", ["[[institutions]]", "[[ institutions ]]", "[[institutions]]  # a comment"]
 )
@@ -283,11 +275,16 @@ JSON_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", JSON_CASES)
-def test_json_in_pieces_is_the_whole_file(pieces: Any, case: str) -> None:
-    text, in_pieces = JSON_CASES[case]
-    found, parsed_whole = pieces(text, "json")
-    assert found == whole(text, "json")
+CASES = {("toml", name): case for name, case in TOML_CASES.items()} | {
+    ("json", name): case for name, case in JSON_CASES.items()
+}
+
+
+@pytest.mark.parametrize(("file_format", "case"), CASES, ids=[" ".join(key) for key in CASES])
+def test_a_file_in_pieces_is_the_whole_file(pieces: Any, file_format: str, case: str) -> None:
+    text, in_pieces = CASES[(file_format, case)]
+    found, parsed_whole = pieces(text, file_format)
+    assert found == whole(text, file_format)
     assert parsed_whole is not in_pieces
 
 
