@@ -78,9 +78,8 @@ def mou(
 # 1. kill -9 during a large import
 # --------------------------------------------------------------------------------------------
 
-# The import writes about 3 ms per milestone on this machine (one ORM flush, lookups and an
-# audit entry per record), so 600 milestones keep the write transaction open for ~2 s after
-# ~1 s of start-up and validation: long enough for every kill below to land inside it.
+# An import of 600 milestones writes them in one transaction of some 17 statements (bulk
+# inserts, an audit entry per record), after about 0.7 s of start-up and validation.
 N_MILESTONES = 600
 TOTAL_RECORDS = 10 + N_MILESTONES  # 1 mou, 2 institutions, 2 parties, 3 themes, 2 workstreams
 CORE_COUNTS = {
@@ -99,6 +98,20 @@ SMALL_CACHE = (
     "import sqlalchemy as sa\n"
     "sa.event.listen(sa.engine.Engine, 'connect', "
     "lambda dbapi, _: dbapi.execute('PRAGMA cache_size = 10'))\n"
+)
+
+
+# Fault injection for every run: a pause of 0.1 s after each statement that writes. Unpaused,
+# the transaction lasts about 0.1 s, too short for a kill sent from outside to land inside it
+# reliably (least of all on a loaded machine); paused, it stays open for about 2 s, so every
+# kill below lands where it is meant to, between two of the import's writes.
+SLOW_WRITES = (
+    "import time\n"
+    "import sqlalchemy as sa\n"
+    "def pause(_connection, _cursor, statement, *_):\n"
+    "    if statement.lstrip()[:6].upper() in ('INSERT', 'UPDATE', 'DELETE'):\n"
+    "        time.sleep(0.1)\n"
+    "sa.event.listen(sa.engine.Engine, 'after_cursor_execute', pause)\n"
 )
 
 
@@ -161,7 +174,7 @@ def _stamp(path: Path) -> tuple[int, int]:
 def kill_import(program: Path, path: Path, plan: KillPlan, home: Path) -> KillRun:
     journal = Path(f"{path}-journal")
     before = _stamp(path)
-    code = (SMALL_CACHE if plan.small_cache else "") + MOU
+    code = SLOW_WRITES + (SMALL_CACHE if plan.small_cache else "") + MOU
     process = subprocess.Popen(
         [sys.executable, "-c", code, "import", str(program), "--db", str(path)],
         stdout=subprocess.DEVNULL,
