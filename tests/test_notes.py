@@ -319,7 +319,8 @@ def test_the_editor_needs_a_terminal(example_cli: Cli, example_db: Database) -> 
 
 def test_a_note_changed_while_in_the_editor_is_not_overwritten(example_db: Database) -> None:
     from tracker.errors import StaleRecord
-    from tracker.services.notes import Scope, add_note, update_note
+    from tracker.services.commentary import Scope
+    from tracker.services.notes import add_note, update_note
 
     with example_db.writing() as session:
         add_note(Q2, Scope("programme"), "First.", session=session)

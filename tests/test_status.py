@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import col, delete, select
+from sqlmodel import delete
 
 from tests.conftest import examples
 from tests.helpers import MINIMAL, milestone_toml
-from tracker import models
+from tracker import models, tables
 from tracker.db import Database
 from tracker.enums import MilestoneStatus, Rag, ScopeKind
 from tracker.services.importer import import_programme
@@ -154,12 +155,14 @@ def test_sql_rag_agrees_with_the_python_rules(
     ]
     _load(db, *milestones)
     with db.reading() as session:
-        stored = session.exec(
-            select(models.Milestone, rag_expression(as_of, tolerances)).order_by(
-                col(models.Milestone.id)
-            )
+        stored = session.execute(
+            sa.select(
+                tables.milestone, rag_expression(as_of, tolerances).label("sql_rag")
+            ).order_by(tables.milestone.c.id)
         ).all()
-    for milestone, sql_rag in stored:
+    assert len(stored) == len(rows)
+    for milestone in stored:
+        sql_rag = milestone.sql_rag
         expected = milestone_rag(
             status=milestone.status,
             due=milestone.due,

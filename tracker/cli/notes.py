@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.cli.render import Column, Report
-    from tracker.services.notes import NoteLine, Scope
+    from tracker.services.commentary import NoteLine, Scope
 
 app = typer.Typer(
     help="Write the commentary a board pack prints: for the programme, a theme or a workstream.",
@@ -93,7 +93,8 @@ def add(
     """
     from tracker.cli.context import open_db, reading
     from tracker.errors import UsageError
-    from tracker.services.notes import Scope, add_note, words
+    from tracker.services.commentary import Scope, words
+    from tracker.services.notes import add_note
 
     scope = _scope(theme, workstream, programme, required=True)
     assert scope is not None
@@ -150,7 +151,8 @@ def update(
     """
     from tracker.cli.context import open_db, reading
     from tracker.errors import InvalidInput
-    from tracker.services.notes import Scope, note_line, update_note, words
+    from tracker.services.commentary import Scope, words
+    from tracker.services.notes import note_line, update_note
 
     scope = _scope(theme, workstream, programme, required=False)
     if text is None and from_file is None and quarter is None and scope is None:
@@ -243,7 +245,7 @@ def list_notes(
     """
     from tracker.cli.context import moment, reading
     from tracker.cli.render import emit
-    from tracker.services.notes import note_lines
+    from tracker.services.commentary import note_lines
 
     when = moment(recorded_by, None, db)
     with reading(db, when.recorded) as session:
@@ -338,7 +340,7 @@ def _scope(
 ) -> Scope | None:
     """The one scope the options name (None: none given, when none is required)."""
     from tracker.errors import UsageError
-    from tracker.services.notes import Scope
+    from tracker.services.commentary import Scope
 
     given = [
         scope

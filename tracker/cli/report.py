@@ -25,9 +25,9 @@ from tracker.text import counted, printable
 
 if TYPE_CHECKING:
     from rich.text import Text
-    from sqlmodel import Session
 
     from tracker.cli.render import Report, Section
+    from tracker.db import Reader
     from tracker.periods import Quarter
     from tracker.services.issuing import Issued
 
@@ -118,7 +118,7 @@ def quarterly(
 
     Example: mou report quarterly --quarter "FY2026/27 Q2" --xlsx board-pack.xlsx
     """
-    from tracker.cli.context import moment, reading
+    from tracker.cli.context import moment, reading, reading_rows
     from tracker.errors import UsageError
 
     names = [name.removesuffix(".csv") for name in files()]
@@ -143,7 +143,9 @@ def quarterly(
     # The whole document as JSON: its long sections are encoded as their rows are read
     # (tracker.cli.render.EncodedRows), and the document written once the read has ended.
     streamed = output is OutputFormat.JSON and section is None and out is None and xlsx is None
-    with reading(db, when.recorded) as session:
+    # Today's records are read on a Core connection: a report never builds the mapped classes.
+    opened = reading(db, when.recorded) if when.recorded else reading_rows(db)
+    with opened as session:
         period, document, issued, title = _report(
             session, quarter, scheme, as_of, today=when.as_of, fresh=fresh, lazy=streamed
         )
@@ -199,7 +201,7 @@ def quarterly(
     emit(shown, output)
 
 
-def _period(session: Session, quarter: str | None, scheme: str | None, today: dt.date) -> Quarter:
+def _period(session: Reader, quarter: str | None, scheme: str | None, today: dt.date) -> Quarter:
     from tracker.fields import period_in_range
     from tracker.periods import last_ended_quarter, parse_quarter, parse_scheme
     from tracker.services.settings import reporting_scheme
@@ -214,7 +216,7 @@ def _period(session: Session, quarter: str | None, scheme: str | None, today: dt
 
 
 def _fresh(
-    session: Session, period: Quarter, as_of: str | None, today: dt.date, *, lazy: bool = False
+    session: Reader, period: Quarter, as_of: str | None, today: dt.date, *, lazy: bool = False
 ) -> tuple[dict[str, Any], dt.date]:
     """The report computed from the records the session sees (``lazy``: see
     ``report_document``)."""
@@ -241,7 +243,7 @@ def _fresh(
 
 
 def _report(
-    session: Session,
+    session: Reader,
     quarter: str | None,
     scheme: str | None,
     as_of: str | None,

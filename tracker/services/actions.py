@@ -24,13 +24,8 @@ if TYPE_CHECKING:
 
 
 def _actions(table: sa.TableClause | None) -> sa.TableClause:
-    """The action table an expression is written over: the models' own by default (a query
-    over the SQLModel classes), or ``tracker.tables.action`` for a Core read."""
-    if table is not None:
-        return table
-    from tracker import models
-
-    return models.Action.__table__  # type: ignore[attr-defined,no-any-return]
+    """The action table an expression is written over: ``tracker.tables``'s, or ``table``."""
+    return tables.action if table is None else table
 
 
 def is_open(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
@@ -102,47 +97,45 @@ class ActionRow:
 
 def action_select(mou_id: int, as_of: dt.date) -> Any:
     """Actions of one MoU with the refs of their visit, meeting, owner and owner's institution,
-    and whether each is open as of ``as_of``: the base of every action listing."""
-    # The listings build on the SQLModel classes, imported here: the status page only counts
-    # actions (action_counts), through the Core tables, and never builds them.
-    from sqlmodel import col
-
-    from tracker import models
-
-    visit = sa.orm.aliased(models.Visit)
-    meeting = sa.orm.aliased(models.BoardMeeting)
-    owner = sa.orm.aliased(models.Person)
-    institution = sa.orm.aliased(models.Institution)
+    and whether each is open as of ``as_of``: the base of every action listing. A row's
+    values are named (``row.ref``, ``row.visit``, ``row.open_then``)."""
+    action = tables.action
+    visit, meeting = tables.visit.alias("visit_of"), tables.board_meeting.alias("meeting_of")
+    owner, institution = tables.person.alias("owner_of"), tables.institution.alias("employer")
     return (
         sa.select(
-            models.Action,
-            col(visit.ref),
-            col(meeting.ref),
-            col(owner.ref),
-            col(institution.ref),
-            sa.case((is_open(as_of), True), else_=False),
+            action.c.ref,
+            action.c.text,
+            action.c.due,
+            action.c.status,
+            action.c.completed,
+            action.c.version,
+            visit.c.ref.label("visit"),
+            meeting.c.ref.label("meeting"),
+            owner.c.ref.label("owner"),
+            institution.c.ref.label("institution"),
+            sa.case((is_open(as_of), True), else_=False).label("open_then"),
         )
-        .outerjoin(visit, col(visit.id) == models.Action.visit_id)
-        .outerjoin(meeting, col(meeting.id) == models.Action.meeting_id)
-        .outerjoin(owner, col(owner.id) == models.Action.owner_id)
-        .outerjoin(institution, col(institution.id) == owner.institution_id)
-        .where(col(models.Action.mou_id) == mou_id)
+        .outerjoin(visit, visit.c.id == action.c.visit_id)
+        .outerjoin(meeting, meeting.c.id == action.c.meeting_id)
+        .outerjoin(owner, owner.c.id == action.c.owner_id)
+        .outerjoin(institution, institution.c.id == owner.c.institution_id)
+        .where(action.c.mou_id == mou_id)
     )
 
 
 def action_row(row: Any, as_of: dt.date) -> ActionRow:
-    action, visit, meeting, owner, institution, open_then = row
-    late = days_overdue(action.due, as_of, open_then=bool(open_then))
+    late = days_overdue(row.due, as_of, open_then=bool(row.open_then))
     return ActionRow(
-        ref=action.ref,
-        text=action.text,
-        visit=visit,
-        meeting=meeting,
-        owner=owner,
-        institution=institution,
-        due=action.due,
-        status=action.status.value,
-        completed=action.completed,
+        ref=row.ref,
+        text=row.text,
+        visit=row.visit,
+        meeting=row.meeting,
+        owner=row.owner,
+        institution=row.institution,
+        due=row.due,
+        status=row.status.value,
+        completed=row.completed,
         overdue=late is not None,
         days_overdue=late,
     )
@@ -159,28 +152,22 @@ def list_actions(
 ) -> list[ActionRow]:
     """The MoU's actions as of a date, filtered in the database, soonest due first."""
     mou = current_mou(session=session)
-    assert mou.id is not None
-    from sqlmodel import col
-
-    from tracker import models
-
-    a = models.Action
+    action = tables.action.c
     stmt = action_select(mou.id, as_of)
     if filters.status is not None:
-        stmt = stmt.where(col(a.status) == filters.status)
+        stmt = stmt.where(action.status == filters.status)
     if filters.owner is not None:
         person = by_ref("people", filters.owner, session=session, field="--owner")
-        stmt = stmt.where(col(a.owner_id) == person.id)
+        stmt = stmt.where(action.owner_id == person.id)
     if filters.institution is not None:
         found = by_ref("institutions", filters.institution, session=session, field="--institution")
-        owners = sa.select(col(models.Person.id)).where(
-            col(models.Person.institution_id) == found.id
-        )
-        stmt = stmt.where(col(a.owner_id).in_(owners))
+        people = tables.person.c
+        owners = sa.select(people.id).where(people.institution_id == found.id)
+        stmt = stmt.where(action.owner_id.in_(owners))
     if filters.overdue:
         stmt = stmt.where(is_overdue(as_of))
     if filters.due_before is not None:
-        stmt = stmt.where(col(a.due) < filters.due_before)
+        stmt = stmt.where(action.due < filters.due_before)
     if filters.due_after is not None:
-        stmt = stmt.where(col(a.due) > filters.due_after)
+        stmt = stmt.where(action.due > filters.due_after)
     return sorted((action_row(row, as_of) for row in session.execute(stmt)), key=by_due_date)

@@ -20,15 +20,15 @@ import icalendar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import models, tables
 from tracker.enums import MeetingStatus, MilestoneStatus, VisitStatus
 from tracker.kinds import BOARD_MEETINGS, VISITS
 from tracker.services import actions as action_rules
 from tracker.services import lifecycle
 from tracker.services.lifecycle import mou_dates
-from tracker.services.listing import milestone_select
 from tracker.services.lookahead import window_end
 from tracker.services.lookup import by_ref, current_mou
+from tracker.services.milestone_rows import milestone_select
 from tracker.services.rag import Tolerances, effective_date, rag_expression
 from tracker.services.store import RecordStore
 
@@ -201,15 +201,14 @@ class _Feed:
         return events
 
     def milestones(self, person_id: int | None) -> list[CalendarEvent]:
-        m = models.Milestone
         stmt = milestone_select(
             self.mou_id,
             rag_expression(self.as_of, self.tolerances),
             effective_date().label("effective"),
-            col(models.Workstream.name).label("workstream_name"),
+            tables.workstream.c.name.label("workstream_name"),
         )
         if person_id is not None:
-            stmt = stmt.where(col(m.owner_id) == person_id)
+            stmt = stmt.where(tables.milestone.c.owner_id == person_id)
         events = []
         for milestone in self.session.execute(stmt):
             when = milestone.effective
@@ -241,14 +240,13 @@ class _Feed:
         return events
 
     def actions(self, person_id: int | None) -> list[CalendarEvent]:
-        a = models.Action
-        stmt = action_rules.action_select(self.mou_id, self.as_of).where(col(a.due).is_not(None))
+        action = tables.action.c
+        stmt = action_rules.action_select(self.mou_id, self.as_of).where(action.due.is_not(None))
         if person_id is not None:
-            stmt = stmt.where(col(a.owner_id) == person_id)
+            stmt = stmt.where(action.owner_id == person_id)
         titles = self._titles()
         events = []
         for row in self.session.execute(stmt):
-            action: models.Action = row[0]
             listed = action_rules.action_row(row, self.as_of)
             assert listed.due is not None
             if listed.meeting:
@@ -281,7 +279,7 @@ class _Feed:
                     end=listed.due + dt.timedelta(days=1),
                     description="\n".join(lines),
                     status=Status.CANCELLED if cancelled else Status.CONFIRMED,
-                    sequence=action.version - 1,
+                    sequence=row.version - 1,
                 )
             )
         return events

@@ -13,24 +13,26 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
 
-from tracker import models
+from tracker import tables
 from tracker.db import Database
 from tracker.enums import MilestoneStatus, ScopeKind
 from tracker.errors import InvalidInput, NotFound
 from tracker.kinds import BY_TABLE, MILESTONES, WORKSTREAMS
 from tracker.rules import Record
 from tracker.services import trail
-from tracker.services.lookup import by_ref, current_mou
-from tracker.services.past import recorded_at
+from tracker.services.lookup import current_mou, row_by_ref
 from tracker.services.rag import rag_expression
 from tracker.services.settings import stored_settings, tolerances
 from tracker.services.status import programme_status, theme_subtree
-from tracker.services.store import RecordStore
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.db import Reader
 
 PROGRAMME = ""  # the group of changes that belong to no theme
 
@@ -86,8 +88,8 @@ def between(
     theme: str | None = None,
     institution: str | None = None,
 ) -> Changes:
-    with database.reading() as session:
-        touched = _touched(session, since.at, until.at)
+    with database.reading_rows() as connection:
+        touched = _touched(connection, since.at, until.at)
     with _state_session(database, since.at) as session:
         before = _read(session, since.date, touched)
     with _state_session(database, until.at) as session:
@@ -111,20 +113,17 @@ def between(
 def _themes(session: Session, theme: str | None) -> set[str] | None:
     if theme is None:
         return None
-    found = by_ref("themes", theme, session=session, field="--theme")
+    found = row_by_ref("themes", theme, session=session, field="--theme")
     ids = theme_subtree(session, found.id)
-    return set(
-        session.execute(
-            sa.select(col(models.Theme.ref)).where(col(models.Theme.id).in_(ids))
-        ).scalars()
-    )
+    themes = tables.theme.c
+    return set(session.execute(sa.select(themes.ref).where(themes.id.in_(ids))).scalars())
 
 
 def _touched(
-    session: Session, since: dt.datetime | None, until: dt.datetime | None
+    session: Reader, since: dt.datetime | None, until: dt.datetime | None
 ) -> dict[str, set[str]]:
     """The records the commands between the two moments changed, by kind."""
-    c = models.AuditCommand.__table__  # type: ignore[attr-defined]
+    c = tables.audit_command
     query = sa.select(c.c.id)
     if since is not None:
         query = query.where(c.c.at > since)
@@ -147,16 +146,16 @@ def _state_session(database: Database, moment: dt.datetime | None) -> Iterator[S
         with database.reading() as session:
             yield session
         return
-    with database.reading() as session:
-        first = trail.first_command(session)
+    with database.reading_rows() as connection:
+        first = trail.first_command(connection)
     if first is None:
         raise InvalidInput(
             "--since: the audit trail of this database is empty: nothing has been recorded in "
             "it yet"
         )
     if moment < first.at:
-        with database.reading() as session:
-            born = trail.created_the_programme(session, first.id)
+        with database.reading_rows() as connection:
+            born = trail.created_the_programme(connection, first.id)
         if not born:
             shown = first.at.isoformat(sep=" ", timespec="seconds")
             raise InvalidInput(
@@ -166,6 +165,10 @@ def _state_session(database: Database, moment: dt.datetime | None) -> Iterator[S
         with nullcontext(None) as nothing:
             yield nothing
         return
+    # Rebuilding the past needs the mapped classes: imported only when a moment is rebuilt,
+    # so a report whose trail does not reach back that far never builds them.
+    from tracker.services.past import recorded_at
+
     with recorded_at(database, moment) as session:
         yield session
 
@@ -180,6 +183,10 @@ def _read(session: Session | None, day: dt.date, touched: dict[str, set[str]]) -
     except NotFound:  # no MoU at that moment: nothing to compare
         state.exists = False
         return state
+    # Through the store, as it writes them: imported only once a moment is read (see
+    # _state_session).
+    from tracker.services.store import RecordStore
+
     store = RecordStore(session, mou_id=mou.id)
     store.preload()
     for table, refs in touched.items():
@@ -193,13 +200,13 @@ def _read(session: Session | None, day: dt.date, touched: dict[str, set[str]]) -
                 found[ref] = store.record_of(kind, row)
         state.records[table] = found
     rules = tolerances(session=session)
-    m, w, t, i = models.Milestone, models.Workstream, models.Theme, models.Institution
+    m, w, t, i = tables.milestone.c, tables.workstream.c, tables.theme.c, tables.institution.c
     rows = session.execute(
-        sa.select(col(m.ref), rag_expression(day, rules), col(t.ref), col(i.ref), col(m.title))
-        .join(w, col(w.id) == m.workstream_id)
-        .join(t, col(t.id) == w.theme_id)
-        .join(i, col(i.id) == m.institution_id)
-        .where(col(w.mou_id) == mou.id)
+        sa.select(m.ref, rag_expression(day, rules), t.ref, i.ref, m.title)
+        .join_from(tables.milestone, tables.workstream, w.id == m.workstream_id)
+        .join(tables.theme, t.id == w.theme_id)
+        .join(tables.institution, i.id == m.institution_id)
+        .where(w.mou_id == mou.id)
     )
     for ref, rag, theme_ref, institution_ref, title in rows:
         state.milestone_rag[ref] = rag
@@ -210,7 +217,7 @@ def _read(session: Session | None, day: dt.date, touched: dict[str, set[str]]) -
         session=session, as_of=day, tolerances=rules, by=[ScopeKind.WORKSTREAM, ScopeKind.THEME]
     )
     themes_of = dict(
-        session.execute(sa.select(col(w.ref), col(t.ref)).join(t, col(t.id) == w.theme_id)).all()
+        session.execute(sa.select(w.ref, t.ref).join(tables.theme, t.id == w.theme_id)).all()
     )
     for row in status.tables[0].rows:
         state.workstream_rag[row.scope] = (row.counts.rag.value, row.name, themes_of[row.scope])
@@ -335,9 +342,9 @@ def since_last_quarter(
         previous = quarter.previous()
     except ValueError:
         return None
-    with database.reading() as session:
-        issued = in_force(previous, session=session)
-        issued_at = issue_moment(session, issued.ref) if issued else None
+    with database.reading_rows() as connection:
+        issued = in_force(previous, session=connection)
+        issued_at = issue_moment(connection, issued.ref) if issued else None
     start = issued_at or _end_of_day(previous.end)
     end: dt.datetime | None = _end_of_day(as_of)
     if end is not None and end > dt.datetime.now(dt.UTC).replace(tzinfo=None):

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement
 
+from tracker import tables
 from tracker.db import Reader
 from tracker.enums import MilestoneStatus
 from tracker.services.rag import milestones
@@ -32,15 +33,9 @@ class KnockOn:
 
 
 def _tables(table: sa.TableClause | None) -> tuple[sa.TableClause, sa.TableClause]:
-    """The milestone table (``rag.milestones``) and the dependency links beside it: the
-    models' own, or both from ``tracker.tables``."""
-    if table is None:
-        from tracker import models
-
-        return milestones(), models.MilestoneDependency.__table__  # type: ignore[attr-defined]
-    from tracker import tables
-
-    return table, tables.milestone_dependency
+    """The milestone table (``rag.milestones``: ``table`` or ``tracker.tables``'s) and the
+    dependency links beside it."""
+    return milestones(table), tables.milestone_dependency
 
 
 def _finish(predecessor: Any, as_of: dt.date) -> ColumnElement[dt.date]:
@@ -71,7 +66,7 @@ def _condition(dependant: Any, predecessor: Any, link: Any, as_of: dt.date) -> C
 
 
 def at_risk(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
-    """True for a milestone (of the milestone table in the enclosing query: the models' own,
+    """True for a milestone (of the milestone table in the enclosing query: ``tracker.tables``'s,
     or ``table``) that is open as of ``as_of`` and at risk from at least one predecessor."""
     dependant, link = _tables(table)
     predecessor = dependant.alias()

@@ -52,6 +52,7 @@ from tracker.services.programme_file import (
 )
 from tracker.services.settings import reporting_scheme, stored_settings
 from tracker.services.store import RecordStore
+from tracker.services.trail_values import encode
 
 # Told how far an import has got: (what it is doing, done, of how many).
 Progress = Callable[[str, int, int], None]
@@ -306,12 +307,12 @@ class _Merge:
             if history is not None and name == history.into:
                 continue
             mine, theirs = file[name], current[name]
-            if audit.encode(mine) == audit.encode(theirs):
+            if encode(mine) == encode(theirs):
                 continue
             change = FieldChange(kind.table, key, name, theirs, mine)
-            if base is None or audit.encode(mine) == audit.encode(base.get(name)):
+            if base is None or encode(mine) == encode(base.get(name)):
                 take = self._keep(change if base is None else self._who(change))
-            elif audit.encode(theirs) == audit.encode(base.get(name)):
+            elif encode(theirs) == encode(base.get(name)):
                 take = True
                 self.changes.append(change)
             else:
@@ -446,9 +447,7 @@ def _set_settings(session: Session) -> set[str]:
 
 
 def _differs(kind: KindSpec, one: Record, other: Record) -> bool:
-    return any(
-        audit.encode(one.get(spec.key)) != audit.encode(other.get(spec.key)) for spec in kind.fields
-    )
+    return any(encode(one.get(spec.key)) != encode(other.get(spec.key)) for spec in kind.fields)
 
 
 class _Writer:

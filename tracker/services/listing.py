@@ -9,12 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import models, tables
 from tracker.enums import MilestoneStatus, Rag
 from tracker.errors import InvalidInput, NotFound, UsageError
 from tracker.kinds import BY_TABLE, KINDS, MILESTONES, KindSpec
 from tracker.services.dependencies import at_risk, describe, knock_ons
 from tracker.services.lookup import by_ref, current_mou, missing, suggest_any
+from tracker.services.milestone_rows import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.rag import (
     Tolerances,
     effective_date,
@@ -45,81 +46,9 @@ class MilestoneFilter:
 
 
 @dataclass(frozen=True)
-class MilestoneFacts:
-    """What every milestone listing shows, in the order its columns appear."""
-
-    ref: str
-    title: str
-    workstream: str
-    theme: str
-    institution: str
-    owner: str | None
-    due: dt.date
-    forecast: dt.date | None
-    completed: dt.date | None
-    status: str
-    slippage_days: int
-    rag: str
-
-
-def milestone_facts(row: Any, as_of: dt.date) -> dict[str, Any]:
-    """The shared fields of a row from ``milestone_select``. A completion after ``as_of`` is
-    not known yet as of that date, so slippage is measured without it."""
-    # By position, in milestone_select's order: a report reads tens of thousands of rows, and
-    # a row's values by name cost four times as much.
-    ref, title, due, forecast, completed, status = row[1:7]
-    workstream, theme, institution, owner, rag = row[11:16]
-    known = completed if completed is not None and completed <= as_of else None
-    return {
-        "ref": ref,
-        "title": title,
-        "workstream": workstream,
-        "theme": theme,
-        "institution": institution,
-        "owner": owner,
-        "due": due,
-        "forecast": forecast,
-        "completed": completed,
-        "status": status.value,
-        "slippage_days": slippage_days(due, forecast, known),
-        "rag": rag,
-    }
-
-
-@dataclass(frozen=True)
 class MilestoneRow(MilestoneFacts):
     reported_rag: str | None
     at_risk_from: str | None = None  # 'MS-03 (2026-12-24)': predecessors that finish later
-
-
-def milestone_select(mou_id: int | None, rag: Any, *columns: Any) -> Any:
-    """Milestones of one MoU: the milestone's own columns, the refs of its workstream, theme,
-    owning institution and owner, its derived ``rag``, then ``columns``; a row's values are
-    named (``row.ref``, ``row.workstream``, ``row.rag``). The base of every milestone listing.
-
-    Plain columns rather than an ORM object or bundle: a listing reads, and a report of a
-    large programme reads tens of thousands of milestones."""
-    owner = sa.orm.aliased(models.Person)
-    m = models.Milestone
-    # More columns than sqlmodel.select's typed overloads take, so SQLAlchemy's select.
-    own = (m.id, m.ref, m.title, m.due, m.forecast, m.completed, m.status)
-    more = (m.reported_rag, m.reported_rag_reason, m.version, m.workstream_id)
-    return (
-        sa.select(
-            *(col(column) for column in (*own, *more)),
-            col(models.Workstream.ref).label("workstream"),
-            col(models.Theme.ref).label("theme"),
-            col(models.Institution.ref).label("institution"),
-            col(owner.ref).label("owner"),
-            rag.label("rag"),
-            *columns,
-        )
-        .join(models.Workstream, col(models.Workstream.id) == models.Milestone.workstream_id)
-        .join(models.Theme, col(models.Theme.id) == models.Workstream.theme_id)
-        .join(models.Institution, col(models.Institution.id) == models.Milestone.institution_id)
-        .outerjoin(owner, col(owner.id) == models.Milestone.owner_id)
-        .where(col(models.Workstream.mou_id) == mou_id)
-    )
 
 
 def list_milestones(
@@ -128,35 +57,36 @@ def list_milestones(
     """Milestones with their derived RAG as of a date, filtered in the database."""
     rag = rag_expression(as_of, tolerances)
     stmt = milestone_select(current_mou(session=session).id, rag)
+    m = tables.milestone.c
     if filters.theme is not None:
         theme = by_ref("themes", filters.theme, session=session, field="--theme")
-        stmt = stmt.where(col(models.Workstream.theme_id).in_(theme_subtree(session, theme.id)))
+        stmt = stmt.where(tables.workstream.c.theme_id.in_(theme_subtree(session, theme.id)))
     if filters.institution is not None:
         found = by_ref("institutions", filters.institution, session=session, field="--institution")
-        stmt = stmt.where(models.Milestone.institution_id == found.id)
+        stmt = stmt.where(m.institution_id == found.id)
     if filters.workstream is not None:
         ws = by_ref("workstreams", filters.workstream, session=session, field="--workstream")
-        stmt = stmt.where(models.Milestone.workstream_id == ws.id)
+        stmt = stmt.where(m.workstream_id == ws.id)
     if filters.owner is not None:
         person = by_ref("people", filters.owner, session=session, field="--owner")
-        stmt = stmt.where(models.Milestone.owner_id == person.id)
+        stmt = stmt.where(m.owner_id == person.id)
     if filters.status is not None:
-        stmt = stmt.where(col(models.Milestone.status) == filters.status)
+        stmt = stmt.where(m.status == filters.status)
     if filters.rag is not None:
         stmt = stmt.where(rag == filters.rag.value)
     if filters.overdue:
         stmt = stmt.where(
-            col(models.Milestone.status) != MilestoneStatus.CANCELLED,
+            m.status != MilestoneStatus.CANCELLED,
             sa.not_(is_done(as_of)),
             effective_date() < as_of,
         )
     if filters.at_risk:
         stmt = stmt.where(at_risk(as_of))
     if filters.due_before is not None:
-        stmt = stmt.where(col(models.Milestone.due) < filters.due_before)
+        stmt = stmt.where(m.due < filters.due_before)
     if filters.due_after is not None:
-        stmt = stmt.where(col(models.Milestone.due) > filters.due_after)
-    stmt = stmt.order_by(col(models.Milestone.due), col(models.Milestone.ref))
+        stmt = stmt.where(m.due > filters.due_after)
+    stmt = stmt.order_by(m.due, m.ref)
     rows = list(session.execute(stmt))
     flagged = knock_ons(session, [row.id for row in rows], as_of)
     return [

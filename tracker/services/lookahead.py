@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import models, tables
 from tracker.enums import ItemKind, MeetingStatus, MilestoneStatus, Rag, VisitStatus
 from tracker.errors import InvalidInput
 from tracker.fields import date_in_range
 from tracker.services import actions as action_rules
 from tracker.services import lifecycle
-from tracker.services.listing import milestone_select
 from tracker.services.lookup import by_ref, current_mou
+from tracker.services.milestone_rows import milestone_select
 from tracker.services.rag import Tolerances, effective_date, is_done, rag_expression
 from tracker.services.status import theme_subtree
 
@@ -219,21 +219,21 @@ def _milestones(
 ) -> list[DueItem]:
     """Not done or cancelled, effective on or before the window's end: those before the as-of
     date are overdue."""
-    m = models.Milestone
+    m = tables.milestone.c
     effective = effective_date()
     stmt = milestone_select(
         mou_id, rag_expression(as_of, tolerances), effective.label("effective")
     ).where(
-        col(m.status) != MilestoneStatus.CANCELLED,
+        m.status != MilestoneStatus.CANCELLED,
         sa.not_(is_done(as_of)),
         effective <= until,
     )
     if scope.owner_id is not None:
-        stmt = stmt.where(col(m.owner_id) == scope.owner_id)
+        stmt = stmt.where(m.owner_id == scope.owner_id)
     if scope.institution_id is not None:
-        stmt = stmt.where(col(m.institution_id) == scope.institution_id)
+        stmt = stmt.where(m.institution_id == scope.institution_id)
     if scope.theme_ids is not None:
-        stmt = stmt.where(col(models.Workstream.theme_id).in_(scope.theme_ids))
+        stmt = stmt.where(tables.workstream.c.theme_id.in_(scope.theme_ids))
     items = []
     for milestone in session.execute(stmt):
         when = milestone.effective
@@ -257,15 +257,14 @@ def _actions(
 ) -> tuple[list[DueItem], list[str]]:
     """Open actions due on or before the window's end, and the refs of open actions with no
     due date (never overdue, so never in the look-ahead, but worth a note)."""
-    a = models.Action
+    action = tables.action.c
     stmt = action_rules.action_select(mou_id, as_of).where(action_rules.is_open(as_of))
     if scope.owner_id is not None:
-        stmt = stmt.where(col(a.owner_id) == scope.owner_id)
+        stmt = stmt.where(action.owner_id == scope.owner_id)
     if scope.theme_ids is not None:
-        themed = sa.select(col(models.VisitTheme.visit_id)).where(
-            col(models.VisitTheme.theme_id).in_(scope.theme_ids)
-        )
-        stmt = stmt.where(col(a.visit_id).in_(themed))
+        visit_theme = tables.visit_theme.c
+        themed = sa.select(visit_theme.visit_id).where(visit_theme.theme_id.in_(scope.theme_ids))
+        stmt = stmt.where(action.visit_id.in_(themed))
     items, undated = [], []
     for row in session.execute(stmt):
         listed = action_rules.action_row(row, as_of)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from tracker import tables
 from tracker.enums import MilestoneStatus, Rag
 
 
@@ -132,14 +133,9 @@ def _iso_date_postgresql(
 
 
 def milestones(table: sa.TableClause | None = None) -> sa.TableClause:
-    """The milestone table the expressions below are written over: the models' own by
-    default, for queries over the SQLModel classes; ``tracker.tables.milestone`` for a read
-    on a Core connection (``mou status``). One query uses one of them throughout."""
-    if table is not None:
-        return table
-    from tracker import models  # only when asked: a Core read never builds the models
-
-    return models.Milestone.__table__  # type: ignore[attr-defined,no-any-return]
+    """The milestone table the expressions below are written over: ``tracker.tables``'s, or
+    ``table`` (an alias of it, for a query that reads the table twice)."""
+    return tables.milestone if table is None else table
 
 
 def effective_date(table: sa.TableClause | None = None) -> ColumnElement[dt.date]:

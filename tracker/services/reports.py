@@ -2,33 +2,36 @@
 
 Counts are made by the database, once per (workstream, institution) cell, with the same SQL
 expressions that mark each milestone row in ``milestones``; themes, institutions and the
-programme are sums of cells, so every figure follows one definition.
+programme are sums of cells, so every figure follows one definition. Everything is read
+through ``tracker.tables``, on a Core connection or an ORM session alike (a report of the
+past is read on the session that rebuilt it), so a report never builds the mapped classes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.enums import ActionStatus, IssueStatus, MilestoneStatus, RiskStatus, ScopeKind
 from tracker.fields import plain
 from tracker.kinds import VISITS
 from tracker.periods import Quarter
 from tracker.scoring import KpiThresholds, RiskBands
 from tracker.services import actions as action_rules
-from tracker.services.audit import loads
-from tracker.services.dependencies import at_risk, describe, knock_ons
+from tracker.services.commentary import commentary
+from tracker.services.dependencies import KnockOn, at_risk, describe, knock_ons
 from tracker.services.kpis import KpiRow, kpi_table
-from tracker.services.listing import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.lookup import current_mou
-from tracker.services.notes import commentary
+from tracker.services.milestone_rows import MilestoneFacts, milestone_facts, milestone_select
 from tracker.services.rag import (
     Tolerances,
     days_between,
@@ -37,6 +40,7 @@ from tracker.services.rag import (
     rag_expression,
 )
 from tracker.services.raid import IssueLine, RiskLine, issue_lines, risk_lines
+from tracker.services.records import RecordReader
 from tracker.services.status import (
     ProgressTable,
     comparison,
@@ -45,7 +49,6 @@ from tracker.services.status import (
     theme_children,
 )
 from tracker.services.status_rows import row_fields
-from tracker.services.store import RecordStore
 
 METRICS = (
     "due_in_period",
@@ -177,7 +180,7 @@ class _Definitions:
     """
 
     def __init__(self, quarter: Quarter, as_of: dt.date, tolerances: Tolerances) -> None:
-        m = models.Milestone
+        m = tables.milestone.c
         start, end = quarter.start, quarter.end
         self.to_date = as_of < end
         cutoff = as_of if self.to_date else end
@@ -185,7 +188,7 @@ class _Definitions:
             upcoming: Quarter | None = quarter.next()
         except ValueError:  # the last quarter the calendar holds: there is no next one
             upcoming = None
-        completed, due = col(m.completed), col(m.due)
+        completed, due = m.completed, m.due
         known = sa.and_(completed.is_not(None), completed <= as_of)
         done = sa.and_(known, completed <= cutoff)
         on_time = days_between(completed, m.due) <= tolerances.green_days
@@ -216,7 +219,7 @@ class _Definitions:
         }
         self.in_report = sa.or_(
             due_in,
-            col(m.forecast).between(start, end),
+            m.forecast.between(start, end),
             achieved_in,
             self.conditions["overdue_at_period_end"],
         )
@@ -331,7 +334,7 @@ def jsonable(value: Any) -> Any:
 
 def quarterly_report(
     *,
-    session: Session,
+    session: Reader,
     quarter: Quarter,
     as_of: dt.date,
     tolerances: Tolerances,
@@ -342,7 +345,6 @@ def quarterly_report(
     thresholds = thresholds or KpiThresholds()
     mou = current_mou(session=session)
     mou_id = mou.id
-    assert mou_id is not None
     definitions = _Definitions(quarter, as_of, tolerances)
     cells = _count_cells(session, mou_id, definitions)
     # The trend compares with the previous quarter: as issued, or as of its end.
@@ -360,6 +362,7 @@ def quarterly_report(
         else None,
     )
     summary_rows = _summary_rows(session, mou_id, cells, status)
+    known = _KnownThen(session, as_of)
     programme = summary_rows[-1]
     overall = status.overall
     summary = {
@@ -416,7 +419,7 @@ def quarterly_report(
         tolerances=tolerances,
         summary=summary,
         milestone_summary=summary_rows,
-        milestones=Lines(lambda: _milestone_lines(session, mou_id, definitions, as_of, tolerances)),
+        milestones=Lines(lambda: _milestone_lines(known, mou_id, definitions, tolerances)),
         theme_progress=status.tables[0],
         institution_progress=status.tables[1],
         visits=_visit_lines(session, mou_id, quarter),
@@ -426,7 +429,7 @@ def quarterly_report(
         bands=bands,
         thresholds=thresholds,
         actions=_action_lines(session, mou_id, quarter, as_of),
-        exceptions=Lines(lambda: _exception_lines(session, mou_id, as_of, tolerances)),
+        exceptions=Lines(lambda: _exception_lines(known, mou_id, tolerances)),
         commentary=commentary(session=session, quarter=quarter),
         delivery=_delivery(session, mou_id, quarter, as_of, tolerances),
         mou_facts=_mou_facts(session, mou, status, quarter, as_of),
@@ -434,7 +437,7 @@ def quarterly_report(
 
 
 def _delivery(
-    session: Session, mou_id: int, quarter: Quarter, as_of: dt.date, tolerances: Tolerances
+    session: Reader, mou_id: int, quarter: Quarter, as_of: dt.date, tolerances: Tolerances
 ) -> list[dict[str, Any]]:
     """The programme's delivery in the last ``TREND_QUARTERS`` quarters, the report's last:
     each counted as the report counts its own quarter, as of that quarter's end (or the
@@ -475,7 +478,7 @@ LOOK_AHEAD_QUARTERS = 2
 
 
 def _mou_facts(
-    session: Session, mou: models.Mou, status: Any, quarter: Quarter, as_of: dt.date
+    session: Reader, mou: Any, status: Any, quarter: Quarter, as_of: dt.date
 ) -> dict[str, Any]:
     """What heads the board pack: the MoU, its parties, where it stands in its life and its
     dates coming up, and the theme tree (to indent sub-themes under their themes)."""
@@ -500,8 +503,11 @@ def _mou_facts(
         for event in lifecycle.events(dates, as_of)
         if event.overdue or event.date <= horizon.end
     ]
-    themes = session.exec(
-        select(models.Theme).where(models.Theme.mou_id == mou.id).order_by(models.Theme.ref)
+    theme = tables.theme.c
+    themes = session.execute(
+        sa.select(theme.id, theme.ref, theme.parent_id)
+        .where(theme.mou_id == mou.id)
+        .order_by(theme.ref)
     ).all()
     theme_refs = {theme.id: theme.ref for theme in themes}
     return {
@@ -526,22 +532,19 @@ Cell = tuple[int, int]
 
 
 def _count_cells(
-    session: Session, mou_id: int, definitions: _Definitions
+    session: Reader, mou_id: int, definitions: _Definitions
 ) -> dict[Cell, dict[str, int]]:
-    m = models.Milestone
+    m, workstream = tables.milestone.c, tables.workstream.c
     names = list(COUNTED)
     stmt: Any = (
         sa.select(
-            col(m.workstream_id),
-            col(m.institution_id),
+            m.workstream_id,
+            m.institution_id,
             *(sa.func.sum(definitions.flag(name)).label(name) for name in names),
         )
-        .join(models.Workstream, col(models.Workstream.id) == m.workstream_id)
-        .where(
-            col(models.Workstream.mou_id) == mou_id,
-            col(m.status) != MilestoneStatus.CANCELLED,
-        )
-        .group_by(col(m.workstream_id), col(m.institution_id))
+        .join(tables.workstream, workstream.id == m.workstream_id)
+        .where(workstream.mou_id == mou_id, m.status != MilestoneStatus.CANCELLED)
+        .group_by(m.workstream_id, m.institution_id)
     )
     return {
         (row[0], row[1]): {
@@ -559,12 +562,12 @@ DELIVERY_COUNTS = (
 
 
 def _count_totals(
-    session: Session, mou_id: int, periods: list[_Definitions], span: tuple[dt.date, dt.date]
+    session: Reader, mou_id: int, periods: list[_Definitions], span: tuple[dt.date, dt.date]
 ) -> list[dict[str, int]]:
     """The programme's delivery counts in several periods, counted as ``_count_cells`` counts
     them, in one pass over the milestones due or completed in ``span`` (the periods' whole
     span: every one of these counts needs one or the other) rather than a pass per period."""
-    m = models.Milestone
+    m, workstream = tables.milestone.c, tables.workstream.c
     names = list(DELIVERY_COUNTS)
     stmt: Any = (
         sa.select(
@@ -574,12 +577,12 @@ def _count_totals(
                 for name in names
             )
         )
-        .select_from(m)
-        .join(models.Workstream, col(models.Workstream.id) == m.workstream_id)
+        .select_from(tables.milestone)
+        .join(tables.workstream, workstream.id == m.workstream_id)
         .where(
-            col(models.Workstream.mou_id) == mou_id,
-            col(m.status) != MilestoneStatus.CANCELLED,
-            sa.or_(col(m.due).between(*span), col(m.completed).between(*span)),
+            workstream.mou_id == mou_id,
+            m.status != MilestoneStatus.CANCELLED,
+            sa.or_(m.due.between(*span), m.completed.between(*span)),
         )
     )
     row = list(session.execute(stmt).one())
@@ -610,21 +613,20 @@ def _add(cells: list[dict[str, int]]) -> dict[str, int]:
 
 
 def _summary_rows(
-    session: Session, mou_id: int, cells: dict[Cell, dict[str, int]], status: Any
+    session: Reader, mou_id: int, cells: dict[Cell, dict[str, int]], status: Any
 ) -> list[SummaryRow]:
+    workstream, theme, institution = tables.workstream.c, tables.theme.c, tables.institution.c
     theme_of = dict(
-        session.exec(
-            select(models.Workstream.id, models.Workstream.theme_id).where(
-                models.Workstream.mou_id == mou_id
-            )
+        session.execute(
+            sa.select(workstream.id, workstream.theme_id).where(workstream.mou_id == mou_id)
         ).all()
     )
-    theme = sa.select(col(models.Theme.ref), col(models.Theme.id))
     theme_ids: dict[str, int] = dict(
-        session.execute(theme.where(col(models.Theme.mou_id) == mou_id)).all()
+        session.execute(sa.select(theme.ref, theme.id).where(theme.mou_id == mou_id)).all()
     )
-    institution = sa.select(col(models.Institution.ref), col(models.Institution.id))
-    institution_ids: dict[str, int] = dict(session.execute(institution).all())
+    institution_ids: dict[str, int] = dict(
+        session.execute(sa.select(institution.ref, institution.id)).all()
+    )
     # The cells added up once per theme (its workstreams' own) and per institution, then
     # each theme's subtree from those: a large programme has thousands of cells.
     by_theme: dict[int | None, list[dict[str, int]]] = {}
@@ -647,13 +649,9 @@ def _summary_rows(
 
 
 def _milestone_lines(
-    session: Session,
-    mou_id: int,
-    definitions: _Definitions,
-    as_of: dt.date,
-    tolerances: Tolerances,
+    known: _KnownThen, mou_id: int, definitions: _Definitions, tolerances: Tolerances
 ) -> Iterator[MilestoneLine]:
-    m = models.Milestone
+    m, as_of = tables.milestone.c, known.as_of
     flags = ("due_in_period", "achieved_in_period", "achieved_on_time", "missed_in_period")
     stmt = (
         milestone_select(
@@ -661,10 +659,10 @@ def _milestone_lines(
             rag_expression(as_of, tolerances),
             *(definitions.flag(name).label(name) for name in flags),
         )
-        .where(col(m.status) != MilestoneStatus.CANCELLED, definitions.in_report)
-        .order_by(col(m.due), col(m.ref))
+        .where(m.status != MilestoneStatus.CANCELLED, definitions.in_report)
+        .order_by(m.due, m.ref)
     )
-    for row, facts, at_risk_from in _known_then(session, stmt, as_of):
+    for row, facts, at_risk_from in known.lines(stmt):
         yield MilestoneLine(
             **facts,
             due_in_period=bool(row.due_in_period),
@@ -682,48 +680,60 @@ def _milestone_lines(
 _BATCH = 1_000
 
 
-def _known_then(
-    session: Session, stmt: Any, as_of: dt.date
-) -> Iterator[tuple[Any, dict[str, Any], str | None]]:
-    """Each milestone row the statement reads (a ``milestone_select``), with its facts as
-    known at A and what it is at risk from. As of A a later completion is not known yet, and
-    the status shown is the one the milestone had before it was completed.
+class _KnownThen:
+    """Milestone rows (of a ``milestone_select``) with their facts as known at A, and what
+    each is at risk from. As of A a later completion is not known yet, and the status shown is
+    the one the milestone had before it was completed.
 
-    Read and yielded a batch at a time: only what is at risk and what was done after A (the
-    few milestones whose line needs more than their own row) is held for the whole read."""
-    m = models.Milestone
-    done_later = sa.select(col(m.ref)).where(
-        col(m.status) == MilestoneStatus.DONE, col(m.completed) > as_of
-    )
-    earlier = _statuses_before_completion(session, "milestones", done_later)
-    flagged = knock_ons(session, None, as_of)
-    for row in session.execute(stmt.execution_options(yield_per=_BATCH)):
-        facts = milestone_facts(row, as_of)
-        if row.completed is not None and row.completed > as_of:
-            facts["completed"] = None
-            if row.status is MilestoneStatus.DONE:
-                facts["status"] = earlier.get(row.ref, MilestoneStatus.IN_PROGRESS.value)
-        risk = describe(flagged[row.id]) if row.id in flagged else None
-        yield row, facts, risk
+    What a line needs beyond its own row (the statuses of those done after A, the knock-ons
+    of those at risk: few) is read once, by the first section read, and shared by both
+    sections; their rows are read and yielded a batch at a time."""
+
+    def __init__(self, session: Reader, as_of: dt.date) -> None:
+        self.session = session
+        self.as_of = as_of
+
+    @cached_property
+    def _earlier(self) -> dict[str, str]:
+        m = tables.milestone.c
+        done_later = sa.select(m.ref).where(
+            m.status == MilestoneStatus.DONE, m.completed > self.as_of
+        )
+        return _statuses_before_completion(self.session, "milestones", done_later)
+
+    @cached_property
+    def _flagged(self) -> dict[int, list[KnockOn]]:
+        return knock_ons(self.session, None, self.as_of)
+
+    def lines(self, stmt: Any) -> Iterator[tuple[Any, dict[str, Any], str | None]]:
+        as_of, earlier, flagged = self.as_of, self._earlier, self._flagged
+        for row in self.session.execute(stmt.execution_options(yield_per=_BATCH)):
+            facts = milestone_facts(row, as_of)
+            if row.completed is not None and row.completed > as_of:
+                facts["completed"] = None
+                if row.status is MilestoneStatus.DONE:
+                    facts["status"] = earlier.get(row.ref, MilestoneStatus.IN_PROGRESS.value)
+            risk = describe(flagged[row.id]) if row.id in flagged else None
+            yield row, facts, risk
 
 
 def _exception_lines(
-    session: Session, mou_id: int, as_of: dt.date, tolerances: Tolerances
+    known: _KnownThen, mou_id: int, tolerances: Tolerances
 ) -> Iterator[ExceptionLine]:
     """Every milestone open at A that is RED (derived or reported) or at risk from one it
     depends on: the exceptions a board reads first, whatever quarter they fall in."""
-    m = models.Milestone
+    m, as_of = tables.milestone.c, known.as_of
     rag = rag_expression(as_of, tolerances)
     stmt = (
         milestone_select(mou_id, rag)
         .where(
-            col(m.status) != MilestoneStatus.CANCELLED,
+            m.status != MilestoneStatus.CANCELLED,
             sa.not_(is_done(as_of)),
-            sa.or_(rag == "RED", col(m.reported_rag) == "RED", at_risk(as_of)),
+            sa.or_(rag == "RED", m.reported_rag == "RED", at_risk(as_of)),
         )
-        .order_by(col(m.due), col(m.ref))
+        .order_by(m.due, m.ref)
     )
-    for row, facts, at_risk_from in _known_then(session, stmt, as_of):  # open at A
+    for row, facts, at_risk_from in known.lines(stmt):  # open at A
         effective = row.forecast or row.due
         late = (as_of - effective).days if effective < as_of else None
         yield ExceptionLine(
@@ -737,22 +747,25 @@ def _exception_lines(
 
 
 def _statuses_before_completion(
-    session: Session, kind: str, refs: list[str] | sa.Select[Any]
+    session: Reader, kind: str, refs: list[str] | sa.Select[Any]
 ) -> dict[str, str]:
     """For these records (milestones, actions) done after the as-of date, by ref: the status
     each had before it was set to done, read from the audit trail (the last status change
     that was not to done)."""
     if isinstance(refs, list) and not refs:
         return {}
-    e = models.AuditEntry
-    rows = session.exec(
-        select(e.ref, e.old, e.new)
-        .where(e.kind == kind, col(e.ref).in_(refs), e.action != "base")
-        .order_by(col(e.id))
+    e = tables.audit_entry.c
+    rows = session.execute(
+        sa.select(e.ref, e.old, e.new)
+        .where(e.kind == kind, e.ref.in_(refs), e.action != "base")
+        .order_by(e.id)
     ).all()
     before: dict[str, str] = {}
     for ref, old_text, new_text in rows:
-        old, new = loads(old_text) or {}, loads(new_text) or {}
+        # (Values are JSON in the trail; an entry of an added or removed record has no old or
+        # no new side.)
+        old = json.loads(old_text) if old_text else {}
+        new = json.loads(new_text) if new_text else {}
         status = new.get("status")
         if status == "done" and old.get("status") is not None:
             before[ref] = old["status"]
@@ -761,63 +774,60 @@ def _statuses_before_completion(
     return before
 
 
-def _visit_lines(session: Session, mou_id: int, quarter: Quarter) -> list[VisitLine]:
-    v = models.Visit
-    visits = session.exec(
-        select(v)
+def _visit_lines(session: Reader, mou_id: int, quarter: Quarter) -> list[VisitLine]:
+    visit, action = tables.visit.c, tables.action.c
+    visits = session.execute(
+        sa.select(tables.visit)
         .where(
-            v.mou_id == mou_id,
-            col(v.start_date) <= quarter.end,
-            sa.func.coalesce(v.end_date, v.start_date) >= quarter.start,
+            visit.mou_id == mou_id,
+            visit.start_date <= quarter.end,
+            sa.func.coalesce(visit.end_date, visit.start_date) >= quarter.start,
         )
-        .order_by(col(v.start_date), col(v.ref))
+        .order_by(visit.start_date, visit.ref)
     ).all()
-    store = RecordStore(session)
-    lines = []
-    for visit in visits:
-        record = store.record_of(VISITS, visit)
-        actions = session.exec(
-            select(models.Action)
+    records = RecordReader(session, mou_id=mou_id).records_of(VISITS, list(visits))
+    open_actions: dict[int, list[Any]] = {}
+    if visits:
+        for row in session.execute(
+            sa.select(action.visit_id, action.ref, action.text, action.due)
             .where(
-                models.Action.visit_id == visit.id,
-                col(models.Action.status).in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+                action.visit_id.in_([each.id for each in visits]),
+                action.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
             )
-            .order_by(col(models.Action.ref))
-        ).all()
-        lines.append(
-            VisitLine(
-                ref=visit.ref,
-                title=visit.title,
-                kind=visit.kind.value,
-                date=visit.start_date,
-                end=visit.end_date,
-                status=visit.status.value,
-                host=record["host"],
-                sites="; ".join(record["sites"]),
-                attendees="; ".join(
-                    f"{person} ({role.value})" for person, role in record["attendees"]
-                ),
-                themes="; ".join(record["themes"]),
-                purpose=visit.purpose,
-                outcomes=visit.outcomes,
-                open_actions="; ".join(
-                    f"{action.ref}: {action.text}"
-                    + (f" (due {action.due.isoformat()})" if action.due else "")
-                    for action in actions
-                ),
-            )
+            .order_by(action.ref)
+        ):
+            open_actions.setdefault(row.visit_id, []).append(row)
+    return [
+        VisitLine(
+            ref=each.ref,
+            title=each.title,
+            kind=each.kind.value,
+            date=each.start_date,
+            end=each.end_date,
+            status=each.status.value,
+            host=record["host"],
+            sites="; ".join(record["sites"]),
+            attendees="; ".join(f"{person} ({role.value})" for person, role in record["attendees"]),
+            themes="; ".join(record["themes"]),
+            purpose=each.purpose,
+            outcomes=each.outcomes,
+            open_actions="; ".join(
+                f"{found.ref}: {found.text}"
+                + (f" (due {found.due.isoformat()})" if found.due else "")
+                for found in open_actions.get(each.id, [])
+            ),
         )
-    return lines
+        for each, record in zip(visits, records, strict=True)
+    ]
 
 
 def _action_lines(
-    session: Session, mou_id: int, quarter: Quarter, as_of: dt.date
+    session: Reader, mou_id: int, quarter: Quarter, as_of: dt.date
 ) -> list[action_rules.ActionRow]:
     """Every action open at the as-of date, or closed (done) in the quarter by then, whatever
     visit or meeting it came from. A completion after the as-of date is not known yet: such an
     action shows the status it had before, and counts as open."""
-    a = models.Action
-    completed = col(a.completed)
+    completed = tables.action.c.completed
     closed_in = sa.and_(
         completed.is_not(None), completed.between(quarter.start, min(quarter.end, as_of))
     )
@@ -826,19 +836,16 @@ def _action_lines(
     )
     rows = list(session.execute(stmt))
     done_later = [
-        row[0].ref
+        row.ref
         for row in rows
-        if row[0].status == ActionStatus.DONE
-        and row[0].completed is not None
-        and row[0].completed > as_of
+        if row.status == ActionStatus.DONE and row.completed is not None and row.completed > as_of
     ]
     earlier = _statuses_before_completion(session, "actions", done_later)
     lines = []
     for row in rows:
         line = action_rules.action_row(row, as_of)
-        action = row[0]
-        if action.completed is not None and action.completed > as_of:
-            status = earlier.get(action.ref, ActionStatus.OPEN.value)
+        if row.completed is not None and row.completed > as_of:
+            status = earlier.get(row.ref, ActionStatus.OPEN.value)
             line = replace(line, completed=None, status=status)
         lines.append(line)
     return sorted(lines, key=action_rules.by_due_date)

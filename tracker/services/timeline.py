@@ -16,11 +16,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import models, tables
 from tracker.enums import MilestoneStatus
 from tracker.periods import Quarter, Scheme, quarter_of
-from tracker.services.listing import milestone_select
 from tracker.services.lookup import by_ref, current_mou
+from tracker.services.milestone_rows import milestone_select
 from tracker.services.rag import Tolerances, effective_date, is_done, rag_expression
 from tracker.services.status import theme_subtree
 
@@ -159,7 +159,7 @@ def _placed(
     quarters: list[Quarter],
 ) -> dict[int, list[list[Placed]]]:
     """Per workstream id, the marks of its milestones in each quarter shown."""
-    m = models.Milestone
+    m = tables.milestone.c
     effective = effective_date()
     first, last = quarters[0].start, quarters[-1].end
     stmt = (
@@ -169,8 +169,8 @@ def _placed(
             effective.label("effective"),
             is_done(as_of).label("done"),
         )
-        .where(col(m.status) != MilestoneStatus.CANCELLED, effective.between(first, last))
-        .order_by(effective, col(m.ref))
+        .where(m.status != MilestoneStatus.CANCELLED, effective.between(first, last))
+        .order_by(effective, m.ref)
     )
     scheme = quarters[0].scheme
     index = {quarter: position for position, quarter in enumerate(quarters)}

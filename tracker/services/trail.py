@@ -1,5 +1,6 @@
 """Reading the audit trail back: commands with a one-line summary, the fields they changed,
-one record's history, which commands are undone, and what the last import set."""
+one record's history, which commands are undone, and what the last import set. Read through
+``tracker.tables``, on an ORM session or a Core connection alike."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
-from tracker import models
+from tracker import tables
+from tracker.db import Reader
 from tracker.errors import NotFound
 from tracker.kinds import BY_TABLE
-from tracker.services.audit import loads, loads_base
 from tracker.services.lookup import suggest_any
+from tracker.services.trail_values import loads, loads_base
 from tracker.text import clean_ref, counted
 
 
@@ -105,17 +106,18 @@ def _command(row: Any) -> Command:
     return Command(row.id, row.at, row.actor, row.command, row.undoes, row.redoes)
 
 
-def command(session: Session, command_id: int) -> Command | None:
-    row = session.get(models.AuditCommand, command_id)
+def command(session: Reader, command_id: int) -> Command | None:
+    c = tables.audit_command
+    row = session.execute(sa.select(c).where(c.c.id == command_id)).first()
     return None if row is None else _command(row)
 
 
-def entries_of(session: Session, command_ids: Iterable[int]) -> dict[int, list[Entry]]:
+def entries_of(session: Reader, command_ids: Iterable[int]) -> dict[int, list[Entry]]:
     """Each command's entries, in the order they were written."""
     wanted = list(command_ids)
     if not wanted:
         return {}
-    e = models.AuditEntry.__table__  # type: ignore[attr-defined]
+    e = tables.audit_entry
     found: dict[int, list[Entry]] = {command_id: [] for command_id in wanted}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
@@ -157,25 +159,25 @@ def _since(since: dt.date) -> dt.datetime:
 
 
 def _commands_query(*, ref: str | None, since: dt.date | None, actor: str | None) -> Any:
-    c, e = models.AuditCommand, models.AuditEntry
-    stmt: Any = select(c)
+    c, e = tables.audit_command.c, tables.audit_entry.c
+    stmt: Any = sa.select(tables.audit_command)
     if ref is not None:
         # Settings are audited by their lower-case key, records by their upper-case ref.
-        touched = select(e.command_id).where(sa.func.upper(e.ref) == clean_ref(ref))
-        stmt = stmt.where(col(c.id).in_(touched))
+        touched = sa.select(e.command_id).where(sa.func.upper(e.ref) == clean_ref(ref))
+        stmt = stmt.where(c.id.in_(touched))
     if since is not None:
-        stmt = stmt.where(col(c.at) >= _since(since))
+        stmt = stmt.where(c.at >= _since(since))
     if actor is not None:
         stmt = stmt.where(sa.func.lower(c.actor) == actor.strip().lower())
     return stmt
 
 
-def check_ref(session: Session, ref: str) -> str:
+def check_ref(session: Reader, ref: str) -> str:
     """A ref that names a record now or in the trail; otherwise NotFound, with the closest
     ref there is (as ``show`` says)."""
     key = clean_ref(ref)
-    e = models.AuditEntry
-    known = session.exec(select(e.id).where(sa.func.upper(e.ref) == key).limit(1)).first()
+    e = tables.audit_entry.c
+    known = session.execute(sa.select(e.id).where(sa.func.upper(e.ref) == key).limit(1)).first()
     if known is None:
         hint = suggest_any(key, session=session)
         raise NotFound(
@@ -186,7 +188,7 @@ def check_ref(session: Session, ref: str) -> str:
 
 def log(
     *,
-    session: Session,
+    session: Reader,
     ref: str | None = None,
     since: dt.date | None = None,
     actor: str | None = None,
@@ -196,11 +198,11 @@ def log(
     if ref is not None:
         ref = check_ref(session, ref)
     stmt = _commands_query(ref=ref, since=since, actor=actor).order_by(
-        col(models.AuditCommand.id).desc()
+        tables.audit_command.c.id.desc()
     )
     if limit is not None:
         stmt = stmt.limit(limit + 1)
-    rows = [_command(row) for row in session.exec(stmt)]
+    rows = [_command(row) for row in session.execute(stmt)]
     cut = limit is not None and len(rows) > limit
     rows = rows[:limit] if limit is not None else rows
     entries = entries_of(session, [row.id for row in rows])
@@ -212,7 +214,7 @@ def log(
 
 def field_changes(
     *,
-    session: Session,
+    session: Reader,
     ref: str | None = None,
     since: dt.date | None = None,
     actor: str | None = None,
@@ -223,7 +225,7 @@ def field_changes(
     ``limit`` cut the list."""
     if ref is not None:
         ref = check_ref(session, ref)
-    order = col(models.AuditCommand.id)
+    order = tables.audit_command.c.id
     stmt = _commands_query(ref=ref, since=since, actor=actor).order_by(
         order if oldest_first else order.desc()
     )
@@ -232,7 +234,7 @@ def field_changes(
     batch = 200
     offset = 0
     while not cut:
-        rows = [_command(row) for row in session.exec(stmt.offset(offset).limit(batch))]
+        rows = [_command(row) for row in session.execute(stmt.offset(offset).limit(batch))]
         if not rows:
             break
         offset += batch
@@ -264,14 +266,14 @@ def field_changes(
     return changes, cut
 
 
-def undone(session: Session) -> set[int]:
+def undone(session: Reader) -> set[int]:
     """The commands whose effect is currently taken back: the latest undo or redo naming
     each is an undo."""
-    c = models.AuditCommand
-    rows = session.exec(
-        select(c.id, c.undoes, c.redoes)
-        .where(sa.or_(col(c.undoes).is_not(None), col(c.redoes).is_not(None)))
-        .order_by(col(c.id))
+    c = tables.audit_command.c
+    rows = session.execute(
+        sa.select(c.id, c.undoes, c.redoes)
+        .where(sa.or_(c.undoes.is_not(None), c.redoes.is_not(None)))
+        .order_by(c.id)
     ).all()
     state: dict[int, bool] = {}
     for _id, undoes, redoes in rows:
@@ -282,10 +284,10 @@ def undone(session: Session) -> set[int]:
     return {command_id for command_id, is_undone in state.items() if is_undone}
 
 
-def import_bases(session: Session) -> dict[tuple[str, str], tuple[dict[str, Any], int]]:
+def import_bases(session: Reader) -> dict[tuple[str, str], tuple[dict[str, Any], int]]:
     """For every record an import has named: the record as the latest import in effect (not
     undone) gave it, and the id of that import's command."""
-    e = models.AuditEntry.__table__  # type: ignore[attr-defined]
+    e = tables.audit_entry
     taken_back = undone(session)
     latest = sa.select(sa.func.max(e.c.id)).where(e.c.base.is_not(None))
     if taken_back:
@@ -300,12 +302,9 @@ def import_bases(session: Session) -> dict[tuple[str, str], tuple[dict[str, Any]
     }
 
 
-def last_change(
-    session: Session, kind: str, ref: str, field: str
-) -> tuple[str, dt.datetime] | None:
+def last_change(session: Reader, kind: str, ref: str, field: str) -> tuple[str, dt.datetime] | None:
     """Who last changed one field of one record, and when."""
-    c = models.AuditCommand.__table__  # type: ignore[attr-defined]
-    e = models.AuditEntry.__table__  # type: ignore[attr-defined]
+    c, e = tables.audit_command, tables.audit_entry
     rows = session.execute(
         sa.select(c.c.actor, c.c.at, e.c.old, e.c.new, e.c.action)
         .join(e, e.c.command_id == c.c.id)
@@ -318,18 +317,20 @@ def last_change(
     return None
 
 
-def first_command(session: Session) -> Command | None:
+def first_command(session: Reader) -> Command | None:
     """The oldest command in the trail (the moment it begins)."""
-    c = models.AuditCommand
-    row = session.exec(select(c).order_by(col(c.at), col(c.id)).limit(1)).first()
+    c = tables.audit_command
+    row = session.execute(sa.select(c).order_by(c.c.at, c.c.id).limit(1)).first()
     return None if row is None else _command(row)
 
 
-def created_the_programme(session: Session, command_id: int) -> bool:
+def created_the_programme(session: Reader, command_id: int) -> bool:
     """Whether a command added the MoU itself: then the trail holds the programme's whole
     life, and before it there was nothing."""
-    e = models.AuditEntry
-    found = session.exec(
-        select(e.id).where(e.command_id == command_id, e.kind == "mou", e.action == "add").limit(1)
+    e = tables.audit_entry.c
+    found = session.execute(
+        sa.select(e.id)
+        .where(e.command_id == command_id, e.kind == "mou", e.action == "add")
+        .limit(1)
     ).first()
     return found is not None

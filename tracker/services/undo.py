@@ -33,6 +33,7 @@ from tracker.services.editing import (
 )
 from tracker.services.references import remove_record
 from tracker.services.store import RecordStore
+from tracker.services.trail_values import encode, loads
 
 Direction = Literal["undo", "redo"]
 
@@ -184,11 +185,7 @@ def _check_state(
         if wanted is None or held is None:
             mismatch = "no longer exists" if held is None else "exists again"
         else:
-            fields = [
-                name
-                for name in wanted
-                if audit.encode(wanted[name]) != audit.encode(held.get(name))
-            ]
+            fields = [name for name in wanted if encode(wanted[name]) != encode(held.get(name))]
             if not fields:
                 continue
             mismatch = f"{', '.join(fields)} changed since"
@@ -211,9 +208,7 @@ def _held(session: Session, kind_name: str, ref: str) -> dict[str, Any] | None:
     row = store.find(kind, ref)
     if row is None:
         return None
-    return {
-        key: audit.loads(audit.encode(value)) for key, value in store.record_of(kind, row).items()
-    }
+    return {key: loads(encode(value)) for key, value in store.record_of(kind, row).items()}
 
 
 def _later_command(session: Session, after: int, kind: str, ref: str) -> int | None:
