@@ -2,9 +2,9 @@
 
 Written by `make docs` from the models (tracker/tablegen.py); do not edit by hand. A test
 keeps it current. Building the 32 SQLModel classes takes longer than everything else
-``mou status`` does before it queries, and a read needs no mapped classes: the status page
-reads through these. Columns have the models' types, so values read the same either way
-(dates as dates, vocabularies as their members).
+``mou status`` does before it queries, and a read needs no mapped classes: the status page,
+the quarterly report and the listings' queries read through these. Columns have the models'
+types, so values read the same either way (dates as dates, vocabularies as their members).
 """
 
 from __future__ import annotations

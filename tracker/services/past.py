@@ -124,8 +124,9 @@ class Rebuild:
         return found
 
     def _shadow(self, tables: list[sa.Table]) -> None:
-        """Copy each table into a temporary one of the same name (with its keys and indexes,
-        without foreign keys: the rebuild replays what happened, in order)."""
+        """Copy each table into a temporary one of the same name (with its primary key and the
+        indexes the rebuild looks rows up by; without foreign keys: the rebuild replays what
+        happened, in order)."""
         connection = self.session.connection()
         postgres = connection.dialect.name == "postgresql"
         source = (

@@ -2,15 +2,16 @@
 
 Counts are made by the database, once per (workstream, institution) cell, with the same SQL
 expressions that mark each milestone row in ``milestones``; themes, institutions and the
-programme are sums of cells, so every figure follows one definition. Everything is read
+programme are sums of cells, so every figure follows one definition. Everything here is read
 through ``tracker.tables``, on a Core connection or an ORM session alike (a report of the
-past is read on the session that rebuilt it), so a report never builds the mapped classes.
+past is read on the session that rebuilt it), without the mapped classes. (Only the "what
+changed" section, ``tracker.services.changes``, builds them: to rebuild the previous quarter,
+when the audit trail reaches back to it.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
@@ -49,6 +50,7 @@ from tracker.services.status import (
     theme_children,
 )
 from tracker.services.status_rows import row_fields
+from tracker.services.trail_values import loads
 
 METRICS = (
     "due_in_period",
@@ -762,10 +764,7 @@ def _statuses_before_completion(
     ).all()
     before: dict[str, str] = {}
     for ref, old_text, new_text in rows:
-        # (Values are JSON in the trail; an entry of an added or removed record has no old or
-        # no new side.)
-        old = json.loads(old_text) if old_text else {}
-        new = json.loads(new_text) if new_text else {}
+        old, new = loads(old_text) or {}, loads(new_text) or {}
         status = new.get("status")
         if status == "done" and old.get("status") is not None:
             before[ref] = old["status"]
