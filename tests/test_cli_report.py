@@ -279,6 +279,37 @@ def test_a_write_committing_while_the_report_is_made_goes_through(
     assert result.exit_code == 0, result
 
 
+def test_what_changed_goes_no_further_than_the_report_s_read(
+    example_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What changed is worked out after the report's read has ended, on reads of its own: it
+    goes up to the newest command that read saw, so a command committing in between shows in
+    neither the figures nor what changed."""
+    import tracker.services.changes as changes
+
+    worked_out = changes.since_last_quarter
+
+    def after_another_command(*args: Any, **kwargs: Any) -> Any:
+        added = example_cli("add-milestone", "Added meanwhile", "-w", "WS01", "--due", "2026-12-15")
+        assert added.exit_code == 0, added
+        return worked_out(*args, **kwargs)
+
+    monkeypatch.setattr(changes, "since_last_quarter", after_another_command)
+    document = json.loads(
+        example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "-f", "json").stdout
+    )
+    listed = {line["ref"] for line in document["milestones"]}
+    changed = {row["ref"] for row in document["changes"] if row["kind"] == "milestone"}
+    monkeypatch.undo()
+    again = json.loads(
+        example_cli("report", "quarterly", "-q", "FY2026/27 Q3", "-f", "json").stdout
+    )
+    now_listed = {line["ref"] for line in again["milestones"]}
+    now_changed = {row["ref"] for row in again["changes"] if row["kind"] == "milestone"}
+    (added,) = now_listed - listed  # the next report has it, in both places
+    assert changed == now_changed - {added}
+
+
 def test_a_completion_after_the_as_of_date_shows_the_status_before_it(
     example_cli: Cli,
 ) -> None:

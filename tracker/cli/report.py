@@ -140,10 +140,12 @@ def quarterly(
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise UsageError(f"--xlsx: expected a file name ending in .xlsx; got {str(xlsx)!r}")
     when = moment(recorded_by, None, db)
+    seen: dt.datetime | None = None  # when the newest command the report's read sees committed
     # The whole document as JSON: its long sections are encoded as their rows are read
     # (tracker.cli.render.EncodedRows), and the document written once the read has ended.
     streamed = output is OutputFormat.JSON and section is None and out is None and xlsx is None
-    # Today's records are read on a Core connection: a report never builds the mapped classes.
+    # Today's records are read on a Core connection, without the mapped classes (which only
+    # the "what changed" section builds, when it has the past to rebuild).
     opened = reading(db, when.recorded) if when.recorded else reading_rows(db)
     with opened as session:
         period, document, issued, title = _report(
@@ -154,10 +156,16 @@ def quarterly(
 
             for key in _LONG_SECTIONS:
                 document[key] = EncodedRows(document[key])
+        if issued is None and when.recorded is None:
+            from tracker.services.trail import last_moment
+
+            seen = last_moment(session)
     # Worked out on connections of its own, with no read of this command's open: on SQLite a
-    # writer committing meanwhile would wait for that read, and the read for the writer.
+    # writer committing meanwhile would wait for that read, and the read for the writer. It
+    # goes up to the last command the report's read saw, so a command that commits in between
+    # is in neither its figures nor what changed.
     if issued is None:
-        document["changes"] = _changes(db, period, document, when.recorded)
+        document["changes"] = _changes(db, period, document, when.recorded or seen)
     if streamed:
         from tracker.cli.render import json_pieces, write_data
 
@@ -512,8 +520,11 @@ def issue(
     with open_db(db).writing() as session:
         period = _period(session, quarter, scheme, today())
         document, when = _fresh(session, period, as_of, today())
-        # Read from other connections: committed state, the same as this transaction's.
-        document["changes"] = _changes(db, period, document, None)
+        # Read from other connections (committed state), up to the newest command this
+        # transaction sees, as the report's figures do.
+        from tracker.services.trail import last_moment
+
+        document["changes"] = _changes(db, period, document, last_moment(session))
         issued = freeze(period, document, session=session, as_of=when, note=text, replace=replace)
     typer.echo(
         f"Issued the {period.label} report ({_as_of(document, None)}) as {issued.ref}, by "

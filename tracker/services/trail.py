@@ -317,6 +317,15 @@ def last_change(session: Reader, kind: str, ref: str, field: str) -> tuple[str, 
     return None
 
 
+def last_moment(session: Reader) -> dt.datetime | None:
+    """When the newest command this read sees committed: what the read holds goes no further
+    than this moment."""
+    at: dt.datetime | None = session.execute(
+        sa.select(sa.func.max(tables.audit_command.c.at))
+    ).scalar()
+    return at
+
+
 def first_command(session: Reader) -> Command | None:
     """The oldest command in the trail (the moment it begins)."""
     c = tables.audit_command
