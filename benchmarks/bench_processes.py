@@ -10,7 +10,10 @@ written to a programme file (``mou export``'s format). Then, each as its own pro
   also of the same programme as JSON (the form ``task import`` reads);
 - ``mou status`` on each imported database, against the import floor (a Python that imports
   Typer, Rich, SQLModel and dateutil and exits: no command can start faster);
-- ``mou report quarterly --format json`` at 1,000 and 100,000;
+- ``mou report quarterly --format json`` at 1,000 and 100,000, and at 100,000 the least any
+  report must do to list its rows: a Python that imports what ``mou status`` imports, runs the
+  report's listing SQL (captured from the report itself) with the bare SQLite driver and
+  writes each row as a line of JSON;
 - ``mou status --recorded-by`` at 100,000 after 1,000 later changes, against plain ``status``;
 - ``mou status`` while a 100,000-milestone import is writing to the same database;
 - ``mou --help`` against importing ``typer`` and ``rich.console``;
@@ -40,6 +43,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tables import table
 
@@ -50,6 +54,22 @@ QUARTER = "FY2026/27 Q2"
 LATER_CHANGES = 1_000
 FLOOR = "import typer, rich, sqlmodel, dateutil"
 HELP_FLOOR = "import typer, rich.console"
+# The least any report must do to list its milestones and exceptions: what `mou status`
+# imports, the report's own listing statements run with the bare driver, each row written
+# as a line of JSON.
+LISTING_FLOOR = """
+import json, sqlite3, sys
+import typer, rich.console, sqlalchemy, dateutil
+with open(sys.argv[1], encoding="utf-8") as file:
+    statements = json.load(file)
+database = sqlite3.connect(sys.argv[2])
+encode = json.JSONEncoder(ensure_ascii=False).encode
+for sql, parameters in statements:
+    cursor = database.execute(sql, parameters)
+    names = [column[0] for column in cursor.description]
+    for row in cursor:
+        sys.stdout.write(encode(dict(zip(names, row))) + "\\n")
+"""
 SIZES = (1_000, 10_000, 100_000)  # as bench_status.py
 REPEATS = {1_000: 9, 10_000: 7, 100_000: 5}
 IMPORT_REPEATS = {1_000: 3, 10_000: 2, 100_000: 1}
@@ -178,6 +198,48 @@ def _later_changes(database: Path, count: int) -> None:
             raise SystemExit(f"change {number}: {result.output}")
 
 
+def listing_statements(folder: Path, database: Path) -> Path:
+    """The SQL (as sent to SQLite, with its parameters) that the quarterly report runs to
+    list its milestones and exceptions, captured in a process of its own."""
+    path = folder / "listing.json"
+    helper = [sys.executable, __file__, "listing-sql", str(database), str(path)]
+    subprocess.run(helper, check=True)
+    return path
+
+
+def _listing_sql(database_path: Path, path: Path) -> None:
+    import sqlalchemy as sa
+
+    from tracker.migrate import open_database
+    from tracker.periods import Scheme, parse_quarter
+    from tracker.services.reports import quarterly_report
+    from tracker.services.settings import tolerances
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    database = open_database(str(database_path))
+    captured: list[tuple[str, list[object]]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, parameters: Any, *_: object) -> None:
+        captured.append((sql, list(parameters)))
+
+    try:
+        with database.reading_rows() as connection:
+            quarter = parse_quarter(QUARTER, scheme=Scheme.UK_FY, today=as_of)
+            report = quarterly_report(
+                session=connection,
+                quarter=quarter,
+                as_of=as_of,
+                tolerances=tolerances(session=connection),
+            )
+            sa.event.listen(connection, "before_cursor_execute", capture)
+            for section in (report.milestones, report.exceptions):
+                for _ in section:
+                    pass
+    finally:
+        database.dispose()
+    path.write_text(json.dumps(captured), "utf-8")
+
+
 def status_during_import(folder: Path, programme: Path, base: Path, repeats: int) -> Measure:
     """``mou status`` on a database (the 1,000-milestone programme) while ``mou import`` of the
     100,000-milestone file is writing to it: started once the import is under way."""
@@ -288,6 +350,13 @@ def main() -> None:
                 f"mou report quarterly --format json, {size:,}", measure(command, 5)
             )
         largest = databases[SIZES[-1]]
+        listing_floor = row(
+            f"report listing floor, {SIZES[-1]:,}",
+            measure(
+                [*python(LISTING_FLOOR), str(listing_statements(folder, largest)), str(largest)],
+                5,
+            ),
+        )
         moment = dt.datetime.now().replace(microsecond=0) + dt.timedelta(seconds=1)
         time.sleep(1.1)  # the later changes are strictly after the moment
         make_later_changes(largest, LATER_CHANGES)
@@ -312,6 +381,9 @@ def main() -> None:
         ("status 1k / import floor", statuses[small].ms / floor.ms, 1.15),
         ("--help / import typer + rich.console", helped.ms / help_floor.ms, 1.5),
         ("report 100k / status 100k", reports[large].ms / statuses[large].ms, 1.0),
+        # For reference: the least a report must do to list its rows, against the status.
+        ("report listing floor / status 100k", listing_floor.ms / statuses[large].ms, None),
+        ("report 100k / report listing floor", reports[large].ms / listing_floor.ms, None),
         ("status memory 100k / 1k", statuses[large].peak_mb / statuses[small].peak_mb, 1.2),
         ("report memory 100k / 1k", reports[large].peak_mb / reports[small].peak_mb, 1.2),
         ("--recorded-by / plain status, 100k", recorded.ms / plain.ms, 2.0),
@@ -337,6 +409,8 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["write-file"]:
         _write_file(int(sys.argv[2]), Path(sys.argv[3]))
+    elif sys.argv[1:2] == ["listing-sql"]:
+        _listing_sql(Path(sys.argv[2]), Path(sys.argv[3]))
     elif sys.argv[1:2] == ["later-changes"]:
         _later_changes(Path(sys.argv[2]), int(sys.argv[3]))
     else:
