@@ -165,7 +165,7 @@ def quarterly(
     # goes up to the last command the report's read saw, so a command that commits in between
     # is in neither its figures nor what changed.
     if issued is None:
-        document["changes"] = _changes(db, period, document, when.recorded or seen)
+        document["changes"] = _changes(db, period, document, when.recorded, seen)
     if streamed:
         from tracker.cli.render import json_pieces, write_data
 
@@ -275,16 +275,22 @@ def _report(
 
 
 def _changes(
-    db: str | None, period: Quarter, document: dict[str, Any], recorded: dt.datetime | None
+    db: str | None,
+    period: Quarter,
+    document: dict[str, Any],
+    recorded: dt.datetime | None,
+    seen: dt.datetime | None,
 ) -> list[dict[str, Any]]:
-    """What changed since the previous quarter's report: the rows of changes.csv."""
+    """What changed since the previous quarter's report (the rows of changes.csv), as recorded
+    at ``recorded`` and going no further than ``seen``, the newest command the figures
+    include."""
     from tracker.cli.context import open_db
     from tracker.services.changes import since_last_quarter
 
     database = open_db(db)
     try:
         as_of = dt.date.fromisoformat(document["summary"]["as_of"])
-        rows = since_last_quarter(database, period, as_of, recorded=recorded)
+        rows = since_last_quarter(database, period, as_of, recorded=recorded, seen=seen)
     finally:
         database.dispose()
     return rows or []
@@ -524,7 +530,7 @@ def issue(
         # transaction sees, as the report's figures do.
         from tracker.services.trail import last_moment
 
-        document["changes"] = _changes(db, period, document, last_moment(session))
+        document["changes"] = _changes(db, period, document, None, last_moment(session))
         issued = freeze(period, document, session=session, as_of=when, note=text, replace=replace)
     typer.echo(
         f"Issued the {period.label} report ({_as_of(document, None)}) as {issued.ref}, by "

@@ -328,11 +328,13 @@ def since_last_quarter(
     as_of: dt.date,
     *,
     recorded: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> list[dict[str, Any]] | None:
     """The changes a quarterly report lists: from the previous quarter's issue (or, if it was
     not issued, the end of its last day) to the end of the report's as-of day (or the moment
-    the report is seen as recorded, if earlier). None when the audit trail does not reach
-    back that far."""
+    the report is seen as recorded, if earlier). ``seen``: when the newest command the
+    report's figures include committed; a command after it is left out here too. None when
+    the audit trail does not reach back that far."""
     from dataclasses import asdict
 
     from tracker.services.issuing import in_force, issue_moment
@@ -353,6 +355,10 @@ def since_last_quarter(
         end = recorded
     if end is not None and end <= start:
         return []
+    if seen is not None and (end is None or seen < end):
+        # (No later than the start: with no command since, what changed is what the passing
+        # days changed, the RAG of what fell due.)
+        end = max(seen, start)
     try:
         found = between(database, Moment(start, previous.end), Moment(end, as_of))
     except InvalidInput:
