@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
 import tomli
@@ -47,6 +48,16 @@ def whole(text: str, file_format: str) -> Outcome:
         return programme_file._Tables(Scheme.UK_FY, hint).read(iter([data]))
 
     return outcome(read)
+
+
+def in_smallest_pieces(text: str, file_format: str) -> Outcome:
+    """What reading the text gives in the smallest pieces there are. (For Hypothesis's tests,
+    which cannot take the function-scoped ``pieces`` fixture.)"""
+    with (
+        mock.patch.object(programme_file, "PIECE_CHARS", 1),
+        mock.patch.object(programme_file, "PIECE_ROWS", 1),
+    ):
+        return outcome(lambda: programme_file._read(text, "f", file_format, Scheme.UK_FY))
 
 
 @pytest.fixture
@@ -328,13 +339,7 @@ TOML_BITS = st.sampled_from(
 @hypothesis_settings(max_examples=examples(150, 2_000), deadline=None)
 def test_any_toml_in_pieces_is_the_whole_file(bits: list[str]) -> None:
     text = "".join(bits)
-    original = programme_file.PIECE_CHARS
-    programme_file.PIECE_CHARS = 1
-    try:
-        found = outcome(lambda: programme_file._read(text, "f", "toml", Scheme.UK_FY))
-    finally:
-        programme_file.PIECE_CHARS = original
-    assert found == whole(text, "toml")
+    assert in_smallest_pieces(text, "toml") == whole(text, "toml")
 
 
 JSON_SCALARS = st.sampled_from([None, True, 3, -1.5, "A", "a", "N", "2026-02-19", "2026-13-01"])
@@ -380,10 +385,4 @@ def test_any_json_in_pieces_is_the_whole_file(
     if edit is not None:
         at = edit[0] % (len(text) + 1)
         text = text[:at] + edit[1] + text[at + 1 :]
-    original = programme_file.PIECE_ROWS
-    programme_file.PIECE_ROWS = 1
-    try:
-        found = outcome(lambda: programme_file._read(text, "f", "json", Scheme.UK_FY))
-    finally:
-        programme_file.PIECE_ROWS = original
-    assert found == whole(text, "json")
+    assert in_smallest_pieces(text, "json") == whole(text, "json")
