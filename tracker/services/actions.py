@@ -23,25 +23,20 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-def _actions(table: sa.TableClause | None) -> sa.TableClause:
-    """The action table an expression is written over: ``tracker.tables``'s, or ``table``."""
-    return tables.action if table is None else table
-
-
-def is_open(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
+def is_open(as_of: dt.date) -> ColumnElement[bool]:
     """Not cancelled, and not done by ``as_of`` (an action done later was open then)."""
-    action = _actions(table).c
+    action = tables.action.c
     return sa.and_(
         action.status != ActionStatus.CANCELLED,
         sa.or_(action.completed.is_(None), action.completed > as_of),
     )
 
 
-def is_overdue(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
+def is_overdue(as_of: dt.date) -> ColumnElement[bool]:
     """Open as of ``as_of`` with a due date before it. An action with no due date is never
     overdue."""
-    due = _actions(table).c.due
-    return sa.and_(is_open(as_of, table), due.is_not(None), due < as_of)
+    due = tables.action.c.due
+    return sa.and_(is_open(as_of), due.is_not(None), due < as_of)
 
 
 def days_overdue(due: dt.date | None, as_of: dt.date, *, open_then: bool) -> int | None:
@@ -61,8 +56,8 @@ def action_counts(*, session: Reader, mou_id: int, as_of: dt.date) -> ActionCoun
     """Open and overdue actions of the MoU, counted by the database."""
     action = tables.action
     stmt = sa.select(
-        sa.func.sum(sa.case((is_open(as_of, action), 1), else_=0)),
-        sa.func.sum(sa.case((is_overdue(as_of, action), 1), else_=0)),
+        sa.func.sum(sa.case((is_open(as_of), 1), else_=0)),
+        sa.func.sum(sa.case((is_overdue(as_of), 1), else_=0)),
     ).where(action.c.mou_id == mou_id)
     open_count, overdue = session.execute(stmt).one()
     return ActionCounts(open=int(open_count or 0), overdue=int(overdue or 0))

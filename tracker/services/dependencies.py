@@ -20,7 +20,6 @@ from sqlalchemy.sql import ColumnElement
 from tracker import tables
 from tracker.db import Reader
 from tracker.enums import MilestoneStatus
-from tracker.services.rag import milestones
 
 
 @dataclass(frozen=True)
@@ -30,12 +29,6 @@ class KnockOn:
     ref: str
     finish: dt.date
     completed: bool  # the finish is a completion, not a forecast or due date
-
-
-def _tables(table: sa.TableClause | None) -> tuple[sa.TableClause, sa.TableClause]:
-    """The milestone table (``rag.milestones``: ``table`` or ``tracker.tables``'s) and the
-    dependency links beside it."""
-    return milestones(table), tables.milestone_dependency
 
 
 def _finish(predecessor: Any, as_of: dt.date) -> ColumnElement[dt.date]:
@@ -65,10 +58,10 @@ def _condition(dependant: Any, predecessor: Any, link: Any, as_of: dt.date) -> C
     )
 
 
-def at_risk(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
-    """True for a milestone (of the milestone table in the enclosing query: ``tracker.tables``'s,
-    or ``table``) that is open as of ``as_of`` and at risk from at least one predecessor."""
-    dependant, link = _tables(table)
+def at_risk(as_of: dt.date) -> ColumnElement[bool]:
+    """True for a milestone (of ``tracker.tables.milestone`` in the enclosing query) that is
+    open as of ``as_of`` and at risk from at least one predecessor."""
+    dependant, link = tables.milestone, tables.milestone_dependency
     predecessor = dependant.alias()
     knock_on = (
         sa.select(sa.literal(1))
@@ -89,7 +82,7 @@ def knock_ons(
     wanted = None if milestone_ids is None else sorted(set(milestone_ids))
     if wanted == []:
         return {}
-    milestone, link = _tables(None)
+    milestone, link = tables.milestone, tables.milestone_dependency
     dependant, predecessor = milestone.alias(), milestone.alias()
     finish = _finish(predecessor, as_of)
     completed = predecessor.c.completed

@@ -132,32 +132,27 @@ def _iso_date_postgresql(
     return f"to_char({compiler.process(date, **kw)}, 'YYYY-MM-DD')"
 
 
-def milestones(table: sa.TableClause | None = None) -> sa.TableClause:
-    """The milestone table the expressions below are written over: ``tracker.tables``'s, or
-    ``table`` (an alias of it, for a query that reads the table twice)."""
-    return tables.milestone if table is None else table
+# The expressions below are written over ``tracker.tables.milestone``.
 
 
-def effective_date(table: sa.TableClause | None = None) -> ColumnElement[dt.date]:
-    m = milestones(table).c
+def effective_date() -> ColumnElement[dt.date]:
+    m = tables.milestone.c
     return sa.func.coalesce(m.forecast, m.due)
 
 
-def is_done(as_of: dt.date, table: sa.TableClause | None = None) -> ColumnElement[bool]:
-    completed = milestones(table).c.completed
+def is_done(as_of: dt.date) -> ColumnElement[bool]:
+    completed = tables.milestone.c.completed
     return sa.and_(completed.is_not(None), completed <= as_of)
 
 
-def rag_expression(
-    as_of: dt.date, tolerances: Tolerances, table: sa.TableClause | None = None
-) -> ColumnElement[str]:
+def rag_expression(as_of: dt.date, tolerances: Tolerances) -> ColumnElement[str]:
     """The same rules as ``milestone_rag``, as a SQL CASE over the milestone table."""
-    m = milestones(table).c
-    effective = effective_date(table)
+    m = tables.milestone.c
+    effective = effective_date()
     slippage = days_between(effective, m.due)
     return sa.case(
         (m.status == MilestoneStatus.CANCELLED, Rag.NOT_APPLICABLE.value),
-        (is_done(as_of, table), Rag.COMPLETE.value),
+        (is_done(as_of), Rag.COMPLETE.value),
         (effective < as_of, Rag.RED.value),
         # No forecast is no slippage, and tolerances are never negative: GREEN, without
         # working out two dates' difference (most milestones have no forecast: at 100,000

@@ -295,16 +295,16 @@ class _Scope:
     def _count_cells(self) -> dict[Cell, list[int]]:
         """Per cell: total, done, green, amber, red, overdue, then the RAG then (for the
         trend) as red, amber, green, done. Cancelled milestones count for nothing."""
-        done = is_done(self.as_of, M)
+        done = is_done(self.as_of)
         overdue = sa.and_(
             M.c.status != MilestoneStatus.CANCELLED,
             sa.not_(done),
-            effective_date(M) < self.as_of,
+            effective_date() < self.as_of,
         )
         # The RAG is worked out once per milestone in a subquery, then counted per cell.
         # The RAG then (for the trend) comes from the same pass: one more column to group by.
         then = (
-            rag_expression(self.before, self.tolerances, M)
+            rag_expression(self.before, self.tolerances)
             if self.before is not None
             else sa.literal(Rag.NOT_APPLICABLE.value)
         )
@@ -312,7 +312,7 @@ class _Scope:
             sa.select(
                 M.c.workstream_id.label("workstream_id"),
                 M.c.institution_id.label("institution_id"),
-                rag_expression(self.as_of, self.tolerances, M).label("rag"),
+                rag_expression(self.as_of, self.tolerances).label("rag"),
                 sa.case((overdue, 1), else_=0).label("overdue"),
                 then.label("rag_before"),
             )
@@ -347,13 +347,13 @@ class _Scope:
         """The soonest open milestone (effective date on or after as-of) in each cell, the
         lowest ref first among those due the same day: the least of 'date ref' per cell,
         one GROUP BY (a window function ranking every open milestone took twice as long)."""
-        effective = effective_date(M)
+        effective = effective_date()
         soonest = sa.func.min(iso_date(effective) + " " + M.c.ref)
         rows = self.session.execute(
             self._in_view(sa.select(M.c.workstream_id, M.c.institution_id, soonest))
             .where(
                 M.c.status != MilestoneStatus.CANCELLED,
-                sa.not_(is_done(self.as_of, M)),
+                sa.not_(is_done(self.as_of)),
                 effective >= self.as_of,
             )
             .group_by(M.c.workstream_id, M.c.institution_id)
@@ -370,7 +370,7 @@ class _Scope:
         workstream, institution = M.c.workstream_id, M.c.institution_id
         rows = self.session.execute(
             self._in_view(sa.select(workstream, institution, sa.func.count()))
-            .where(at_risk(self.as_of, M))
+            .where(at_risk(self.as_of))
             .group_by(workstream, institution)
         )
         return {(ws, inst): count for ws, inst, count in rows}
