@@ -98,10 +98,7 @@ def test_a_record_held_may_name_one_the_same_file_adds(example_db: Database) -> 
     after milestones names one); an edit to a record held that names one finds it still."""
     text = EXAMPLE.read_text("utf-8")
     edited = text.replace('depends_on = ["MS-05"]', 'depends_on = ["MS-05", "MS-99"]', 1)
-    edited += (
-        '\n[[milestones]]\nref = "MS-99"\nworkstream = "WS01"\ntitle = "Added later"\n'
-        "due = 2026-11-20\n"
-    )
+    edited += "\n" + milestone_toml("MS-99", workstream="WS01", due="2026-11-20")
     result = load(example_db, edited)
     assert (result.added, result.changed) == (1, 1)
     assert result.new_records == [("milestones", "MS-99")]
