@@ -43,7 +43,7 @@ from tracker.periods import Scheme, months_of
 from tracker.rules import DaysLate, Default, Lookup, Problem, Record, Rule
 
 if TYPE_CHECKING:
-    from tracker.models import KindModel
+    from tracker.models import KindModel, RefKindModel
 
 T = FieldType
 
@@ -176,6 +176,13 @@ class KindSpec:
     @property
     def model(self) -> type[KindModel]:
         model: type[KindModel] = _model(self.model_name)
+        return model
+
+    @property
+    def ref_model(self) -> type[RefKindModel]:
+        """``model``, for a kind whose records have a ref: its ``ref`` column is typed."""
+        assert self.has_ref, f"{self.table} records have no ref"
+        model: type[RefKindModel] = _model(self.model_name)
         return model
 
     def field(self, key: str) -> FieldSpec:

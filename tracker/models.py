@@ -79,15 +79,27 @@ def _fk(target: str, *, nullable: bool = False, ondelete: str | None = None) -> 
     return sa.Column(sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
-class KindModel(Protocol):
+class RowModel(Protocol):
+    """What every model offers: its table, and rows made from column values."""
+
+    __table__: ClassVar[sa.Table]
+
+    def __init__(self, **values: Any) -> None: ...
+
+
+class KindModel(RowModel, Protocol):
     """What every kind's model offers (``tracker.kinds`` names them): an id and a table.
     Columns are reached with ``sqlmodel.col`` so queries stay typed."""
 
     __tablename__: ClassVar[Any]
-    __table__: ClassVar[sa.Table]
     id: int | None
 
-    def __init__(self, **values: Any) -> None: ...
+
+class RefKindModel(KindModel, Protocol):
+    """The model of a kind whose records have a ref: every kind but the parties, which are
+    known by their institution (``KindSpec.has_ref``)."""
+
+    ref: str
 
 
 class Table(SQLModel):

@@ -163,8 +163,8 @@ def _look_alike_refs(session: Session) -> list[str]:
     for kind in BY_TABLE.values():
         if not kind.has_ref:
             continue
-        model: Any = kind.model
-        for group in _duplicates(session.exec(select(model.ref))):
+        model = kind.ref_model
+        for group in _duplicates(session.exec(select(col(model.ref)))):
             shown = ", ".join(repr(ref) for ref in group)
             problems.append(f"{kind.table}: refs {shown} differ only in case or Unicode form")
     return problems

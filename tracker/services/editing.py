@@ -174,7 +174,7 @@ def next_ref(kind: KindSpec, *, session: Session) -> str:
 
     The caller holds the kind's ref lock (``allocate_ref``), so two people adding at once on
     PostgreSQL get different refs rather than the same one."""
-    model: Any = kind.model
+    model = kind.ref_model
     pattern = re.compile(rf"^{re.escape(kind.ref_prefix)}(\d+)$")
     numbers = [
         (int(match.group(1)), len(match.group(1)))
@@ -262,8 +262,8 @@ def check_unique(kind: KindSpec, key: str, record: Record, store: RecordStore) -
 def check_parent_loop(kind: KindSpec, key: str, parent: str | None, store: RecordStore) -> None:
     assert kind.parent is not None
     spec = kind.field(kind.parent)
-    model: Any = kind.model
-    rows = store.session.exec(select(model.ref, getattr(model, spec.attribute))).all()
+    model = kind.ref_model
+    rows = store.session.exec(select(col(model.ref), getattr(model, spec.attribute))).all()
     refs_by_id = {store.id_of(kind.table, row_ref): row_ref for row_ref, _ in rows}
     parents: dict[str, str | None] = {
         row_ref: refs_by_id.get(parent_id) if parent_id is not None else None

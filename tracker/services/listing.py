@@ -293,7 +293,7 @@ def _follow_ups(
             spec = other.field(name)
             if spec.target != kind.table:
                 continue
-            model: Any = other.model
+            model = other.ref_model
             rows = store.session.exec(
                 select(model)
                 .where(getattr(model, spec.attribute) == row_id)

@@ -21,8 +21,8 @@ def by_ref(table: str, ref: str, *, session: Reader, field: str = "ref") -> Any:
     naming the kind, the ref and the closest ref that does exist."""
     kind = BY_TABLE[table]
     key = clean_ref(ref, field=field)
-    model: Any = kind.model
-    row = session.execute(sa.select(model).where(model.ref == key)).scalars().first()
+    model = kind.ref_model
+    row = session.execute(sa.select(model).where(model.__table__.c.ref == key)).scalars().first()
     if row is None:
         raise missing(kind, key, session=session, field=field)
     return row

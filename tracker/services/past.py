@@ -237,8 +237,8 @@ def _list_owners() -> dict[str, str]:
     for kind in BY_TABLE.values():
         for spec in kind.list_fields:
             assert spec.rows is not None
-            model: Any = getattr(models, spec.rows.model_name)
-            owners[model.__table__.name] = spec.rows.owner_column
+            table: sa.Table = getattr(models, spec.rows.model_name).__table__
+            owners[table.name] = spec.rows.owner_column
     return owners
 
 

@@ -20,6 +20,7 @@ from tracker import models
 from tracker.errors import Conflict, StaleRecord
 from tracker.fields import SCALARS, FieldSpec, FieldType
 from tracker.kinds import BY_TABLE, KindSpec, Scope
+from tracker.models import RowModel
 from tracker.rules import Record
 from tracker.services import audit
 from tracker.services.records import RecordReader
@@ -57,8 +58,9 @@ def _columns(table: str) -> tuple[tuple[str, str, str | None], ...]:
     return tuple(found)
 
 
-def _model(name: str) -> Any:
-    return getattr(models, name)
+def _model(name: str) -> type[RowModel]:
+    model: type[RowModel] = getattr(models, name)
+    return model
 
 
 # Refs asked for in one query: well within every backend's limit on a statement's values.
@@ -83,7 +85,7 @@ class RecordStore(RecordReader):
         ``for_update`` locks the row until the transaction ends (PostgreSQL's SELECT … FOR
         UPDATE), so two people editing the same record at once cannot lose either's change;
         on SQLite the write transaction already holds the database's write lock."""
-        model: Any = kind.model
+        model = kind.model
         if not kind.has_ref:
             spec = kind.field(kind.key_field)
             assert spec.target is not None
@@ -91,7 +93,8 @@ class RecordStore(RecordReader):
             if target_id is None:
                 return None
             statement = select(model).where(
-                getattr(model, spec.attribute) == target_id, model.mou_id == self.mou_id
+                getattr(model, spec.attribute) == target_id,
+                model.__table__.c.mou_id == self.mou_id,
             )
             if for_update:
                 statement = statement.with_for_update()
@@ -111,11 +114,12 @@ class RecordStore(RecordReader):
         """Read the rows of these refs into the session at once (a kind with a ref), so that
         ``find`` then asks no query: going back over a thousand changes read them one query
         each."""
-        model: Any = kind.model
+        model = kind.ref_model
         wanted = sorted(refs)
         for start in range(0, len(wanted), _LOAD_CHUNK):
             chunk = wanted[start : start + _LOAD_CHUNK]
             for row in self.session.exec(select(model).where(col(model.ref).in_(chunk))):
+                assert row.id is not None  # a stored row has its id
                 self.remember(kind.table, row.ref, row.id)
                 # The session holds its rows weakly: kept here, they stay in it to be found.
                 self._loaded.append(row)
@@ -259,7 +263,7 @@ class RecordStore(RecordReader):
         history is written again whole (it keeps its order)."""
         rows = spec.rows
         assert rows is not None
-        model: Any = _model(rows.model_name)
+        model = _model(rows.model_name)
         owner = getattr(model, rows.owner_column)
         as_tuples = spec.field_type is FieldType.REFS
         current_set = [((item,) if as_tuples else item) for item in current]
