@@ -89,7 +89,8 @@ class RowModel(Protocol):
 
 class KindModel(RowModel, Protocol):
     """What every kind's model offers (``tracker.kinds`` names them): an id and a table.
-    Columns are reached with ``sqlmodel.col`` so queries stay typed."""
+    Other columns are reached through ``__table__.c`` or, for a ``RefKindModel``'s ref, with
+    ``sqlmodel.col``, so queries stay typed."""
 
     __tablename__: ClassVar[Any]
     id: int | None
