@@ -21,7 +21,9 @@ written to a programme file (``mou export``'s format). Then, each as its own pro
   installed (otherwise the benchmark says it was skipped).
 
 Times are medians of several runs (one run for the longest imports); memory is the peak
-resident set of the process (``os.wait4``). Every ratio compares figures of this one run.
+resident set of the process (``os.wait4``). Every ratio compares figures of this one run,
+and the reads a ratio compares are timed in rounds, one run of each in turn, so that a slow
+spell of the machine falls on both sides of a ratio.
 mou's bytecode is compiled first, as installing mou compiles it.
 
 This process stays small and starts every command itself: Linux counts the memory of the
@@ -89,6 +91,23 @@ class Measure:
     peak_mb: float
     runs: int
 
+    @classmethod
+    def of(cls, runs: Sequence[Run]) -> Measure:
+        return cls(
+            statistics.median(run.seconds for run in runs) * 1000,
+            max(run.peak_mb for run in runs),
+            len(runs),
+        )
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command line to time, how many times, and its environment (None: this one's)."""
+
+    argv: Sequence[str]
+    repeats: int
+    env: dict[str, str] | None = None
+
 
 def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     """One process, to its end: its wall time and peak resident memory. Fails loudly on a
@@ -109,12 +128,20 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
 
 
 def measure(argv: Sequence[str], repeats: int, env: dict[str, str] | None = None) -> Measure:
-    runs = [run_once(argv, env) for _ in range(repeats)]
-    return Measure(
-        statistics.median(run.seconds for run in runs) * 1000,
-        max(run.peak_mb for run in runs),
-        repeats,
-    )
+    return Measure.of([run_once(argv, env) for _ in range(repeats)])
+
+
+def measure_in_turn(commands: dict[str, Command]) -> dict[str, Measure]:
+    """Each command's median, measured in rounds: one run of every command in turn, until each
+    has had its repeats. A machine that slows down for a while (another process, a cold
+    cache) then slows both sides of a ratio alike, where timing one command's runs and then
+    the other's would put the slow spell in one side only."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for round_number in range(max(command.repeats for command in commands.values())):
+        for name, command in commands.items():
+            if round_number < command.repeats:
+                runs[name].append(run_once(command.argv, command.env))
+    return {name: Measure.of(done) for name, done in runs.items()}
 
 
 def python(code: str) -> list[str]:
@@ -165,12 +192,7 @@ def imported(folder: Path, programme: Path, size: int) -> tuple[Measure, Path]:
     for attempt in range(IMPORT_REPEATS[size]):
         target = folder / f"imported-{programme.suffix[1:]}-{size}-{attempt}.db"
         runs.append(run_once([MOU, "import", str(programme), "--db", str(target)]))
-    measured = Measure(
-        statistics.median(run.seconds for run in runs) * 1000,
-        max(run.peak_mb for run in runs),
-        len(runs),
-    )
-    return measured, target
+    return Measure.of(runs), target
 
 
 def make_later_changes(database: Path, count: int) -> None:
@@ -263,16 +285,13 @@ def status_during_import(folder: Path, programme: Path, base: Path, repeats: int
             raise SystemExit("the import under the reads failed")
     if not runs or not still_writing:
         raise SystemExit("the import ended before the reads: no reading during a write measured")
-    return Measure(
-        statistics.median(run.seconds for run in runs) * 1000,
-        max(run.peak_mb for run in runs),
-        len(runs),
-    )
+    return Measure.of(runs)
 
 
-def taskwarrior(folder: Path, size: int, source: Path) -> tuple[Measure, Measure] | None:
-    """``task import`` and ``task summary`` of the same milestones, one task each (project the
-    workstream, due date, done or pending), when taskwarrior is installed."""
+def taskwarrior(folder: Path, size: int, source: Path) -> tuple[Measure, Command] | None:
+    """``task import`` of the same milestones, one task each (project the workstream, due
+    date, done or pending), measured; and ``task summary`` of them, to be measured with the
+    reads it is compared with. None when taskwarrior is not installed."""
     task = shutil.which("task")
     if task is None:
         return None
@@ -299,10 +318,8 @@ def taskwarrior(folder: Path, size: int, source: Path) -> tuple[Measure, Measure
     rc = folder / "taskrc"
     rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n", "utf-8")
     env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
-    started = run_once([task, "import", str(items_path)], env)
-    loaded = Measure(started.seconds * 1000, started.peak_mb, 1)
-    summary = measure([task, "summary"], REPEATS[size], env)
-    return loaded, summary
+    loaded = Measure.of([run_once([task, "import", str(items_path)], env)])
+    return loaded, Command([task, "summary"], REPEATS[size], env)
 
 
 def _compiled_as_installed() -> None:
@@ -328,50 +345,74 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="mou-bench-") as name:
         folder = Path(name)
-        floor = row(f"python -c '{FLOOR}'", measure(python(FLOOR), 9))
-        help_floor = row(f"python -c '{HELP_FLOOR}'", measure(python(HELP_FLOOR), 9))
-        helped = row("mou --help", measure([MOU, "--help"], 9))
-        files, databases = {}, {}
-        imports, statuses, reports = {}, {}, {}
+        # The writes first: each import makes the database that reads are then timed on.
+        files, databases, imports = {}, {}, {}
         for size in SIZES:
             files[size] = write_programme_file(folder, size)
             imports[size], databases[size] = imported(folder, files[size], size)
             row(f"mou import, {size:,} milestones", imports[size])
-            status = [MOU, "status", "--as-of", AS_OF, "--db", str(databases[size])]
-            statuses[size] = row(f"mou status, {size:,}", measure(status, REPEATS[size]))
-        json_file = as_json(folder, databases[SIZES[-1]], SIZES[-1])
+        largest = databases[SIZES[-1]]
+        json_file = as_json(folder, largest, SIZES[-1])
         json_import = row(
             f"mou import, {SIZES[-1]:,} milestones, JSON", imported(folder, json_file, SIZES[-1])[0]
-        )
-        for size in (SIZES[0], SIZES[-1]):
-            report = [MOU, "report", "quarterly", "-q", QUARTER, "--as-of", AS_OF]
-            command = [*report, "--format", "json", "--db", str(databases[size])]
-            reports[size] = row(
-                f"mou report quarterly --format json, {size:,}", measure(command, 5)
-            )
-        largest = databases[SIZES[-1]]
-        listing_floor = row(
-            f"report listing floor, {SIZES[-1]:,}",
-            measure(
-                [*python(LISTING_FLOOR), str(listing_statements(folder, largest)), str(largest)],
-                5,
-            ),
-        )
-        moment = dt.datetime.now().replace(microsecond=0) + dt.timedelta(seconds=1)
-        time.sleep(1.1)  # the later changes are strictly after the moment
-        make_later_changes(largest, LATER_CHANGES)
-        status = [MOU, "status", "--as-of", AS_OF, "--db", str(largest)]
-        plain = row(f"mou status, {SIZES[-1]:,}, after the changes", measure(status, 5))
-        past = [*status, "--recorded-by", moment.isoformat()]
-        recorded = row(f"… --recorded-by before {LATER_CHANGES:,} changes", measure(past, 5))
-        during = row(
-            f"mou status, {SIZES[0]:,}, during a {SIZES[-1]:,} import",
-            status_during_import(folder, files[SIZES[-1]], databases[SIZES[0]], 5),
         )
         tasks = taskwarrior(folder, SIZES[-1], files[SIZES[-1]])
         if tasks is not None:
             row(f"task import, {SIZES[-1]:,}", tasks[0])
-            row(f"task summary, {SIZES[-1]:,}", tasks[1])
+        listing = listing_statements(folder, largest)
+
+        # Then every read a ratio compares, in rounds (measure_in_turn).
+        report = [MOU, "report", "quarterly", "-q", QUARTER, "--as-of", AS_OF, "--format", "json"]
+        reads = {
+            f"python -c '{FLOOR}'": Command(python(FLOOR), 9),
+            f"python -c '{HELP_FLOOR}'": Command(python(HELP_FLOOR), 9),
+            "mou --help": Command([MOU, "--help"], 9),
+            **{
+                f"mou status, {size:,}": Command(
+                    [MOU, "status", "--as-of", AS_OF, "--db", str(databases[size])], REPEATS[size]
+                )
+                for size in SIZES
+            },
+            **{
+                f"mou report quarterly --format json, {size:,}": Command(
+                    [*report, "--db", str(databases[size])], 5
+                )
+                for size in (SIZES[0], SIZES[-1])
+            },
+            f"report listing floor, {SIZES[-1]:,}": Command(
+                [*python(LISTING_FLOOR), str(listing), str(largest)], 5
+            ),
+        }
+        if tasks is not None:
+            reads[f"task summary, {SIZES[-1]:,}"] = tasks[1]
+        print(f"  {len(reads)} reads, one run of each in turn …", flush=True)
+        read = {name: row(name, measured) for name, measured in measure_in_turn(reads).items()}
+        floor, help_floor = read[f"python -c '{FLOOR}'"], read[f"python -c '{HELP_FLOOR}'"]
+        helped = read["mou --help"]
+        statuses = {size: read[f"mou status, {size:,}"] for size in SIZES}
+        reports = {
+            size: read[f"mou report quarterly --format json, {size:,}"]
+            for size in (SIZES[0], SIZES[-1])
+        }
+        listing_floor = read[f"report listing floor, {SIZES[-1]:,}"]
+        summary = read.get(f"task summary, {SIZES[-1]:,}")
+
+        moment = dt.datetime.now().replace(microsecond=0) + dt.timedelta(seconds=1)
+        time.sleep(1.1)  # the later changes are strictly after the moment
+        make_later_changes(largest, LATER_CHANGES)
+        status = [MOU, "status", "--as-of", AS_OF, "--db", str(largest)]
+        after = measure_in_turn(
+            {
+                "plain": Command(status, 5),
+                "recorded": Command([*status, "--recorded-by", moment.isoformat()], 5),
+            }
+        )
+        plain = row(f"mou status, {SIZES[-1]:,}, after the changes", after["plain"])
+        recorded = row(f"… --recorded-by before {LATER_CHANGES:,} changes", after["recorded"])
+        during = row(
+            f"mou status, {SIZES[0]:,}, during a {SIZES[-1]:,} import",
+            status_during_import(folder, files[SIZES[-1]], databases[SIZES[0]], 5),
+        )
 
     print()
     print(table(rows))
@@ -392,8 +433,8 @@ def main() -> None:
         ("import 100k memory / 150 MB", imports[large].peak_mb / 150, 1.0),
         ("import 100k JSON memory / 150 MB", json_import.peak_mb / 150, 1.0),
     ]
-    if tasks is not None:
-        ratios.append(("status 100k / task summary", statuses[large].ms / tasks[1].ms, 1.0))
+    if tasks is not None and summary is not None:
+        ratios.append(("status 100k / task summary", statuses[large].ms / summary.ms, 1.0))
         ratios.append(("import 100k / task import", imports[large].ms / tasks[0].ms, 1.6))
         ratios.append(("import 100k JSON / task import", json_import.ms / tasks[0].ms, 1.6))
     else:
