@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -112,6 +113,7 @@ class Command:
 def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     """One process, to its end: its wall time and peak resident memory. Fails loudly on a
     non-zero exit, so a broken command is never timed as a fast one."""
+    _still_small()
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -142,6 +144,20 @@ def measure_in_turn(commands: dict[str, Command]) -> dict[str, Measure]:
             if round_number < command.repeats:
                 runs[name].append(run_once(command.argv, command.env))
     return {name: Measure.of(done) for name, done in runs.items()}
+
+
+# What this process may grow to: Python and the standard library take about 10 MB.
+_OWN_PEAK_MB = 40
+
+
+def _still_small() -> None:
+    """Fail if this process has grown: the peak memory of a command it starts would then
+    include this process's own (see the module's docstring), and every figure be too high."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if own > _OWN_PEAK_MB:
+        raise SystemExit(
+            f"the benchmark's own process grew to {own:.0f} MB: do large work in a helper process"
+        )
 
 
 def python(code: str) -> list[str]:
@@ -295,6 +311,21 @@ def taskwarrior(folder: Path, size: int, source: Path) -> tuple[Measure, Command
     task = shutil.which("task")
     if task is None:
         return None
+    items_path = folder / f"tasks-{size}.json"
+    # In a process of its own: the file read whole here would raise the peak memory of every
+    # command this process starts afterwards.
+    helper = [sys.executable, __file__, "task-items", str(source), str(items_path)]
+    subprocess.run(helper, check=True)
+    data = folder / f"taskdata-{size}"
+    data.mkdir()
+    rc = folder / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n", "utf-8")
+    env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
+    loaded = Measure.of([run_once([task, "import", str(items_path)], env)])
+    return loaded, Command([task, "summary"], REPEATS[size], env)
+
+
+def _task_items(source: Path, items_path: Path) -> None:
     import tomllib
 
     document = tomllib.loads(source.read_text("utf-8"))
@@ -311,15 +342,7 @@ def taskwarrior(folder: Path, size: int, source: Path) -> tuple[Measure, Command
                 **({"end": "20261128T000000Z"} if done else {}),
             }
         )
-    items_path = folder / f"tasks-{size}.json"
     items_path.write_text(json.dumps(items), "utf-8")
-    data = folder / f"taskdata-{size}"
-    data.mkdir()
-    rc = folder / "taskrc"
-    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n", "utf-8")
-    env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
-    loaded = Measure.of([run_once([task, "import", str(items_path)], env)])
-    return loaded, Command([task, "summary"], REPEATS[size], env)
 
 
 def _compiled_as_installed() -> None:
@@ -454,5 +477,7 @@ if __name__ == "__main__":
         _listing_sql(Path(sys.argv[2]), Path(sys.argv[3]))
     elif sys.argv[1:2] == ["later-changes"]:
         _later_changes(Path(sys.argv[2]), int(sys.argv[3]))
+    elif sys.argv[1:2] == ["task-items"]:
+        _task_items(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
         main()
